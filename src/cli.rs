@@ -1,0 +1,509 @@
+//! Command-line types (clap). Nothing outside this module sees them: `Cli`
+//! is resolved into the plain settings structs of [`crate::settings`] before
+//! any work starts, so the core never depends on how flags are spelled.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::settings::{
+    ClusterSettings, ColorChoice, Command, CompletionShell, DiffSettings, DriftSettings, LogFormat,
+    OutputFormat, Settings, SourceSettings, SyncSettings, TargetSelection, WatchSettings,
+};
+
+/// Keep a Kubernetes cluster equal to what a Git repository says.
+///
+/// Git is the single source of truth: gitsync renders the manifests of a
+/// repository (plain YAML, kustomize or helm), compares them with the live
+/// cluster through server-side apply dry runs, and applies, prunes and waits.
+#[derive(Debug, Parser)]
+#[command(
+    name = "gitsync",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: CommandArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Repository to read: a local path (its work tree, uncommitted edits
+    /// included) or a URL (https://, ssh://, git@host:path, file://), which is
+    /// cloned once into a cache and fetched incrementally after that.
+    #[arg(long, global = true, default_value = ".", value_name = "PATH|URL")]
+    pub repo: String,
+
+    /// Commit to read (branch, tag, short or full SHA) from the object
+    /// database instead of the work tree. For a URL: defaults to the
+    /// remote's HEAD.
+    #[arg(long, global = true, value_name = "REF")]
+    pub revision: Option<String>,
+
+    /// Directory inside the repository holding the manifests (default: the
+    /// repository root, or the target's path in gitsync.yaml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// Target of gitsync.yaml to use; repeat for several.
+    #[arg(long = "target", global = true, value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// Use every target of gitsync.yaml.
+    #[arg(long, global = true, conflicts_with = "targets")]
+    pub all_targets: bool,
+
+    /// Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use (default: its current context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Namespace for namespaced objects that name none (default: the
+    /// context's namespace, else `default`).
+    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    pub namespace: Option<String>,
+
+    /// Output format of results on stdout.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Text)]
+    pub output: OutputArg,
+
+    /// When to colour output. NO_COLOR in the environment means never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG
+    /// overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Never draw progress bars (they are only drawn on a terminal anyway).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputArg {
+    /// Human-readable text (YAML for `render`).
+    #[value(alias = "yaml")]
+    Text,
+    /// JSON with a stable schema, for CI.
+    Json,
+    /// Markdown, for pull-request comments.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandArgs {
+    /// Show what would change if the cluster were synced now.
+    ///
+    /// Exit codes: 0 nothing would change, 1 changes found, 2 error.
+    Diff(DiffArgs),
+
+    /// Make the cluster match Git: apply, prune what Git removed, wait healthy.
+    ///
+    /// Exit codes: 0 applied and healthy, 2 error, 3 applied but not healthy
+    /// before --timeout.
+    Sync(SyncArgs),
+
+    /// Show what was changed in the cluster behind Git's back, and by whom.
+    ///
+    /// Exit codes: 0 no drift, 1 drift found, 2 error.
+    Drift(DriftArgs),
+
+    /// Run the pull / compare / sync loop as a daemon, self-healing drift.
+    Watch(WatchArgs),
+
+    /// Print the desired objects as YAML (or a JSON list with -o json),
+    /// in apply order. Needs no cluster.
+    ///
+    /// Exit codes: 0 rendered, 2 invalid input.
+    Render(RenderArgs),
+
+    /// Print a shell completion script.
+    Completions {
+        /// Shell to generate the script for.
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderFlags {
+    /// Helm values file for a chart, relative to the repository (repeatable;
+    /// adds to the target's values files).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Helm release name (default: the target's name, else the chart's name).
+    #[arg(long, value_name = "NAME")]
+    pub release_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanFlags {
+    /// Lines of context around each change in text diffs (like diff -U).
+    #[arg(short = 'U', long, default_value_t = 3, value_name = "LINES")]
+    pub unified: usize,
+
+    /// Server-side dry runs sent at once.
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+    #[command(flatten)]
+    pub plan: PlanFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+    #[command(flatten)]
+    pub plan: PlanFlags,
+
+    /// Name of the ApplySet that owns this target's objects (default: derived
+    /// from the repository and --path).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Print the plan exactly as `diff` does and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not delete objects that Git no longer has.
+    #[arg(long)]
+    pub no_prune: bool,
+
+    /// Allow an empty desired set to prune every member of the ApplySet.
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// Do not wait for applied objects to become healthy.
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// How long to wait for health (e.g. 90s, 5m, 1h).
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Take over fields owned by other field managers instead of failing.
+    #[arg(long)]
+    pub force_conflicts: bool,
+
+    /// Delete and recreate objects whose change touches an immutable field.
+    #[arg(long)]
+    pub force_replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// Name of the ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Re-apply the drifted objects at the last synced revision.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// Name of the ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// How often to ask whether the remote moved.
+    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Full resync period, a safety net beside the watch streams.
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub resync: Duration,
+
+    /// Only report and count drift; do not revert it.
+    #[arg(long)]
+    pub no_self_heal: bool,
+
+    /// Address of the HTTP server (/healthz, /readyz, /metrics, /webhook).
+    #[arg(long, default_value = "127.0.0.1:9090", value_name = "ADDR")]
+    pub listen: String,
+
+    /// File holding the secret that authenticates POST /webhook.
+    #[arg(long, value_name = "FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+
+    /// Hold a coordination.k8s.io Lease so that only one replica acts.
+    #[arg(long)]
+    pub leader_elect: bool,
+
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+/// Parses `90s`, `5m`, `1h`, `1h30m` or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let err = || format!("invalid duration {s:?}: use e.g. 30s, 5m, 1h30m");
+    if s.is_empty() {
+        return Err(err());
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let unit = if c == 'm' && chars.peek() == Some(&'s') {
+            chars.next();
+            "ms"
+        } else {
+            match c {
+                'h' => "h",
+                'm' => "m",
+                's' => "s",
+                _ => return Err(err()),
+            }
+        };
+        let n: u64 = num.parse().map_err(|_| err())?;
+        num.clear();
+        total += match unit {
+            "h" => Duration::from_secs(n * 3600),
+            "m" => Duration::from_secs(n * 60),
+            "s" => Duration::from_secs(n),
+            _ => Duration::from_millis(n),
+        };
+    }
+    if !num.is_empty() {
+        return Err(err());
+    }
+    Ok(total)
+}
+
+impl Cli {
+    /// Resolves flags and environment into plain settings.
+    pub fn into_settings(self) -> Settings {
+        let g = self.global;
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match g.color {
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+            ColorArg::Auto if no_color_env => ColorChoice::Never,
+            ColorArg::Auto => ColorChoice::Auto,
+        };
+        let source = SourceSettings {
+            repo: g.repo,
+            revision: g.revision,
+            path: g.path,
+        };
+        let targets = if g.all_targets {
+            TargetSelection::All
+        } else if g.targets.is_empty() {
+            TargetSelection::Default
+        } else {
+            TargetSelection::Named(g.targets)
+        };
+        let cluster = ClusterSettings {
+            kubeconfig: g.kubeconfig,
+            context: g.context,
+            namespace: g.namespace,
+        };
+        let output = match g.output {
+            OutputArg::Text => OutputFormat::Text,
+            OutputArg::Json => OutputFormat::Json,
+            OutputArg::Markdown => OutputFormat::Markdown,
+        };
+        let render_of = |r: RenderFlags| crate::settings::RenderSettings {
+            values: r.values,
+            release_name: r.release_name,
+        };
+        let plan_of = |p: PlanFlags| DiffSettings {
+            unified: p.unified,
+            concurrency: usize::from(p.concurrency),
+        };
+        let command = match self.command {
+            CommandArgs::Render(a) => Command::Render {
+                render: render_of(a.render),
+            },
+            CommandArgs::Diff(a) => Command::Diff {
+                render: render_of(a.render),
+                diff: plan_of(a.plan),
+            },
+            CommandArgs::Sync(a) => Command::Sync {
+                render: render_of(a.render),
+                sync: SyncSettings {
+                    diff: plan_of(a.plan),
+                    name: a.name,
+                    dry_run: a.dry_run,
+                    prune: !a.no_prune,
+                    allow_empty: a.allow_empty,
+                    wait: !a.no_wait,
+                    timeout: a.timeout,
+                    force_conflicts: a.force_conflicts,
+                    force_replace: a.force_replace,
+                },
+            },
+            CommandArgs::Drift(a) => Command::Drift {
+                render: render_of(a.render),
+                drift: DriftSettings {
+                    name: a.name,
+                    fix: a.fix,
+                },
+            },
+            CommandArgs::Watch(a) => Command::Watch {
+                render: render_of(a.render),
+                watch: WatchSettings {
+                    name: a.name,
+                    interval: a.interval,
+                    resync: a.resync,
+                    self_heal: !a.no_self_heal,
+                    listen: a.listen,
+                    webhook_secret_file: a.webhook_secret_file,
+                    leader_elect: a.leader_elect,
+                    log_format: match a.log_format {
+                        LogFormatArg::Text => LogFormat::Text,
+                        LogFormatArg::Json => LogFormat::Json,
+                    },
+                },
+            },
+            CommandArgs::Completions { shell } => Command::Completions {
+                shell: match shell {
+                    ShellArg::Bash => CompletionShell::Bash,
+                    ShellArg::Zsh => CompletionShell::Zsh,
+                    ShellArg::Fish => CompletionShell::Fish,
+                    ShellArg::Powershell => CompletionShell::PowerShell,
+                    ShellArg::Elvish => CompletionShell::Elvish,
+                },
+            },
+        };
+        Settings {
+            source,
+            targets,
+            cluster,
+            output,
+            color,
+            verbose: g.verbose,
+            quiet: g.quiet,
+            progress: !g.no_progress,
+            command,
+        }
+    }
+}
+
+/// Writes the completion script for `shell` (the files in `completions/`
+/// are generated by this).
+pub fn write_completions(shell: CompletionShell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let shell = match shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+        CompletionShell::PowerShell => Shell::PowerShell,
+        CompletionShell::Elvish => Shell::Elvish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "gitsync", out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("42"), Ok(Duration::from_secs(42)));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("m").is_err());
+        assert!(parse_duration("5m3").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn global_flags_resolve_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "gitsync", "diff", "--repo", "/r", "-n", "shop", "--target", "a", "--target", "b",
+            "-o", "json",
+        ])
+        .unwrap();
+        let s = cli.into_settings();
+        assert_eq!(s.source.repo, "/r");
+        assert_eq!(s.cluster.namespace.as_deref(), Some("shop"));
+        assert_eq!(
+            s.targets,
+            TargetSelection::Named(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(s.output, OutputFormat::Json);
+    }
+
+    #[test]
+    fn target_and_all_targets_conflict() {
+        assert!(
+            Cli::try_parse_from(["gitsync", "render", "--target", "a", "--all-targets"]).is_err()
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! gitsync: keep a Kubernetes cluster equal to what a Git repository says.
+//!
+//! The pipeline runs one way: Source → Render → DesiredSet → Plan → Report /
+//! Apply → Wait. See `shared/design.md` and the README.
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod logging;
+pub mod settings;

@@ -1,0 +1,25 @@
+//! `tracing` logs on stderr, at a level set by -v/-q unless RUST_LOG says.
+
+use tracing_subscriber::EnvFilter;
+
+pub fn init(verbose: u8, quiet: bool) {
+    let level = if quiet {
+        "error"
+    } else {
+        match verbose {
+            0 => "warn",
+            1 => "info",
+            2 => "debug",
+            _ => "trace",
+        }
+    };
+    // Our crate at the chosen level; dependencies one step quieter unless
+    // RUST_LOG asks, so -vv is about gitsync, not hyper.
+    let default = format!("{level},gitsync={level}");
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

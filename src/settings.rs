@@ -1,0 +1,140 @@
+//! Plain settings, resolved from the command line before any work starts.
+//! The core takes these, never clap types.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub source: SourceSettings,
+    pub targets: TargetSelection,
+    pub cluster: ClusterSettings,
+    pub output: OutputFormat,
+    pub color: ColorChoice,
+    pub verbose: u8,
+    pub quiet: bool,
+    pub progress: bool,
+    pub command: Command,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceSettings {
+    /// A local path or a URL.
+    pub repo: String,
+    pub revision: Option<String>,
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSelection {
+    /// No --target: the only target of gitsync.yaml, or the flags alone.
+    Default,
+    Named(Vec<String>),
+    All,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClusterSettings {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    PowerShell,
+    Elvish,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Flags that shape rendering (helm values, release name).
+#[derive(Debug, Clone, Default)]
+pub struct RenderSettings {
+    pub values: Vec<PathBuf>,
+    pub release_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiffSettings {
+    pub unified: usize,
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    pub diff: DiffSettings,
+    pub name: Option<String>,
+    pub dry_run: bool,
+    pub prune: bool,
+    pub allow_empty: bool,
+    pub wait: bool,
+    pub timeout: Duration,
+    pub force_conflicts: bool,
+    pub force_replace: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DriftSettings {
+    pub name: Option<String>,
+    pub fix: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchSettings {
+    pub name: Option<String>,
+    pub interval: Duration,
+    pub resync: Duration,
+    pub self_heal: bool,
+    pub listen: String,
+    pub webhook_secret_file: Option<PathBuf>,
+    pub leader_elect: bool,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    Render {
+        render: RenderSettings,
+    },
+    Diff {
+        render: RenderSettings,
+        diff: DiffSettings,
+    },
+    Sync {
+        render: RenderSettings,
+        sync: SyncSettings,
+    },
+    Drift {
+        render: RenderSettings,
+        drift: DriftSettings,
+    },
+    Watch {
+        render: RenderSettings,
+        watch: WatchSettings,
+    },
+    Completions {
+        shell: CompletionShell,
+    },
+}
