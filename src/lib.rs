@@ -5,6 +5,9 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod desired;
 pub mod exit;
 pub mod logging;
+pub mod render;
 pub mod settings;

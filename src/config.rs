@@ -1,0 +1,343 @@
+//! `gitsync.yaml` at the repository root: the targets one repository drives.
+//!
+//! ```yaml
+//! targets:
+//!   - name: prod
+//!     path: deploy/prod
+//!     namespace: shop
+//!     cluster: {kubeconfig: ~/.kube/prod, context: prod}
+//!     helm: {releaseName: shop, values: [deploy/values-prod.yaml]}
+//!     prune: true
+//! ```
+//!
+//! Unknown keys are errors naming the key: a typo must not silently turn
+//! off pruning or send objects to the wrong cluster.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::settings::{ClusterSettings, RenderSettings, SourceSettings, TargetSelection};
+
+pub const CONFIG_FILE: &str = "gitsync.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub targets: Vec<TargetConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TargetConfig {
+    pub name: String,
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub cluster: Option<ClusterConfig>,
+    #[serde(default)]
+    pub helm: Option<HelmConfig>,
+    #[serde(default)]
+    pub prune: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterConfig {
+    #[serde(default)]
+    pub kubeconfig: Option<PathBuf>,
+    #[serde(default)]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmConfig {
+    #[serde(default)]
+    pub release_name: Option<String>,
+    #[serde(default)]
+    pub values: Vec<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("reading {file}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "no target named {name:?} in {CONFIG_FILE} (targets: {known})",
+        known = if known.is_empty() { "none".to_string() } else { known.join(", ") }
+    )]
+    UnknownTarget { name: String, known: Vec<String> },
+    #[error("--target and --all-targets need a {CONFIG_FILE} at the repository root")]
+    NoConfig,
+    #[error(
+        "{CONFIG_FILE} declares {count} targets ({names}): choose with --target NAME or --all-targets",
+        count = names.len(), names = names.join(", ")
+    )]
+    Ambiguous { names: Vec<String> },
+}
+
+/// One target, with flags applied over what gitsync.yaml says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The target's name; `None` when there is no gitsync.yaml.
+    pub name: Option<String>,
+    /// Directory to render, relative to the repository root.
+    pub path: PathBuf,
+    pub namespace: Option<String>,
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    pub values: Vec<PathBuf>,
+    pub release_name: Option<String>,
+    pub prune: bool,
+}
+
+impl ConfigFile {
+    /// Reads `gitsync.yaml` from the root, if there is one.
+    pub fn load(root: &Path) -> Result<Option<ConfigFile>, ConfigError> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(ConfigError::Io {
+                    file: CONFIG_FILE.into(),
+                    source,
+                });
+            }
+        };
+        Self::parse(&text).map(Some)
+    }
+
+    pub fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        let options = crate::render::yaml::parse_options();
+        let config: ConfigFile = if text.trim().is_empty() {
+            ConfigFile::default()
+        } else {
+            serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+                ConfigError::Invalid {
+                    file: match e.location() {
+                        Some(l) => {
+                            format!("{CONFIG_FILE} (line {}, column {})", l.line(), l.column())
+                        }
+                        None => CONFIG_FILE.to_string(),
+                    },
+                    message: e.without_snippet().to_string(),
+                }
+            })?
+        };
+        let mut seen = std::collections::HashSet::new();
+        for t in &config.targets {
+            if t.name.trim().is_empty() {
+                return Err(invalid("a target has an empty name"));
+            }
+            if !seen.insert(t.name.as_str()) {
+                return Err(invalid(&format!("target {:?} is declared twice", t.name)));
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn invalid(message: &str) -> ConfigError {
+    ConfigError::Invalid {
+        file: CONFIG_FILE.into(),
+        message: message.into(),
+    }
+}
+
+/// The targets a run works on: from gitsync.yaml as selected, with command
+/// line flags taking precedence over the file.
+pub fn resolve_targets(
+    config: Option<&ConfigFile>,
+    selection: &TargetSelection,
+    source: &SourceSettings,
+    cluster: &ClusterSettings,
+    render: &RenderSettings,
+) -> Result<Vec<Target>, ConfigError> {
+    let chosen: Vec<Option<&TargetConfig>> = match (config, selection) {
+        (None, TargetSelection::Default) => vec![None],
+        (None, _) => return Err(ConfigError::NoConfig),
+        (Some(c), TargetSelection::Default) => match c.targets.as_slice() {
+            [] => vec![None],
+            [only] => vec![Some(only)],
+            // An explicit --path means "this directory", not a target.
+            _ if source.path.is_some() => vec![None],
+            many => {
+                return Err(ConfigError::Ambiguous {
+                    names: many.iter().map(|t| t.name.clone()).collect(),
+                });
+            }
+        },
+        (Some(c), TargetSelection::All) => c.targets.iter().map(Some).collect(),
+        (Some(c), TargetSelection::Named(names)) => names
+            .iter()
+            .map(|n| {
+                c.targets
+                    .iter()
+                    .find(|t| &t.name == n)
+                    .map(Some)
+                    .ok_or_else(|| ConfigError::UnknownTarget {
+                        name: n.clone(),
+                        known: c.targets.iter().map(|t| t.name.clone()).collect(),
+                    })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|t| {
+            let cluster_cfg = t.and_then(|t| t.cluster.clone()).unwrap_or_default();
+            let helm = t.and_then(|t| t.helm.clone()).unwrap_or_default();
+            let mut values = helm.values;
+            values.extend(render.values.iter().cloned());
+            Target {
+                name: t.map(|t| t.name.clone()),
+                path: source
+                    .path
+                    .clone()
+                    .or_else(|| t.and_then(|t| t.path.clone()))
+                    .unwrap_or_default(),
+                namespace: cluster
+                    .namespace
+                    .clone()
+                    .or_else(|| t.and_then(|t| t.namespace.clone())),
+                kubeconfig: cluster.kubeconfig.clone().or(cluster_cfg.kubeconfig),
+                context: cluster.context.clone().or(cluster_cfg.context),
+                values,
+                release_name: render
+                    .release_name
+                    .clone()
+                    .or(helm.release_name)
+                    .or_else(|| t.map(|t| t.name.clone())),
+                prune: t.and_then(|t| t.prune).unwrap_or(true),
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(path: Option<&str>) -> SourceSettings {
+        SourceSettings {
+            repo: ".".into(),
+            revision: None,
+            path: path.map(PathBuf::from),
+        }
+    }
+
+    const TWO: &str = "targets:\n  - name: prod\n    path: deploy/prod\n    namespace: shop\n    cluster: {context: prod}\n    helm: {values: [v/prod.yaml]}\n    prune: false\n  - name: dev\n    path: deploy/dev\n";
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = ConfigFile::parse("targets:\n  - name: a\n    prnue: false\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("prnue"), "{msg}");
+        assert!(msg.contains("gitsync.yaml"), "{msg}");
+        let err = ConfigFile::parse("targetz: []\n").unwrap_err();
+        assert!(err.to_string().contains("targetz"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_target_names_are_refused() {
+        let err = ConfigFile::parse("targets:\n  - name: a\n  - name: a\n").unwrap_err();
+        assert!(err.to_string().contains("declared twice"), "{err}");
+    }
+
+    #[test]
+    fn several_targets_need_a_choice() {
+        let c = ConfigFile::parse(TWO).unwrap();
+        let err = resolve_targets(
+            Some(&c),
+            &TargetSelection::Default,
+            &source(None),
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("prod, dev"), "{err}");
+    }
+
+    #[test]
+    fn named_target_with_flags_over_file() {
+        let c = ConfigFile::parse(TWO).unwrap();
+        let cluster = ClusterSettings {
+            namespace: Some("override".into()),
+            ..Default::default()
+        };
+        let render = RenderSettings {
+            values: vec!["extra.yaml".into()],
+            release_name: None,
+        };
+        let t = resolve_targets(
+            Some(&c),
+            &TargetSelection::Named(vec!["prod".into()]),
+            &source(None),
+            &cluster,
+            &render,
+        )
+        .unwrap();
+        assert_eq!(t.len(), 1);
+        let t = &t[0];
+        assert_eq!(t.path, PathBuf::from("deploy/prod"));
+        assert_eq!(t.namespace.as_deref(), Some("override"));
+        assert_eq!(t.context.as_deref(), Some("prod"));
+        assert_eq!(
+            t.values,
+            [PathBuf::from("v/prod.yaml"), "extra.yaml".into()]
+        );
+        assert_eq!(t.release_name.as_deref(), Some("prod"));
+        assert!(!t.prune);
+    }
+
+    #[test]
+    fn unknown_target_lists_known_ones() {
+        let c = ConfigFile::parse(TWO).unwrap();
+        let err = resolve_targets(
+            Some(&c),
+            &TargetSelection::Named(vec!["staging".into()]),
+            &source(None),
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("\"staging\""), "{err}");
+        assert!(err.to_string().contains("prod, dev"), "{err}");
+    }
+
+    #[test]
+    fn no_config_means_flags_alone() {
+        let t = resolve_targets(
+            None,
+            &TargetSelection::Default,
+            &source(Some("k8s")),
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(t[0].path, PathBuf::from("k8s"));
+        assert_eq!(t[0].name, None);
+        assert!(t[0].prune);
+        assert!(matches!(
+            resolve_targets(
+                None,
+                &TargetSelection::All,
+                &source(None),
+                &ClusterSettings::default(),
+                &RenderSettings::default()
+            ),
+            Err(ConfigError::NoConfig)
+        ));
+    }
+}

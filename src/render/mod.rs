@@ -1,0 +1,224 @@
+//! Render: turn a directory of the repository into documents.
+//!
+//! A directory holding a kustomization is built by kustomize, one holding
+//! `Chart.yaml` by `helm template`; anything else is plain YAML/JSON read
+//! recursively in sorted order, where subdirectories may themselves be
+//! kustomize or helm directories. Renderers are external programs, as in
+//! Argo CD. Render keeps what the files say: defaults (such as the
+//! namespace) are applied later, where discovery knows each kind's scope.
+
+mod external;
+mod plain;
+pub mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub use external::{HELM, KUBECTL, KUSTOMIZE};
+
+/// Files larger than this are refused: a manifest repository has no
+/// business holding them, and reading one would cost memory and time.
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Where a document came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    /// Path relative to the repository root; for rendered output, the
+    /// directory and the renderer, e.g. `apps/web (kustomize build)`.
+    pub file: String,
+    /// 1-based document index within the file.
+    pub doc: Option<usize>,
+    /// 1-based line where the document (or the problem) starts.
+    pub line: Option<usize>,
+    /// 1-based column of a syntax error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// 1-based index within a `kind: List`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+}
+
+impl Origin {
+    pub fn file(file: impl Into<String>) -> Self {
+        Origin {
+            file: file.into(),
+            doc: None,
+            line: None,
+            column: None,
+            item: None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(doc) = self.doc {
+            write!(f, ": document {doc}")?;
+        }
+        if let Some(item) = self.item {
+            write!(f, ", item {item}")?;
+        }
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, " (line {line}, column {column})"),
+            (Some(line), None) => write!(f, " (line {line})"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One object as the repository states it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub origin: Origin,
+    pub object: Value,
+}
+
+/// One thing wrong with the input, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub origin: Origin,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.origin, self.message)
+    }
+}
+
+/// Problems found in the input, all of them, so that one run shows
+/// everything there is to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} problem{} in the manifests:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.0 {
+            write!(f, "\n{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Invalid(#[from] Problems),
+    #[error("{dir} is a {what} directory, but `{program}` was not found on PATH: {hint}")]
+    MissingRenderer {
+        dir: String,
+        what: &'static str,
+        program: &'static str,
+        hint: &'static str,
+    },
+    #[error("`{command}` failed for {dir} (exit status {status}):\n{stderr}")]
+    RendererFailed {
+        dir: String,
+        command: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("running `{command}` for {dir}")]
+    Spawn {
+        dir: String,
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("reading {path}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What to render and how.
+#[derive(Debug, Clone, Default)]
+pub struct RenderRequest {
+    /// Root of the repository's files (the source snapshot).
+    pub root: PathBuf,
+    /// Directory to render, relative to `root` (empty for the root).
+    pub path: PathBuf,
+    /// Namespace passed to helm (`--namespace`); plain files keep theirs.
+    pub namespace: Option<String>,
+    /// Helm values files, relative to `root`.
+    pub values: Vec<PathBuf>,
+    /// Helm release name (default: the chart directory's name).
+    pub release_name: Option<String>,
+}
+
+/// What rendering produced: the documents that parsed, in the order found
+/// (sorted paths; a renderer's own output order), and the problems of the
+/// files that did not, so that validation can report everything at once.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub documents: Vec<Document>,
+    pub problems: Vec<Problem>,
+}
+
+/// Renders the request's directory. A missing or failing renderer is an
+/// error; unreadable or unparsable files are problems in the result.
+pub fn render(req: &RenderRequest) -> Result<Rendered, RenderError> {
+    let dir = checked_dir(&req.root, &req.path)?;
+    plain::render_tree(req, &dir)
+}
+
+/// `path` must name a directory inside `root` (no `..` escape, no absolute
+/// path, no symlink leading out).
+fn checked_dir(root: &Path, path: &Path) -> Result<PathBuf, RenderError> {
+    let shown = display_rel(path);
+    let invalid = |message: String| {
+        RenderError::Invalid(Problems(vec![Problem {
+            origin: Origin::file(shown.clone()),
+            message,
+        }]))
+    };
+    if path.is_absolute() {
+        return Err(invalid(
+            "--path must be relative to the repository root".into(),
+        ));
+    }
+    let root = root.canonicalize().map_err(|source| RenderError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let full = root.join(path);
+    let canon = match full.canonicalize() {
+        Ok(c) => c,
+        Err(_) => return Err(invalid("directory not found in the repository".into())),
+    };
+    if !canon.starts_with(&root) {
+        return Err(invalid("path leads outside the repository".into()));
+    }
+    if !canon.is_dir() {
+        return Err(invalid("not a directory".into()));
+    }
+    Ok(canon)
+}
+
+/// A repository-relative path as shown in messages: `/` separators, `.`
+/// for the root.
+pub fn display_rel(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").trim_end_matches('/');
+    if s.is_empty() || s == "." {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod bad_input_tests;
