@@ -8,3 +8,4 @@ pub mod commands;
 pub mod exit;
 pub mod logging;
 pub mod settings;
+pub mod source;
