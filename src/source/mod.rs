@@ -12,6 +12,8 @@ mod remote;
 mod tree;
 mod url;
 
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 
