@@ -11,3 +11,4 @@ pub mod exit;
 pub mod logging;
 pub mod render;
 pub mod settings;
+pub mod source;

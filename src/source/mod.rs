@@ -1,0 +1,170 @@
+//! Source stage: turn `--repo`/`--revision` into a directory on disk holding
+//! the repository's files at the chosen revision.
+//!
+//! Every source ends up as a plain directory so the renderer (YAML, kustomize,
+//! helm) has a single code path: a local work tree is used in place, any
+//! commit (a `--revision`, or anything behind a URL) is written to a
+//! temporary directory that lives as long as the [`Snapshot`].
+
+mod error;
+mod local;
+mod remote;
+mod tree;
+mod url;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{GitCause, SourceError};
+pub use url::{is_url, redact_url};
+
+use crate::settings::SourceSettings;
+
+/// The repository's files at one revision, on disk.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Root directory of the repository's files as they are at this revision.
+    pub root: PathBuf,
+    /// The resolved commit, if there is one (None for a plain directory that
+    /// is not in a git repository, or a repository without commits).
+    pub commit: Option<CommitInfo>,
+    /// Where it came from, for messages: the path, or the URL with any
+    /// user:password/token removed.
+    pub origin: String,
+    /// True when `root` is the user's work tree as on disk (uncommitted edits
+    /// included).
+    pub work_tree: bool,
+    /// The materialised tree, removed on drop.
+    _temp: Option<tempfile::TempDir>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommitInfo {
+    /// Full hex object id.
+    pub sha: String,
+    /// Author name.
+    pub author: String,
+    pub author_email: String,
+    /// Author time, RFC 3339 in UTC, e.g. `2026-11-26T12:00:00Z`.
+    pub time: String,
+    /// First line of the message.
+    pub subject: String,
+}
+
+/// Resolve `settings.repo` (and `settings.revision`) to a [`Snapshot`].
+/// URLs are cloned into / fetched in `cache_dir`.
+///
+/// `settings.path` is not used here: it selects a directory inside
+/// [`Snapshot::root`] and is the renderer's business.
+pub fn load(settings: &SourceSettings, cache_dir: &Path) -> Result<Snapshot, SourceError> {
+    let revision = settings.revision.as_deref();
+    if is_url(&settings.repo) {
+        remote::load(&settings.repo, revision, cache_dir)
+    } else {
+        local::load(&settings.repo, revision)
+    }
+}
+
+/// Cheap "has the remote moved?": one ref listing (no fetch, no pack).
+/// Returns the full SHA the remote's ref (`revision`, default `HEAD`) points
+/// to now; annotated tags are peeled to their commit. A full SHA as
+/// `revision` is returned as is; expressions like `HEAD~1` or short SHAs
+/// cannot be answered from a ref listing and give
+/// [`SourceError::RemoteRefNotFound`].
+pub fn remote_head(url: &str, revision: Option<&str>) -> Result<String, SourceError> {
+    remote::remote_head(url, revision)
+}
+
+/// `$GITSYNC_CACHE_DIR`, else `$XDG_CACHE_HOME/gitsync`, else
+/// `~/.cache/gitsync` (falling back to the temp dir without a home).
+pub fn default_cache_dir() -> PathBuf {
+    let non_empty = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = non_empty("GITSYNC_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = non_empty("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("gitsync");
+    }
+    match std::env::home_dir() {
+        Some(home) => home.join(".cache").join("gitsync"),
+        None => std::env::temp_dir().join("gitsync-cache"),
+    }
+}
+
+/// The first of `specs` that names a commit (tags are peeled). Errors name
+/// `label`, the revision as the user wrote it.
+fn resolve_commit<'r>(
+    repo: &'r gix::Repository,
+    specs: &[String],
+    label: &str,
+    shown: &str,
+) -> Result<gix::Commit<'r>, SourceError> {
+    let mut first_err = None;
+    for spec in specs {
+        let found = repo
+            .rev_parse_single(spec.as_str())
+            .and_then(|id| id.object())
+            .and_then(|object| object.peel_to_commit());
+        match found {
+            Ok(commit) => return Ok(commit),
+            Err(err) => {
+                first_err.get_or_insert(err);
+            }
+        }
+    }
+    Err(SourceError::UnknownRevision {
+        revision: label.to_owned(),
+        repo: shown.to_owned(),
+        source: match first_err {
+            Some(err) => Box::new(err),
+            None => Box::new(error::Scrubbed("no revision given".to_owned())),
+        },
+    })
+}
+
+/// Write `commit`'s tree into a fresh temporary directory and describe it.
+/// `subdir` is the part of the repository the user pointed at.
+fn checkout(
+    repo: &gix::Repository,
+    commit: &gix::Commit<'_>,
+    subdir: &Path,
+    label: &str,
+    origin: String,
+    shown: &str,
+) -> Result<Snapshot, SourceError> {
+    let started = std::time::Instant::now();
+    let info = tree::commit_info(commit, shown)?;
+    let tree_id = commit.tree_id().map_err(|source| SourceError::Git {
+        what: "read the commit's tree",
+        repo: shown.to_owned(),
+        source: Box::new(source),
+    })?;
+    let temp = tempfile::Builder::new()
+        .prefix("gitsync-tree-")
+        .tempdir()
+        .map_err(|source| SourceError::Io {
+            what: "create a temporary directory in",
+            path: std::env::temp_dir(),
+            source,
+        })?;
+    tree::materialise(repo, tree_id.detach(), temp.path(), shown)?;
+    let root = temp.path().join(subdir);
+    if !root.is_dir() {
+        return Err(SourceError::SubdirMissing {
+            subdir: subdir.to_owned(),
+            revision: label.to_owned(),
+            repo: shown.to_owned(),
+        });
+    }
+    tracing::debug!(repo = %shown, revision = %label, sha = %info.sha,
+        ms = started.elapsed().as_millis() as u64, "materialised commit");
+    Ok(Snapshot {
+        root,
+        commit: Some(info),
+        origin,
+        work_tree: false,
+        _temp: Some(temp),
+    })
+}

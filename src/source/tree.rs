@@ -1,0 +1,146 @@
+//! Reading commits and writing a commit's tree to disk.
+
+use std::path::{Path, PathBuf};
+
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+
+use super::{CommitInfo, SourceError};
+
+/// Describe `commit` for reports. `shown` names the repository in errors.
+pub(crate) fn commit_info(
+    commit: &gix::Commit<'_>,
+    shown: &str,
+) -> Result<CommitInfo, SourceError> {
+    let git = |what: &'static str| {
+        let repo = shown.to_owned();
+        move |source: gix::Error| SourceError::Git {
+            what,
+            repo,
+            source: Box::new(source),
+        }
+    };
+    let author = commit.author().map_err(git("read the commit's author"))?;
+    let time = author.time().map_err(git("read the commit's time"))?;
+    // Reports compare times across commits and machines: show UTC.
+    let utc = gix::date::Time {
+        seconds: time.seconds,
+        offset: 0,
+    };
+    let time = utc.format_or_unix(gix::date::time::CustomFormat::new("%Y-%m-%dT%H:%M:%SZ"));
+    let message = commit.message_raw_sloppy();
+    let subject = message.lines().next().unwrap_or_default();
+    Ok(CommitInfo {
+        sha: commit.id.to_hex().to_string(),
+        author: author.name.to_str_lossy().into_owned(),
+        author_email: author.email.to_str_lossy().into_owned(),
+        time,
+        subject: subject.to_str_lossy().trim_end().to_owned(),
+    })
+}
+
+/// Write the tree of commit `id` into the empty directory `dest`.
+///
+/// Regular and executable files are written, symlinks are created with their
+/// stored target (the render stage judges where they lead), submodules are
+/// skipped. No filters (eol, smudge) apply: the renderer wants the bytes that
+/// were committed.
+pub(crate) fn materialise(
+    repo: &gix::Repository,
+    tree_id: gix::ObjectId,
+    dest: &Path,
+    shown: &str,
+) -> Result<(), SourceError> {
+    let git = |what: &'static str| {
+        let repo = shown.to_owned();
+        move |source: gix::Error| SourceError::Git {
+            what,
+            repo,
+            source: Box::new(source),
+        }
+    };
+    let io = |what: &'static str, path: &Path| {
+        let path = path.to_owned();
+        move |source: std::io::Error| SourceError::Io { what, path, source }
+    };
+
+    // An explicit stack rather than recursion: deep trees cannot overflow it.
+    let mut pending: Vec<(gix::ObjectId, PathBuf)> = vec![(tree_id, dest.to_owned())];
+    while let Some((id, dir)) = pending.pop() {
+        let tree = repo.find_tree(id).map_err(git("read a tree object"))?;
+        for entry in tree.iter() {
+            let entry = entry.map_err(git("decode a tree object"))?;
+            let name = entry.filename();
+            if !is_safe_name(name) {
+                // A crafted tree could otherwise write outside `dest` or
+                // plant a `.git`; git refuses these on checkout too.
+                tracing::warn!(name = %name, "skipping unsafe tree entry");
+                continue;
+            }
+            let Ok(name) = gix::path::from_bstr(name) else {
+                tracing::warn!(name = %name, "skipping tree entry not valid as a path here");
+                continue;
+            };
+            let path = dir.join(name);
+            match entry.kind() {
+                EntryKind::Tree => {
+                    std::fs::create_dir(&path).map_err(io("create directory", &path))?;
+                    pending.push((entry.oid().to_owned(), path));
+                }
+                EntryKind::Blob | EntryKind::BlobExecutable => {
+                    let blob = repo
+                        .find_blob(entry.oid().to_owned())
+                        .map_err(git("read a file's contents"))?;
+                    std::fs::write(&path, &blob.data).map_err(io("write file", &path))?;
+                    if entry.kind() == EntryKind::BlobExecutable {
+                        set_executable(&path).map_err(io("make executable", &path))?;
+                    }
+                }
+                EntryKind::Link => {
+                    let blob = repo
+                        .find_blob(entry.oid().to_owned())
+                        .map_err(git("read a symlink's target"))?;
+                    write_symlink(&blob.data, &path).map_err(io("create symlink", &path))?;
+                }
+                EntryKind::Commit => {
+                    tracing::debug!(path = %path.display(), "skipping submodule");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_safe_name(name: &gix::bstr::BStr) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.eq_ignore_ascii_case(b".git")
+        && !name.contains(&b'/')
+        && !name.contains(&b'\\')
+        && !name.contains(&0)
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn set_executable(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn write_symlink(target: &[u8], path: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(target), path)
+}
+
+// Without reliable symlinks, do what git does with core.symlinks=false: a
+// plain file holding the target.
+#[cfg(not(unix))]
+fn write_symlink(target: &[u8], path: &Path) -> std::io::Result<()> {
+    std::fs::write(path, target)
+}

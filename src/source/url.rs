@@ -1,0 +1,89 @@
+//! Telling URLs from paths, hiding their secrets, and naming their cache.
+
+const SCHEMES: &[&str] = &["https://", "http://", "ssh://", "git://", "file://"];
+
+/// True when `repo` names a remote (a URL or the scp form `user@host:path`)
+/// rather than a local path.
+pub fn is_url(repo: &str) -> bool {
+    let lower = repo.to_ascii_lowercase();
+    if SCHEMES.iter().any(|s| lower.starts_with(s)) {
+        return true;
+    }
+    // scp form: `user@host:path`, with no `/` before the colon (else it is a
+    // path such as `./a@b:c`).
+    match repo.split_once(':') {
+        Some((before, _)) => {
+            before.contains('@') && !before.contains('/') && !before.starts_with('@')
+        }
+        None => false,
+    }
+}
+
+/// Split `scheme://userinfo@rest` into (`scheme://`, userinfo, `rest`).
+fn split_userinfo(url: &str) -> Option<(&str, &str, &str)> {
+    let scheme_end = url.find("://")? + 3;
+    let after = &url[scheme_end..];
+    let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let at = after[..authority_end].rfind('@')?;
+    Some((&url[..scheme_end], &after[..at], &after[at + 1..]))
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The part of the userinfo that is secret: all of it for http(s) (a token
+/// alone or `user:password`), else only a password.
+pub(crate) fn userinfo_secret(url: &str) -> Option<&str> {
+    let (_, userinfo, _) = split_userinfo(url)?;
+    if is_http(url) {
+        let secret = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+        (!secret.is_empty()).then_some(secret)
+    } else {
+        userinfo
+            .split_once(':')
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty())
+    }
+}
+
+/// `url` fit for messages: an http(s) `user:password@` or `token@` becomes
+/// `***@`; for other schemes only a password is hidden (`ssh://git@host` and
+/// the scp form `git@host:path` name no secret and stay as they are).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, userinfo, rest)) = split_userinfo(url) else {
+        return url.to_owned();
+    };
+    if is_http(url) {
+        format!("{scheme}***@{rest}")
+    } else if let Some((user, _)) = userinfo.split_once(':') {
+        format!("{scheme}{user}:***@{rest}")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// Stable name of the cache directory for `url`: the same repository gets the
+/// same cache whichever credentials or spelling (`/`, `.git` suffix) is used.
+pub(crate) fn cache_key(url: &str) -> String {
+    let url = url.trim();
+    // Credentials do not change which repository it is: drop them entirely.
+    let redacted = match split_userinfo(url) {
+        Some((scheme, _, rest)) if is_http(url) => format!("{scheme}{rest}"),
+        _ => redact_url(url),
+    };
+    let mut normal = redacted.trim_end_matches('/');
+    normal = normal.strip_suffix(".git").unwrap_or(normal);
+    let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
+    hasher.update(normal.as_bytes());
+    match hasher.try_finalize() {
+        Ok(id) => id.to_hex().to_string(),
+        // Only fails on a SHA-1 collision attack, which a URL cannot be;
+        // fall back to a readable, still stable name.
+        Err(_) => normal
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect(),
+    }
+}
