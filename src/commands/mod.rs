@@ -4,6 +4,9 @@ use std::io::{self, Write};
 
 use anyhow::bail;
 
+mod load;
+mod render;
+
 use crate::exit::ExitStatus;
 use crate::settings::{Command, Settings};
 
@@ -20,8 +23,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             out.flush()?;
             Ok(ExitStatus::Success)
         }
-        Command::Render { .. }
-        | Command::Diff { .. }
+        Command::Render { render } => render::run(settings, render),
+        Command::Diff { .. }
         | Command::Sync { .. }
         | Command::Drift { .. }
         | Command::Watch { .. } => bail!("not implemented yet"),

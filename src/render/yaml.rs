@@ -42,6 +42,16 @@ pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Document>, Problem>
     Ok(out)
 }
 
+/// Serialises one object as a YAML document (no leading `---`), ending in
+/// a newline.
+pub fn to_yaml(value: &Value) -> Result<String, serde_saphyr::SerializeError> {
+    let mut s = serde_saphyr::to_string(value)?;
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    Ok(s)
+}
+
 /// Parser options: the default budget and alias limits stop alias bombs in
 /// bounded time and memory; snippets are off because the offending line may
 /// hold a Secret's value, and secrets never reach output.

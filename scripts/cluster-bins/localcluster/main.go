@@ -1,0 +1,905 @@
+// Command localcluster starts and stops a throwaway local Kubernetes control
+// plane (etcd, kube-apiserver, kube-controller-manager) for gitsync's tests.
+//
+// It uses only the Go standard library; the component binaries are built
+// from pinned upstream modules by scripts/local-cluster (or come from
+// KUBEBUILDER_ASSETS).
+//
+// Usage:
+//
+//	localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout 120s]
+//	                    [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
+//	localcluster down DIR
+//
+// Everything lives in DIR: certificates and keys (DIR/pki), etcd data
+// (DIR/etcd), logs (DIR/logs/<name>.log), pid files (DIR/<name>.pid) and the
+// admin kubeconfig (DIR/kubeconfig, context "local").
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const (
+	etcdName    = "etcd"
+	apiName     = "kube-apiserver"
+	kcmName     = "kube-controller-manager"
+	reaperName  = "reaper"
+	contextName = "local"
+)
+
+// stopOrder is the order in which `down` stops the cluster's processes.
+// The reaper goes first so that it does not race with us.
+var stopOrder = []string{reaperName, kcmName, apiName, etcdName}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "local-cluster: "+format+"\n", args...)
+}
+
+func fatalf(format string, args ...any) {
+	logf(format, args...)
+	os.Exit(1)
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage:
+  localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout DURATION]
+                      [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
+  localcluster down DIR
+`)
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	// A caller that stops reading our stderr must not kill us halfway
+	// through starting or stopping processes.
+	// (Notify rather than Ignore: an ignored signal would be inherited by the
+	// processes we start.)
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	cmd, args := os.Args[1], os.Args[2:]
+	switch cmd {
+	case "up":
+		os.Exit(runUp(args))
+	case "down":
+		if len(args) != 1 {
+			usage()
+		}
+		dir := absDir(args[0])
+		if err := down(dir, false); err != nil {
+			fatalf("down: %v", err)
+		}
+	case "reap": // hidden: reap DIR PID
+		if len(args) != 2 {
+			usage()
+		}
+		pid, err := strconv.Atoi(args[1])
+		if err != nil {
+			fatalf("reap: bad pid %q", args[1])
+		}
+		runReaper(absDir(args[0]), pid)
+	case "-h", "--help", "help":
+		usage()
+	default:
+		logf("unknown command %q", cmd)
+		usage()
+	}
+}
+
+func absDir(d string) string {
+	a, err := filepath.Abs(d)
+	if err != nil {
+		fatalf("%v", err)
+	}
+	return filepath.Clean(a)
+}
+
+// ---------------------------------------------------------------------------
+// up
+
+type upOptions struct {
+	dir       string
+	binDir    string
+	bins      map[string]string
+	stopPid   int
+	timeout   time.Duration
+	startedAt time.Time
+}
+
+func parseUpArgs(args []string) (*upOptions, error) {
+	o := &upOptions{bins: map[string]string{}, timeout: 120 * time.Second}
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			positional = append(positional, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag --%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		switch name {
+		case "bin-dir":
+			o.binDir = val
+		case "stop-with-pid":
+			pid, err := strconv.Atoi(val)
+			if err != nil || pid <= 0 {
+				return nil, fmt.Errorf("--stop-with-pid: bad pid %q", val)
+			}
+			o.stopPid = pid
+		case "timeout":
+			d, err := time.ParseDuration(val)
+			if err != nil {
+				return nil, fmt.Errorf("--timeout: %v", err)
+			}
+			o.timeout = d
+		case etcdName, apiName, kcmName:
+			o.bins[name] = val
+		default:
+			return nil, fmt.Errorf("unknown flag --%s", name)
+		}
+	}
+	if len(positional) != 1 {
+		return nil, errors.New("up needs exactly one DIR argument")
+	}
+	o.dir = absDir(positional[0])
+	for _, n := range []string{etcdName, apiName, kcmName} {
+		if o.bins[n] == "" {
+			if o.binDir == "" {
+				return nil, fmt.Errorf("no binary for %s: pass --bin-dir (or --%s)", n, n)
+			}
+			o.bins[n] = filepath.Join(o.binDir, n)
+		}
+		p, err := filepath.Abs(o.bins[n])
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return nil, fmt.Errorf("%s binary %s is missing or not executable", n, p)
+		}
+		o.bins[n] = p
+	}
+	return o, nil
+}
+
+type cluster struct {
+	o        *upOptions
+	dir      string
+	pki      string
+	logs     string
+	etcdPort int
+	peerPort int
+	apiPort  int
+	adminTok string
+	kcmTok   string
+	caPEM    []byte
+	procs    map[string]*exec.Cmd
+	exited   chan string // name of a started process that exited
+}
+
+func runUp(args []string) int {
+	o, err := parseUpArgs(args)
+	if err != nil {
+		logf("up: %v", err)
+		return 2
+	}
+	o.startedAt = time.Now()
+	if err := os.MkdirAll(filepath.Join(o.dir, "logs"), 0o755); err != nil {
+		logf("up: %v", err)
+		return 1
+	}
+	unlock, err := lockDir(o.dir)
+	if err != nil {
+		logf("up: %v", err)
+		return 1
+	}
+	defer unlock()
+
+	if running := runningComponents(o.dir); len(running) > 0 {
+		logf("a cluster is already running in %s (%s); run `local-cluster down %s` first", o.dir, strings.Join(running, ", "), o.dir)
+		return 1
+	}
+	// Stale pid files from a crashed cluster: drop them.
+	for _, n := range stopOrder {
+		os.Remove(pidFile(o.dir, n))
+	}
+	if o.stopPid != 0 && !pidAlive(o.stopPid) {
+		logf("up: --stop-with-pid %d: no such process", o.stopPid)
+		return 1
+	}
+
+	c := &cluster{
+		o:      o,
+		dir:    o.dir,
+		pki:    filepath.Join(o.dir, "pki"),
+		logs:   filepath.Join(o.dir, "logs"),
+		procs:  map[string]*exec.Cmd{},
+		exited: make(chan string, 8),
+	}
+
+	// Stop on Ctrl-C / SIGTERM while starting.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	go func() {
+		if s, ok := <-sigs; ok {
+			logf("got %v, stopping", s)
+			cancel()
+		}
+	}()
+
+	failedLog, err := c.start(ctx)
+	if err != nil {
+		logf("up failed: %v", err)
+		if failedLog != "" {
+			printTail(filepath.Join(c.logs, failedLog+".log"), 30)
+		}
+		logf("stopping everything that was started")
+		if derr := downLocked(c.dir, false); derr != nil {
+			logf("cleanup: %v", derr)
+		}
+		return 1
+	}
+	logf("cluster ready in %.1fs: server https://127.0.0.1:%d, kubeconfig %s (context %q)",
+		time.Since(o.startedAt).Seconds(), c.apiPort, filepath.Join(c.dir, "kubeconfig"), contextName)
+	fmt.Println(filepath.Join(c.dir, "kubeconfig"))
+	return 0
+}
+
+// start brings the cluster up. On error it returns the name of the component
+// whose log explains the failure (may be empty).
+func (c *cluster) start(ctx context.Context) (string, error) {
+	// Fresh state every time: a stopped cluster's data and keys are discarded.
+	for _, sub := range []string{"etcd", "pki"} {
+		if err := os.RemoveAll(filepath.Join(c.dir, sub)); err != nil {
+			return "", err
+		}
+	}
+	os.Remove(filepath.Join(c.dir, "kubeconfig"))
+	if err := os.MkdirAll(c.pki, 0o700); err != nil {
+		return "", err
+	}
+	if err := c.writePKI(); err != nil {
+		return "", fmt.Errorf("generating certificates: %w", err)
+	}
+	ports, err := freePorts(3)
+	if err != nil {
+		return "", fmt.Errorf("picking free ports: %w", err)
+	}
+	c.etcdPort, c.peerPort, c.apiPort = ports[0], ports[1], ports[2]
+
+	if c.o.stopPid != 0 {
+		self, err := os.Executable()
+		if err != nil {
+			return "", err
+		}
+		if err := c.spawn(reaperName, self, "reap", c.dir, strconv.Itoa(c.o.stopPid)); err != nil {
+			return reaperName, err
+		}
+		logf("watchdog started: the cluster stops when pid %d exits", c.o.stopPid)
+	}
+
+	// etcd
+	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", c.etcdPort)
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", c.peerPort)
+	if err := c.spawn(etcdName, c.o.bins[etcdName],
+		"--name=gitsync-local",
+		"--data-dir="+filepath.Join(c.dir, "etcd"),
+		"--listen-client-urls="+etcdURL,
+		"--advertise-client-urls="+etcdURL,
+		"--listen-peer-urls="+peerURL,
+		"--initial-advertise-peer-urls="+peerURL,
+		"--initial-cluster=gitsync-local="+peerURL,
+		"--initial-cluster-state=new",
+		"--unsafe-no-fsync=true", // throwaway test data: trade durability for speed
+		"--log-level=warn",
+	); err != nil {
+		return etcdName, err
+	}
+	logf("etcd started on 127.0.0.1:%d (peer %d)", c.etcdPort, c.peerPort)
+	plain := &http.Client{Timeout: 2 * time.Second}
+	if name, err := c.poll(ctx, etcdName, func() bool {
+		body, code, err := get(plain, etcdURL+"/health", "")
+		return err == nil && code == 200 && strings.Contains(body, `"health":"true"`)
+	}); err != nil {
+		return name, fmt.Errorf("etcd did not become healthy: %w", err)
+	}
+
+	// kube-apiserver
+	if err := c.spawn(apiName, c.o.bins[apiName],
+		"--etcd-servers="+etcdURL,
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--secure-port="+strconv.Itoa(c.apiPort),
+		"--cert-dir="+c.pki,
+		"--tls-cert-file="+filepath.Join(c.pki, "apiserver.crt"),
+		"--tls-private-key-file="+filepath.Join(c.pki, "apiserver.key"),
+		"--token-auth-file="+filepath.Join(c.pki, "tokens.csv"),
+		"--authorization-mode=Node,RBAC",
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file="+filepath.Join(c.pki, "sa.pub"),
+		"--service-account-signing-key-file="+filepath.Join(c.pki, "sa.key"),
+		"--service-cluster-ip-range=10.0.0.0/24",
+		"--allow-privileged=true",
+	); err != nil {
+		return apiName, err
+	}
+	logf("kube-apiserver started on https://127.0.0.1:%d", c.apiPort)
+
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(c.caPEM)
+	client := &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+	}
+	base := fmt.Sprintf("https://127.0.0.1:%d", c.apiPort)
+	if name, err := c.poll(ctx, apiName, func() bool {
+		body, code, err := get(client, base+"/readyz", c.adminTok)
+		return err == nil && code == 200 && strings.TrimSpace(body) == "ok"
+	}); err != nil {
+		return name, fmt.Errorf("kube-apiserver /readyz did not answer ok: %w", err)
+	}
+	logf("kube-apiserver ready after %.1fs", time.Since(c.o.startedAt).Seconds())
+
+	// kube-controller-manager
+	kcmKubeconfig := filepath.Join(c.pki, "kube-controller-manager.kubeconfig")
+	if err := writeFileAtomic(kcmKubeconfig, c.kubeconfig("kube-controller-manager", c.kcmTok), 0o600); err != nil {
+		return "", err
+	}
+	if err := c.spawn(kcmName, c.o.bins[kcmName],
+		"--kubeconfig="+kcmKubeconfig,
+		"--secure-port=0",
+		"--leader-elect=false",
+		"--use-service-account-credentials=false",
+		"--service-account-private-key-file="+filepath.Join(c.pki, "sa.key"),
+		"--root-ca-file="+filepath.Join(c.pki, "ca.crt"),
+		"--service-cluster-ip-range=10.0.0.0/24",
+		"--cluster-name=local",
+	); err != nil {
+		return kcmName, err
+	}
+	logf("kube-controller-manager started")
+	// The service-account controller creating default/default shows that the
+	// controller manager is up and its controllers are running (and pods can
+	// be created: admission wants that service account).
+	if name, err := c.poll(ctx, kcmName, func() bool {
+		_, code, err := get(client, base+"/api/v1/namespaces/default/serviceaccounts/default", c.adminTok)
+		return err == nil && code == 200
+	}); err != nil {
+		return name, fmt.Errorf("kube-controller-manager did not create the default service account: %w", err)
+	}
+
+	if err := writeFileAtomic(filepath.Join(c.dir, "kubeconfig"), c.kubeconfig("admin", c.adminTok), 0o600); err != nil {
+		return "", err
+	}
+	info := map[string]any{
+		"server":            base,
+		"kubeconfig":        filepath.Join(c.dir, "kubeconfig"),
+		"etcd":              etcdURL,
+		"apiserverPort":     c.apiPort,
+		"etcdClientPort":    c.etcdPort,
+		"etcdPeerPort":      c.peerPort,
+		"stopWithPid":       c.o.stopPid,
+		"startedAt":         c.o.startedAt.UTC().Format(time.RFC3339),
+		"readySeconds":      time.Since(c.o.startedAt).Seconds(),
+		"componentBinaries": c.o.bins,
+	}
+	js, _ := json.MarshalIndent(info, "", "  ")
+	_ = writeFileAtomic(filepath.Join(c.dir, "cluster.json"), append(js, '\n'), 0o644)
+	return "", nil
+}
+
+// spawn starts a detached process (own session, stdin /dev/null, output to
+// DIR/logs/NAME.log) and records its pid in DIR/NAME.pid.
+func (c *cluster) spawn(name, bin string, args ...string) error {
+	logPath := filepath.Join(c.logs, name+".log")
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	fmt.Fprintf(lf, "==== %s starting %s %s\n", time.Now().UTC().Format(time.RFC3339), bin, strings.Join(args, " "))
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = c.dir
+	cmd.Stdin = devnull
+	cmd.Stdout = lf
+	cmd.Stderr = lf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	c.procs[name] = cmd
+	go func() {
+		cmd.Wait()
+		c.exited <- name
+	}()
+	return writeFileAtomic(pidFile(c.dir, name), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644)
+}
+
+// poll calls ready every 250ms until it returns true, a started process
+// exits, or ctx ends. It returns the name of the log to show on failure.
+func (c *cluster) poll(ctx context.Context, stage string, ready func() bool) (string, error) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if ready() {
+			return "", nil
+		}
+		select {
+		case name := <-c.exited:
+			st := c.procs[name].ProcessState
+			return name, fmt.Errorf("%s exited (%v)", name, st)
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return stage, fmt.Errorf("timed out after %v", c.o.timeout)
+			}
+			return "", errors.New("interrupted")
+		case <-t.C:
+		}
+	}
+}
+
+func get(client *http.Client, url, token string) (string, int, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return "", 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return string(b), resp.StatusCode, err
+}
+
+func freePorts(n int) ([]int, error) {
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// ---------------------------------------------------------------------------
+// certificates, keys, tokens, kubeconfigs
+
+func (c *cluster) writePKI() error {
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber:          randSerial(),
+		Subject:               pkix.Name{CommonName: "gitsync-local-cluster-ca"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return err
+	}
+
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	srvTmpl := &x509.Certificate{
+		SerialNumber: randSerial(),
+		Subject:      pkix.Name{CommonName: "kube-apiserver"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+			"kubernetes.default.svc.cluster.local"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback, net.ParseIP("10.0.0.1")},
+	}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+
+	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	saPub, err := x509.MarshalPKIXPublicKey(&saKey.PublicKey)
+	if err != nil {
+		return err
+	}
+
+	c.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	c.adminTok = randToken()
+	c.kcmTok = randToken()
+	// The controller manager runs every controller with its own identity
+	// (--use-service-account-credentials=false); the bootstrap role
+	// system:kube-controller-manager only covers the per-controller service
+	// account mode, so give it system:masters or namespace deletion and
+	// garbage collection could not delete anything.
+	tokens := fmt.Sprintf("%s,admin,admin-uid,\"system:masters\"\n"+
+		"%s,system:kube-controller-manager,kube-controller-manager-uid,\"system:masters\"\n",
+		c.adminTok, c.kcmTok)
+
+	files := []struct {
+		name string
+		data []byte
+		mode os.FileMode
+	}{
+		{"ca.crt", c.caPEM, 0o644},
+		{"ca.key", pemKey(caKey), 0o600},
+		{"apiserver.crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvDER}), 0o644},
+		{"apiserver.key", pemKey(srvKey), 0o600},
+		{"sa.key", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(saKey)}), 0o600},
+		{"sa.pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: saPub}), 0o644},
+		{"tokens.csv", []byte(tokens), 0o600},
+	}
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(c.pki, f.name), f.data, f.mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pemKey(k *ecdsa.PrivateKey) []byte {
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		panic(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
+}
+
+func randSerial() *big.Int {
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126))
+	if err != nil {
+		panic(err)
+	}
+	return n.Add(n, big.NewInt(1))
+}
+
+func randToken() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func (c *cluster) kubeconfig(user, token string) []byte {
+	return []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: %[1]s
+  cluster:
+    server: https://127.0.0.1:%[2]d
+    certificate-authority-data: %[3]s
+users:
+- name: %[4]s
+  user:
+    token: %[5]s
+contexts:
+- name: %[1]s
+  context:
+    cluster: %[1]s
+    user: %[4]s
+current-context: %[1]s
+`, contextName, c.apiPort, base64.StdEncoding.EncodeToString(c.caPEM), user, token))
+}
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func printTail(path string, n int) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		logf("(no log at %s: %v)", path, err)
+		return
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	logf("last %d lines of %s:", len(lines), path)
+	for _, l := range lines {
+		fmt.Fprintln(os.Stderr, "    "+l)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// down, process identification
+
+func pidFile(dir, name string) string { return filepath.Join(dir, name+".pid") }
+
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		logf("waiting for another local-cluster command on %s", dir)
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", dir, err)
+		}
+	}
+	return func() { f.Close() }, nil
+}
+
+func readPid(dir, name string) (int, bool) {
+	b, err := os.ReadFile(pidFile(dir, name))
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, true
+}
+
+// procArgs returns the argv of a live (non-zombie) process.
+func procArgs(pid int) ([]string, bool) {
+	if st, ok := procState(pid); !ok || st == 'Z' || st == 'X' {
+		return nil, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || len(b) == 0 {
+		return nil, false
+	}
+	return strings.Split(strings.TrimRight(string(b), "\x00"), "\x00"), true
+}
+
+// procState returns the state letter from /proc/PID/stat.
+func procState(pid int) (byte, bool) {
+	f, ok := procStat(pid)
+	if !ok || len(f) < 1 || len(f[0]) == 0 {
+		return 0, false
+	}
+	return f[0][0], true
+}
+
+// procStat returns the /proc/PID/stat fields after the command name
+// (field 3 "state" onwards).
+func procStat(pid int) ([]string, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return nil, false
+	}
+	return strings.Fields(string(b[i+1:])), true
+}
+
+// isOurs reports whether pid is still the process `up` started as name for
+// dir (a pid may have been reused by something else since).
+func isOurs(pid int, name, dir string) bool {
+	args, ok := procArgs(pid)
+	if !ok {
+		return false
+	}
+	if name == reaperName {
+		return len(args) >= 3 && args[1] == "reap" && args[2] == dir
+	}
+	if filepath.Base(args[0]) != name {
+		return false
+	}
+	for _, a := range args[1:] {
+		if strings.Contains(a, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+func runningComponents(dir string) []string {
+	var out []string
+	for _, n := range stopOrder {
+		if pid, ok := readPid(dir, n); ok && isOurs(pid, n, dir) {
+			out = append(out, fmt.Sprintf("%s pid %d", n, pid))
+		}
+	}
+	return out
+}
+
+// down stops the cluster in dir. If fromReaper, the calling process is the
+// reaper and is not signalled.
+func down(dir string, fromReaper bool) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		logf("no cluster in %s (directory does not exist); nothing to stop", dir)
+		return nil
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return downLocked(dir, fromReaper)
+}
+
+// downLocked is down for a caller that already holds the lock on dir.
+func downLocked(dir string, fromReaper bool) error {
+	stopped := 0
+	var errs []string
+	for _, n := range stopOrder {
+		pid, ok := readPid(dir, n)
+		if !ok {
+			continue
+		}
+		if n == reaperName && (fromReaper || pid == os.Getpid()) {
+			os.Remove(pidFile(dir, n))
+			continue
+		}
+		if !isOurs(pid, n, dir) {
+			if n != reaperName {
+				logf("%s is not running (stale pid file: pid %d)", n, pid)
+			}
+			os.Remove(pidFile(dir, n))
+			continue
+		}
+		if err := stopProcess(pid, n, dir, 15*time.Second); err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if n != reaperName {
+			logf("stopped %s (pid %d)", n, pid)
+		}
+		stopped++
+		os.Remove(pidFile(dir, n))
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	if stopped == 0 {
+		logf("no cluster running in %s; nothing to stop", dir)
+	} else {
+		logf("cluster in %s stopped", dir)
+	}
+	return nil
+}
+
+func stopProcess(pid int, name, dir string, grace time.Duration) error {
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("SIGTERM %s (pid %d): %w", name, pid, err)
+	}
+	if waitGone(pid, name, dir, grace) {
+		return nil
+	}
+	logf("%s (pid %d) still running after %v; sending SIGKILL", name, pid, grace)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("SIGKILL %s (pid %d): %w", name, pid, err)
+	}
+	if waitGone(pid, name, dir, 5*time.Second) {
+		return nil
+	}
+	return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", name, pid)
+}
+
+func waitGone(pid int, name, dir string, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if !isOurs(pid, name, dir) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// reaper
+
+func pidAlive(pid int) bool {
+	st, ok := procState(pid)
+	return ok && st != 'Z' && st != 'X'
+}
+
+// startTime returns field 22 of /proc/PID/stat (start time since boot), used
+// to notice pid reuse.
+func startTime(pid int) string {
+	f, ok := procStat(pid)
+	if !ok || len(f) < 20 {
+		return ""
+	}
+	return f[19]
+}
+
+func runReaper(dir string, pid int) {
+	logf("reaper %d: watching pid %d for cluster %s", os.Getpid(), pid, dir)
+	start := startTime(pid)
+	signal.Ignore(syscall.SIGHUP)
+	for {
+		if !pidAlive(pid) || startTime(pid) != start {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	logf("reaper %d: pid %d has exited; stopping the cluster in %s", os.Getpid(), pid, dir)
+	if err := down(dir, true); err != nil {
+		fatalf("reaper: %v", err)
+	}
+}
