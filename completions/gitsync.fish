@@ -1,0 +1,206 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gitsync_global_optspecs
+    string join \n repo= revision= path= target= all-targets kubeconfig= context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
+end
+
+function __fish_gitsync_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gitsync_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gitsync_using_subcommand
+    set -l cmd (__fish_gitsync_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gitsync -n "__fish_gitsync_needs_command" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_needs_command" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_needs_command" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "diff" -d 'Show what would change if the cluster were synced now'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and --path)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l timeout -d 'How long to wait for health (e.g. 90s, 5m, 1h)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l dry-run -d 'Print the plan exactly as `diff` does and change nothing'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-prune -d 'Do not delete objects that Git no longer has'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l allow-empty -d 'Allow an empty desired set to prune every member of the ApplySet'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do not wait for applied objects to become healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l fix -d 'Re-apply the drifted objects at the last synced revision'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l interval -d 'How often to ask whether the remote moved' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l resync -d 'Full resync period, a safety net beside the watch streams' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l listen -d 'Address of the HTTP server (/healthz, /readyz, /metrics, /webhook)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l webhook-secret-file -d 'File holding the secret that authenticates POST /webhook' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-self-heal -d 'Only report and count drift; do not revert it'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l leader-elect -d 'Hold a coordination.k8s.io Lease so that only one replica acts'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,46 @@
+//! `gitsync render`: the desired objects on stdout, in apply order.
+
+use std::io::{self, Write};
+
+use crate::exit::ExitStatus;
+use crate::settings::{OutputFormat, RenderSettings, Settings};
+
+pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
+    let loaded = super::load::load(settings, render)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match settings.output {
+        OutputFormat::Json => {
+            let objects: Vec<&serde_json::Value> = loaded
+                .targets
+                .iter()
+                .flat_map(|(_, set)| set.objects.iter().map(|o| &o.object))
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &objects)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Text | OutputFormat::Markdown => {
+            let snap = &loaded.snapshot;
+            if let Some(commit) = &snap.commit {
+                let what = if snap.work_tree { "work tree at " } else { "" };
+                writeln!(
+                    out,
+                    "# Rendered from {} ({what}{})",
+                    snap.origin, commit.sha
+                )?;
+            }
+            let several = loaded.targets.len() > 1;
+            for (target, set) in &loaded.targets {
+                for obj in &set.objects {
+                    writeln!(out, "---")?;
+                    if several && let Some(name) = &target.name {
+                        writeln!(out, "# Target: {name}")?;
+                    }
+                    writeln!(out, "# Source: {}", obj.origin)?;
+                    out.write_all(crate::render::yaml::to_yaml(&obj.object)?.as_bytes())?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,158 @@
+//! The command-line contract: help, exit codes, completions, pipes.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use libtest_mimic::Trial;
+
+use crate::check;
+use crate::harness::{GitRepo, TestResult, gitsync, project_root, run};
+
+pub fn tests() -> Vec<Trial> {
+    vec![
+        crate::trial!(help_describes_every_command),
+        crate::trial!(usage_errors_exit_2),
+        crate::trial!(commands_not_built_yet_say_so),
+        crate::trial!(completion_files_are_fresh),
+        crate::trial!(closed_stdout_is_not_an_error),
+        crate::trial!(errors_go_to_stderr_with_causes),
+    ]
+}
+
+fn help_describes_every_command() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for (cmd, says) in [
+        ("diff", "what would change"),
+        ("sync", "prune what Git removed"),
+        ("drift", "behind Git's back"),
+        ("watch", "daemon"),
+        ("render", "Needs no cluster"),
+        ("completions", "completion script"),
+    ] {
+        let r = run(gitsync(dir.path()).args([cmd, "--help"]));
+        check!(r.code == 0, r, "{cmd} --help exit code");
+        check!(
+            r.stdout.contains(says),
+            r,
+            "{cmd} --help should say {says:?}"
+        );
+        check!(
+            r.stdout.contains("--kubeconfig"),
+            r,
+            "{cmd} --help lists global flags"
+        );
+    }
+    let r = run(gitsync(dir.path()).arg("--help"));
+    check!(
+        r.code == 0 && r.stdout.contains("Usage: gitsync"),
+        r,
+        "top-level help"
+    );
+    Ok(())
+}
+
+fn usage_errors_exit_2() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for args in [
+        vec!["bogus"],
+        vec!["render", "--no-such-flag"],
+        vec!["render", "-o", "xml"],
+        vec!["sync", "--timeout", "soon"],
+        vec![],
+    ] {
+        let r = run(gitsync(dir.path()).args(&args));
+        check!(r.code == 2, r, "{args:?} should exit 2");
+        check!(
+            r.stdout.is_empty(),
+            r,
+            "{args:?}: usage errors go to stderr"
+        );
+    }
+    Ok(())
+}
+
+fn commands_not_built_yet_say_so() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for cmd in ["diff", "sync", "drift", "watch"] {
+        let r = run(gitsync(dir.path()).arg(cmd));
+        check!(r.code == 2, r, "{cmd} exit code");
+        check!(
+            r.stderr.trim() == "error: not implemented yet",
+            r,
+            "{cmd} message"
+        );
+        check!(r.stdout.is_empty(), r, "{cmd} prints no fake output");
+    }
+    Ok(())
+}
+
+/// The scripts in completions/ are what `gitsync completions` prints;
+/// regenerate them with `scripts/update-completions`.
+fn completion_files_are_fresh() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for (shell, file) in [
+        ("bash", "gitsync.bash"),
+        ("zsh", "_gitsync"),
+        ("fish", "gitsync.fish"),
+        ("powershell", "_gitsync.ps1"),
+        ("elvish", "gitsync.elv"),
+    ] {
+        let r = run(gitsync(dir.path()).args(["completions", shell]));
+        check!(
+            r.code == 0 && !r.stdout.is_empty(),
+            r,
+            "completions {shell}"
+        );
+        let path = project_root().join("completions").join(file);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != r.stdout {
+            return Err(format!(
+                "{} is stale or missing: run scripts/update-completions",
+                path.display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn closed_stdout_is_not_an_error() -> TestResult {
+    let repo = GitRepo::new();
+    let mut big = String::new();
+    for i in 0..3000 {
+        big.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  k: v\n"
+        ));
+    }
+    repo.write(&[("many.yaml", &big)]);
+    let mut child = gitsync(repo.path())
+        .arg("render")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first)?;
+    drop(stdout); // like `gitsync render | head -c 64`
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr)?;
+    let status = child.wait()?;
+    if status.code() != Some(0) || !stderr.is_empty() {
+        return Err(format!("exit {status}, stderr: {stderr}").into());
+    }
+    Ok(())
+}
+
+fn errors_go_to_stderr_with_causes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let r = run(gitsync(dir.path()).args(["render", "--repo", "/no/such/repository"]));
+    check!(r.code == 2, r, "exit code");
+    check!(r.stdout.is_empty(), r, "nothing on stdout");
+    check!(r.stderr.starts_with("error: "), r, "error: prefix");
+    check!(
+        r.stderr.contains("/no/such/repository"),
+        r,
+        "names the repository"
+    );
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Integration tests: the real `gitsync` binary against real Git
+//! repositories and a real local Kubernetes API server.
+//!
+//! One binary with its own main (libtest-mimic) so that the cluster is
+//! started once, only when a selected test needs it, and stopped after the
+//! run whatever its outcome.
+
+mod harness;
+
+mod cli;
+mod cluster;
+mod render;
+
+use libtest_mimic::{Arguments, Trial};
+
+/// `trial!(function)` registers a test as `module::function`, so that
+/// `cargo test -- render::` selects a module.
+#[macro_export]
+macro_rules! trial {
+    ($f:ident) => {
+        libtest_mimic::Trial::test(
+            format!(
+                "{}::{}",
+                module_path!().rsplit("::").next().unwrap_or_default(),
+                stringify!($f)
+            ),
+            $f,
+        )
+    };
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = Vec::new();
+    trials.extend(cli::tests());
+    trials.extend(cluster::tests());
+    trials.extend(render::tests());
+    let conclusion = libtest_mimic::run(&args, trials);
+    harness::Cluster::stop_shared();
+    conclusion.exit();
+}
