@@ -9,6 +9,7 @@ pub mod config;
 pub mod desired;
 pub mod exit;
 pub mod logging;
+pub mod plan;
 pub mod render;
 pub mod settings;
 pub mod source;

@@ -1,0 +1,175 @@
+//! The Plan: per object what syncing now would do (create, update, delete
+//! or nothing), with the object before and after, normalised so that equal
+//! means "nothing to do". Computed by [`crate::cluster::plan`]; diff, sync,
+//! drift and watch all read it.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::desired::ObjectId;
+use crate::render::Origin;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+}
+
+impl Action {
+    /// The header sign of a text diff, as in `diff -u`.
+    pub fn sign(self) -> char {
+        match self {
+            Action::Create => '+',
+            Action::Update => '~',
+            Action::Delete => '-',
+            Action::Unchanged => '=',
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Identity with the namespace resolved (defaulted where the kind is
+    /// namespaced and the manifest named none).
+    pub id: ObjectId,
+    pub api_version: String,
+    pub action: Action,
+    /// The live object, normalised; `None` for a create.
+    pub live: Option<Value>,
+    /// The object as it would be after applying (the server's dry-run
+    /// result, or the manifest when its type does not exist yet),
+    /// normalised; `None` for a delete.
+    pub desired: Option<Value>,
+    /// Where Git states it; `None` for a delete.
+    pub origin: Option<Origin>,
+}
+
+/// An object that could not be planned; the others still are.
+#[derive(Debug, Clone)]
+pub struct ObjectError {
+    pub id: ObjectId,
+    pub api_version: String,
+    pub origin: Option<Origin>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// In apply order (deletions last).
+    pub changes: Vec<Change>,
+    pub errors: Vec<ObjectError>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub unchanged: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Delete => s.delete += 1,
+                Action::Unchanged => s.unchanged += 1,
+            }
+        }
+        s
+    }
+
+    /// True when syncing would write or delete anything.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::Unchanged)
+    }
+}
+
+/// Fields that say nothing about what the object should be: bookkeeping the
+/// server changes on every write, and status, which controllers own.
+const VOLATILE_METADATA: &[&str] = &[
+    "managedFields",
+    "resourceVersion",
+    "generation",
+    "uid",
+    "creationTimestamp",
+    "selfLink",
+];
+
+/// Removes what differs between two reads of an unchanged object, so that
+/// "equal after normalisation" means "nothing to apply".
+pub fn normalize(mut obj: Value) -> Value {
+    if let Some(map) = obj.as_object_mut() {
+        map.remove("status");
+        if let Some(Value::Object(meta)) = map.get_mut("metadata") {
+            for key in VOLATILE_METADATA {
+                meta.remove(*key);
+            }
+            for key in ["annotations", "labels"] {
+                if meta.get(key).is_some_and(|v| v.as_object().is_some_and(|m| m.is_empty())) {
+                    meta.remove(key);
+                }
+            }
+        }
+    }
+    obj
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn normalize_drops_bookkeeping_and_status_only() {
+        let live = json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "n", "uid": "u", "resourceVersion": "7",
+                         "generation": 2, "creationTimestamp": "t", "managedFields": [{}],
+                         "labels": {"x": "y"}, "annotations": {}},
+            "data": {"k": "v"},
+            "status": {"phase": "x"}
+        });
+        assert_eq!(
+            normalize(live),
+            json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "a", "namespace": "n", "labels": {"x": "y"}},
+                "data": {"k": "v"}
+            })
+        );
+    }
+
+    #[test]
+    fn summary_counts_actions() {
+        let id = ObjectId {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: Some("n".into()),
+            name: "a".into(),
+        };
+        let change = |action| Change {
+            id: id.clone(),
+            api_version: "v1".into(),
+            action,
+            live: None,
+            desired: None,
+            origin: None,
+        };
+        let plan = Plan {
+            changes: vec![change(Action::Create), change(Action::Unchanged), change(Action::Unchanged)],
+            errors: vec![],
+        };
+        assert_eq!(
+            plan.summary(),
+            Summary { create: 1, update: 0, delete: 0, unchanged: 2 }
+        );
+        assert!(plan.has_changes());
+    }
+}
