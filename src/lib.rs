@@ -4,6 +4,7 @@
 //! Apply → Wait. See `shared/design.md` and the README.
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod desired;
@@ -11,5 +12,6 @@ pub mod exit;
 pub mod logging;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod settings;
 pub mod source;

@@ -112,7 +112,10 @@ pub fn normalize(mut obj: Value) -> Value {
                 meta.remove(*key);
             }
             for key in ["annotations", "labels"] {
-                if meta.get(key).is_some_and(|v| v.as_object().is_some_and(|m| m.is_empty())) {
+                if meta
+                    .get(key)
+                    .is_some_and(|v| v.as_object().is_some_and(|m| m.is_empty()))
+                {
                     meta.remove(key);
                 }
             }
@@ -163,12 +166,21 @@ mod tests {
             origin: None,
         };
         let plan = Plan {
-            changes: vec![change(Action::Create), change(Action::Unchanged), change(Action::Unchanged)],
+            changes: vec![
+                change(Action::Create),
+                change(Action::Unchanged),
+                change(Action::Unchanged),
+            ],
             errors: vec![],
         };
         assert_eq!(
             plan.summary(),
-            Summary { create: 1, update: 0, delete: 0, unchanged: 2 }
+            Summary {
+                create: 1,
+                update: 0,
+                delete: 0,
+                unchanged: 2
+            }
         );
         assert!(plan.has_changes());
     }

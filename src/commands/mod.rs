@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use anyhow::bail;
 
+mod diff;
 mod load;
 mod render;
 
@@ -24,9 +25,18 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Render { render } => render::run(settings, render),
-        Command::Diff { .. }
-        | Command::Sync { .. }
-        | Command::Drift { .. }
-        | Command::Watch { .. } => bail!("not implemented yet"),
+        Command::Diff { render, diff } => diff::run(settings, render, diff),
+        Command::Sync { .. } | Command::Drift { .. } | Command::Watch { .. } => {
+            bail!("not implemented yet")
+        }
     }
+}
+
+/// The async runtime for commands that talk to the cluster. Two workers
+/// match the machines gitsync runs on in CI; the work is I/O-bound.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }

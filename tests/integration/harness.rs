@@ -247,10 +247,25 @@ impl GitRepo {
 
     /// Copies a fixture directory (relative to `fixtures/`) into `dest`.
     pub fn copy_fixture(&self, fixture: &str, dest: &str) {
+        self.copy_fixture_with(fixture, dest, &[]);
+    }
+
+    /// Copies a fixture, replacing placeholders (such as `__NS__`) in every
+    /// file, so that tests can share fixtures and still not collide.
+    pub fn copy_fixture_with(&self, fixture: &str, dest: &str, vars: &[(&str, &str)]) {
         copy_dir(
             &project_root().join("fixtures").join(fixture),
             &self.path().join(dest),
+            vars,
         );
+    }
+
+    /// Replaces `from` with `to` in one file of the work tree.
+    pub fn edit(&self, path: &str, from: &str, to: &str) {
+        let p = self.path().join(path);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{path} does not contain {from:?}");
+        std::fs::write(p, text.replacen(from, to, 1)).unwrap();
     }
 
     /// Writes files and commits everything; returns the commit's SHA.
@@ -262,17 +277,33 @@ impl GitRepo {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+fn copy_dir(from: &Path, to: &Path, vars: &[(&str, &str)]) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{from:?}: {e}")) {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_dir(&entry.path(), &target, vars);
         } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            let mut text = std::fs::read_to_string(entry.path()).unwrap();
+            for (from, to) in vars {
+                text = text.replace(from, to);
+            }
+            std::fs::write(target, text).unwrap();
         }
     }
+}
+
+/// Runs kubectl against the cluster.
+pub fn kubectl(cluster: &Cluster, args: &[&str]) -> Run {
+    Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(cluster.kubeconfig())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running kubectl")
+        .into()
 }
 
 /// kustomize and helm, built from their Go modules (cached) by

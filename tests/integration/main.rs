@@ -9,6 +9,7 @@ mod harness;
 
 mod cli;
 mod cluster;
+mod diff;
 mod render;
 
 use libtest_mimic::{Arguments, Trial};
@@ -34,6 +35,7 @@ fn main() {
     let mut trials: Vec<Trial> = Vec::new();
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
+    trials.extend(diff::tests());
     trials.extend(render::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     harness::Cluster::stop_shared();

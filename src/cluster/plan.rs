@@ -1,0 +1,357 @@
+//! Computing the Plan against the live cluster.
+//!
+//! Live objects come from one LIST per type and namespace (never one GET
+//! per object). Updates are judged by a server-side apply dry run, so the
+//! API server itself fills defaults, runs webhooks and normalises
+//! quantities: the comparison is between two things the server produced,
+//! which is what keeps the diff free of false positives.
+
+use std::collections::{BTreeMap, HashMap};
+
+use futures::{StreamExt, TryStreamExt, stream};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use serde_json::Value;
+
+use super::{Cluster, ClusterError, retry};
+use crate::desired::{DesiredObject, DesiredSet, ObjectId};
+use crate::plan::{Action, Change, ObjectError, Plan, normalize};
+
+pub const FIELD_MANAGER: &str = "gitsync";
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    /// Dry runs (and LISTs) in flight at once.
+    pub concurrency: usize,
+}
+
+/// How one desired object is to be planned.
+enum Resolved {
+    /// The cluster serves its type: LIST and dry-run it.
+    Served {
+        ar: ApiResource,
+        namespace: Option<String>,
+    },
+    /// Its type comes from a CRD in the same desired set that the cluster
+    /// does not have yet, or its namespace is being created: it can only
+    /// be a create, shown as the manifest.
+    Pending { namespace: Option<String> },
+}
+
+/// Plans `set` against the cluster: per object create / update /
+/// unchanged, with errors per object (the others are still planned).
+pub async fn plan(
+    cluster: &Cluster,
+    set: &DesiredSet,
+    opts: &PlanOptions,
+) -> Result<Plan, ClusterError> {
+    let pending_crds = crds_in(set);
+    let mut errors = Vec::new();
+    let mut resolved: Vec<Option<Resolved>> = Vec::with_capacity(set.objects.len());
+    for obj in &set.objects {
+        match resolve(cluster, obj, &pending_crds) {
+            Ok(r) => resolved.push(Some(r)),
+            Err(message) => {
+                errors.push(object_error(obj, &obj.id, message));
+                resolved.push(None);
+            }
+        }
+    }
+
+    // Namespaces the plan creates: objects in them cannot be dry-run yet.
+    let live = list_live(cluster, &resolved, opts.concurrency).await?;
+    let new_namespaces: Vec<String> = set
+        .objects
+        .iter()
+        .filter(|o| o.id.group.is_empty() && o.id.kind == "Namespace")
+        .filter(|o| !live.contains_key(&("v1/namespaces".to_string(), None, o.id.name.clone())))
+        .map(|o| o.id.name.clone())
+        .collect();
+    for r in resolved.iter_mut() {
+        if let Some(Resolved::Served {
+            namespace: Some(ns),
+            ..
+        }) = r
+            && new_namespaces.contains(ns)
+        {
+            *r = Some(Resolved::Pending {
+                namespace: Some(ns.clone()),
+            });
+        }
+    }
+
+    let jobs = set
+        .objects
+        .iter()
+        .zip(resolved)
+        .filter_map(|(obj, r)| r.map(|r| (obj, r)));
+    let results: Vec<Result<Change, ObjectError>> = stream::iter(jobs)
+        .map(|(obj, r)| plan_one(cluster, obj, r, &live))
+        .buffered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let mut changes = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(c) => changes.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Plan { changes, errors })
+}
+
+/// Kinds that CRDs in the desired set define: group, kind → namespaced?
+fn crds_in(set: &DesiredSet) -> HashMap<(String, String), bool> {
+    set.objects
+        .iter()
+        .filter(|o| o.id.group == "apiextensions.k8s.io" && o.id.kind == "CustomResourceDefinition")
+        .filter_map(|o| {
+            let spec = o.object.get("spec")?;
+            let group = spec.get("group")?.as_str()?.to_string();
+            let kind = spec.get("names")?.get("kind")?.as_str()?.to_string();
+            let namespaced = spec.get("scope").and_then(Value::as_str) != Some("Cluster");
+            Some(((group, kind), namespaced))
+        })
+        .collect()
+}
+
+fn resolve(
+    cluster: &Cluster,
+    obj: &DesiredObject,
+    pending_crds: &HashMap<(String, String), bool>,
+) -> Result<Resolved, String> {
+    let version = obj.api_version.rsplit('/').next().unwrap_or_default();
+    let gvk = GroupVersionKind::gvk(&obj.id.group, version, &obj.id.kind);
+    let namespace_for = |namespaced: bool| -> Result<Option<String>, String> {
+        match (&obj.id.namespace, namespaced) {
+            (Some(ns), true) => Ok(Some(ns.clone())),
+            (None, true) => Ok(Some(cluster.default_namespace.clone())),
+            (None, false) => Ok(None),
+            (Some(ns), false) => Err(format!(
+                "{} is cluster-scoped but the manifest sets metadata.namespace: {ns}",
+                obj.id.kind
+            )),
+        }
+    };
+    if let Some((ar, caps)) = cluster.discovery.resolve_gvk(&gvk) {
+        let ApiCapabilities { scope, .. } = caps;
+        let namespace = namespace_for(matches!(scope, Scope::Namespaced))?;
+        return Ok(Resolved::Served { ar, namespace });
+    }
+    if let Some(&namespaced) = pending_crds.get(&(obj.id.group.clone(), obj.id.kind.clone())) {
+        return Ok(Resolved::Pending {
+            namespace: namespace_for(namespaced)?,
+        });
+    }
+    let served: Vec<String> = cluster
+        .discovery
+        .groups()
+        .filter(|g| g.name() == obj.id.group)
+        .flat_map(|g| {
+            g.versions()
+                .filter(|v| {
+                    g.versioned_resources(v)
+                        .iter()
+                        .any(|(ar, _)| ar.kind == obj.id.kind)
+                })
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Err(if served.is_empty() {
+        format!(
+            "the cluster does not serve kind {} in API group {:?} (is its CustomResourceDefinition installed?)",
+            obj.id.kind, obj.id.group
+        )
+    } else {
+        format!(
+            "the cluster does not serve {} {}; it serves version(s) {}",
+            obj.api_version,
+            obj.id.kind,
+            served.join(", ")
+        )
+    })
+}
+
+/// Live objects keyed by (resource key, namespace, name).
+type Live = HashMap<(String, Option<String>, String), Value>;
+
+fn resource_key(ar: &ApiResource) -> String {
+    format!("{}/{}", ar.api_version, ar.plural)
+}
+
+/// One LIST per (type, namespace) among the served desired objects.
+async fn list_live(
+    cluster: &Cluster,
+    resolved: &[Option<Resolved>],
+    concurrency: usize,
+) -> Result<Live, ClusterError> {
+    let mut wanted: BTreeMap<(String, Option<String>), ApiResource> = BTreeMap::new();
+    for r in resolved.iter().flatten() {
+        if let Resolved::Served { ar, namespace } = r {
+            wanted
+                .entry((resource_key(ar), namespace.clone()))
+                .or_insert_with(|| ar.clone());
+        }
+    }
+    let lists = stream::iter(wanted.into_iter().map(|((key, ns), ar)| async move {
+        let objects = list_all(cluster, &ar, ns.as_deref()).await?;
+        Ok::<_, ClusterError>((key, ns, objects))
+    }))
+    .buffer_unordered(concurrency.max(1))
+    .try_collect::<Vec<_>>()
+    .await?;
+    let mut live = Live::new();
+    for (key, ns, objects) in lists {
+        for obj in objects {
+            let name = obj
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            live.insert((key.clone(), ns.clone(), name), obj);
+        }
+    }
+    Ok(live)
+}
+
+async fn list_all(
+    cluster: &Cluster,
+    ar: &ApiResource,
+    namespace: Option<&str>,
+) -> Result<Vec<Value>, ClusterError> {
+    let api = api_for(cluster, ar, namespace);
+    let mut out = Vec::new();
+    let mut params = ListParams::default().limit(500);
+    loop {
+        let page = retry(|| api.list(&params))
+            .await
+            .map_err(|source| ClusterError::List {
+                resource: ar.plural.clone(),
+                namespace: namespace.map(str::to_string),
+                source,
+            })?;
+        for item in page.items {
+            out.push(with_type(item, ar));
+        }
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// A LIST's items carry no apiVersion and kind; put them back so that the
+/// live object compares with the dry-run result field for field.
+fn with_type(obj: DynamicObject, ar: &ApiResource) -> Value {
+    // First, where the server puts them, so that diffs show no move.
+    let mut map = serde_json::Map::new();
+    map.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
+    map.insert("kind".into(), Value::String(ar.kind.clone()));
+    if let Ok(Value::Object(rest)) = serde_json::to_value(obj) {
+        for (k, v) in rest {
+            if k != "apiVersion" && k != "kind" {
+                map.insert(k, v);
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn api_for(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<DynamicObject> {
+    match namespace {
+        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
+        None => Api::all_with(cluster.client.clone(), ar),
+    }
+}
+
+/// The manifest with its namespace resolved, as it will be applied.
+fn manifest(obj: &DesiredObject, namespace: &Option<String>) -> Value {
+    let mut m = obj.object.clone();
+    if let (Some(ns), Some(meta)) = (
+        namespace,
+        m.get_mut("metadata").and_then(Value::as_object_mut),
+    ) {
+        meta.insert("namespace".into(), Value::String(ns.clone()));
+    }
+    m
+}
+
+async fn plan_one(
+    cluster: &Cluster,
+    obj: &DesiredObject,
+    resolved: Resolved,
+    live: &Live,
+) -> Result<Change, ObjectError> {
+    let (ar, namespace) = match resolved {
+        Resolved::Pending { namespace } => {
+            let id = id_in(obj, &namespace);
+            return Ok(Change {
+                desired: Some(normalize(manifest(obj, &namespace))),
+                id,
+                api_version: obj.api_version.clone(),
+                action: Action::Create,
+                live: None,
+                origin: Some(obj.origin.clone()),
+            });
+        }
+        Resolved::Served { ar, namespace } => (ar, namespace),
+    };
+    let id = id_in(obj, &namespace);
+    let body = manifest(obj, &namespace);
+    let api = api_for(cluster, &ar, namespace.as_deref());
+    // Conflicts are forced for the dry run only: the plan shows what Git
+    // wants; whether another manager's fields may be taken is sync's call.
+    let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+    let patch = Patch::Apply(&body);
+    let dry = retry(|| api.patch(&obj.id.name, &params, &patch))
+        .await
+        .map_err(|e| object_error(obj, &id, api_error_message(&e)))?;
+    let desired = normalize(serde_json::to_value(dry).unwrap_or(Value::Null));
+    let live_obj = live
+        .get(&(resource_key(&ar), namespace.clone(), obj.id.name.clone()))
+        .cloned()
+        .map(normalize);
+    let action = match &live_obj {
+        None => Action::Create,
+        Some(l) if *l == desired => Action::Unchanged,
+        Some(_) => Action::Update,
+    };
+    Ok(Change {
+        id,
+        api_version: obj.api_version.clone(),
+        action,
+        live: live_obj,
+        desired: Some(desired),
+        origin: Some(obj.origin.clone()),
+    })
+}
+
+fn id_in(obj: &DesiredObject, namespace: &Option<String>) -> ObjectId {
+    ObjectId {
+        namespace: namespace.clone(),
+        ..obj.id.clone()
+    }
+}
+
+fn object_error(obj: &DesiredObject, id: &ObjectId, message: String) -> ObjectError {
+    ObjectError {
+        id: id.clone(),
+        api_version: obj.api_version.clone(),
+        origin: Some(obj.origin.clone()),
+        message,
+    }
+}
+
+/// The API server's own words for a rejected request, without kube's
+/// debug dump around them.
+pub fn api_error_message(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) if !status.message.is_empty() => {
+            format!("{} ({})", status.message, status.code)
+        }
+        other => other.to_string(),
+    }
+}

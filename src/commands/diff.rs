@@ -1,0 +1,90 @@
+//! `gitsync diff`: what syncing now would change, against the live cluster.
+
+use std::io::{self, IsTerminal, Write};
+
+use anyhow::{Context, bail};
+
+use crate::cluster::{Cluster, ConnectOptions, PlanOptions, plan};
+use crate::exit::ExitStatus;
+use crate::plan::Plan;
+use crate::report::{self, Masker, Report, Style};
+use crate::settings::{ColorChoice, DiffSettings, OutputFormat, RenderSettings, Settings};
+
+pub fn run(
+    settings: &Settings,
+    render: &RenderSettings,
+    diff: &DiffSettings,
+) -> anyhow::Result<ExitStatus> {
+    let loaded = super::load::load(settings, render)?;
+    let runtime = super::runtime()?;
+    let mut plans: Vec<Plan> = Vec::with_capacity(loaded.targets.len());
+    for (target, set) in &loaded.targets {
+        let what = target
+            .name
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" for target {n}"));
+        let plan = runtime.block_on(async {
+            let cluster = Cluster::connect(&ConnectOptions {
+                kubeconfig: target.kubeconfig.as_deref(),
+                context: target.context.as_deref(),
+                namespace: target.namespace.as_deref(),
+            })
+            .await
+            .with_context(|| format!("connecting to the cluster{what}"))?;
+            plan(
+                &cluster,
+                set,
+                &PlanOptions {
+                    concurrency: diff.concurrency,
+                },
+            )
+            .await
+            .with_context(|| format!("planning{what} against {}", cluster.server))
+        })?;
+        plans.push(plan);
+    }
+
+    let reports: Vec<Report> = loaded
+        .targets
+        .iter()
+        .zip(&plans)
+        .map(|((target, _), plan)| Report {
+            revision: loaded.snapshot.commit.as_ref(),
+            target: target.name.as_deref(),
+            plan,
+        })
+        .collect();
+    let style = Style {
+        color: use_color(settings.color),
+        unified: diff.unified,
+    };
+    let masker = Masker::new();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match settings.output {
+        OutputFormat::Text => report::write_text(&mut out, &reports, &style, &masker)?,
+        OutputFormat::Json => report::write_json(&mut out, &reports, &style, &masker)?,
+        OutputFormat::Markdown => report::write_markdown(&mut out, &reports, &style, &masker)?,
+    }
+    out.flush()?;
+
+    let failed: usize = plans.iter().map(|p| p.errors.len()).sum();
+    if failed > 0 {
+        bail!(
+            "{failed} object{} could not be planned (listed above)",
+            if failed == 1 { "" } else { "s" }
+        );
+    }
+    Ok(if plans.iter().any(Plan::has_changes) {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    }
+}
