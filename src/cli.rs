@@ -180,6 +180,11 @@ pub struct PlanFlags {
     #[arg(short = 'U', long, default_value_t = 3, value_name = "LINES")]
     pub unified: usize,
 
+    /// Name of the ApplySet that owns this target's objects (default:
+    /// derived from the repository and --path).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
     /// Server-side dry runs sent at once.
     #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
@@ -199,11 +204,6 @@ pub struct SyncArgs {
     pub render: RenderFlags,
     #[command(flatten)]
     pub plan: PlanFlags,
-
-    /// Name of the ApplySet that owns this target's objects (default: derived
-    /// from the repository and --path).
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
 
     /// Print the plan exactly as `diff` does and change nothing.
     #[arg(long)]
@@ -375,6 +375,7 @@ impl Cli {
         let plan_of = |p: PlanFlags| DiffSettings {
             unified: p.unified,
             concurrency: usize::from(p.concurrency),
+            name: p.name,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {
@@ -388,7 +389,6 @@ impl Cli {
                 render: render_of(a.render),
                 sync: SyncSettings {
                     diff: plan_of(a.plan),
-                    name: a.name,
                     dry_run: a.dry_run,
                     prune: !a.no_prune,
                     allow_empty: a.allow_empty,

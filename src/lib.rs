@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod desired;
 pub mod exit;
+pub mod health;
 pub mod logging;
 pub mod plan;
 pub mod render;

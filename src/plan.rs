@@ -45,6 +45,17 @@ pub struct Change {
     pub desired: Option<Value>,
     /// Where Git states it; `None` for a delete.
     pub origin: Option<Origin>,
+    /// The live object exists but does not carry this ApplySet's part-of
+    /// label yet: sync writes it (to take ownership) even when unchanged.
+    pub adopt: bool,
+    /// An immutable field changes: sync deletes and recreates the object
+    /// (`--force-replace`).
+    pub replace: bool,
+    /// Exactly what sync sends (namespace resolved, part-of label added);
+    /// `None` for a delete.
+    pub manifest: Option<Value>,
+    /// Its wave (`gitsync.io/wave`); 0 for a delete.
+    pub wave: i64,
 }
 
 /// An object that could not be planned; the others still are.
@@ -164,6 +175,10 @@ mod tests {
             live: None,
             desired: None,
             origin: None,
+            adopt: false,
+            replace: false,
+            manifest: None,
+            wave: 0,
         };
         let plan = Plan {
             changes: vec![

@@ -80,12 +80,13 @@ pub struct RenderSettings {
 pub struct DiffSettings {
     pub unified: usize,
     pub concurrency: usize,
+    /// ApplySet name (`--name`).
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
     pub diff: DiffSettings,
-    pub name: Option<String>,
     pub dry_run: bool,
     pub prune: bool,
     pub allow_empty: bool,

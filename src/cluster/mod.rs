@@ -1,5 +1,7 @@
 //! The live cluster: connection, discovery, live state and planning.
 
+pub mod apply;
+pub mod applyset;
 mod plan;
 mod retry;
 
@@ -9,7 +11,7 @@ use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::Discovery;
 
-pub use plan::{PlanOptions, plan};
+pub use plan::{Ownership, PlanOptions, plan};
 pub use retry::retry;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,12 @@ pub enum ClusterError {
     #[error("discovering the API server's resources at {server}")]
     Discovery {
         server: String,
+        #[source]
+        source: kube::Error,
+    },
+    #[error("writing {what}")]
+    Write {
+        what: String,
         #[source]
         source: kube::Error,
     },

@@ -14,6 +14,7 @@ use kube::core::GroupVersionKind;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value;
 
+use super::applyset::{ApplySet, Member, PART_OF, prune_disabled};
 use super::{Cluster, ClusterError, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
 use crate::plan::{Action, Change, ObjectError, Plan, normalize};
@@ -24,6 +25,21 @@ pub const FIELD_MANAGER: &str = "gitsync";
 pub struct PlanOptions {
     /// Dry runs (and LISTs) in flight at once.
     pub concurrency: usize,
+    /// Ownership: members are labelled, live members absent from Git
+    /// become deletes (when pruning), and objects of another ApplySet are
+    /// refused.
+    pub applyset: Option<Ownership>,
+    /// Plan immutable-field changes as delete-and-recreate instead of an
+    /// error.
+    pub force_replace: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ownership {
+    pub set: ApplySet,
+    /// Live members (empty when the ApplySet does not exist yet).
+    pub members: Vec<Member>,
+    pub prune: bool,
 }
 
 /// How one desired object is to be planned.
@@ -87,7 +103,7 @@ pub async fn plan(
         .zip(resolved)
         .filter_map(|(obj, r)| r.map(|r| (obj, r)));
     let results: Vec<Result<Change, ObjectError>> = stream::iter(jobs)
-        .map(|(obj, r)| plan_one(cluster, obj, r, &live))
+        .map(|(obj, r)| plan_one(cluster, obj, r, &live, opts))
         .buffered(opts.concurrency.max(1))
         .collect()
         .await;
@@ -98,7 +114,91 @@ pub async fn plan(
             Err(e) => errors.push(e),
         }
     }
+    if let Some(own) = &opts.applyset
+        && own.prune
+    {
+        changes.extend(prunes(set, cluster, own));
+    }
     Ok(Plan { changes, errors })
+}
+
+/// Live members that Git no longer has, as deletes in reverse apply order.
+/// Objects that opt out (`gitsync.io/prune: disabled`) stay.
+fn prunes(set: &DesiredSet, cluster: &Cluster, own: &Ownership) -> Vec<Change> {
+    let wanted: std::collections::HashSet<ObjectId> =
+        set.objects
+            .iter()
+            .map(|o| ObjectId {
+                namespace: o.id.namespace.clone().or_else(|| {
+                    is_namespaced(cluster, o).then(|| cluster.default_namespace.clone())
+                }),
+                ..o.id.clone()
+            })
+            .collect();
+    let mut deletes: Vec<&Member> = own
+        .members
+        .iter()
+        .filter(|m| !wanted.contains(&m.id))
+        .filter(|m| {
+            let keep = prune_disabled(&m.object);
+            if keep {
+                tracing::info!(object = %m.id, "kept: gitsync.io/prune is disabled");
+            }
+            !keep
+        })
+        .filter(|m| m.object.pointer("/metadata/deletionTimestamp").is_none())
+        .collect();
+    deletes.sort_by(|a, b| {
+        let rank = |m: &Member| crate::desired::kind_rank(&m.id.group, &m.id.kind);
+        rank(b).cmp(&rank(a)).then_with(|| b.id.cmp(&a.id))
+    });
+    deletes
+        .into_iter()
+        .map(|m| Change {
+            id: m.id.clone(),
+            api_version: m.api_version.clone(),
+            action: Action::Delete,
+            live: Some(without_part_of(normalize(m.object.clone()))),
+            desired: None,
+            origin: None,
+            adopt: false,
+            replace: false,
+            manifest: None,
+            wave: 0,
+        })
+        .collect()
+}
+
+fn is_namespaced(cluster: &Cluster, obj: &DesiredObject) -> bool {
+    let version = obj.api_version.rsplit('/').next().unwrap_or_default();
+    let gvk = GroupVersionKind::gvk(&obj.id.group, version, &obj.id.kind);
+    cluster
+        .discovery
+        .resolve_gvk(&gvk)
+        .is_none_or(|(_, caps)| matches!(caps.scope, Scope::Namespaced))
+}
+
+/// The part-of label is gitsync's bookkeeping, not content: it is left out
+/// of comparisons and diffs (whether it is missing is `Change::adopt`).
+fn without_part_of(mut obj: Value) -> Value {
+    if let Some(labels) = obj
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove(PART_OF);
+        if labels.is_empty()
+            && let Some(meta) = obj.pointer_mut("/metadata").and_then(Value::as_object_mut)
+        {
+            meta.remove("labels");
+        }
+    }
+    obj
+}
+
+fn part_of(obj: &Value) -> Option<&str> {
+    obj.pointer("/metadata/labels")
+        .and_then(|l| l.get(PART_OF))
+        .and_then(Value::as_str)
 }
 
 /// Kinds that CRDs in the desired set define: group, kind → namespaced?
@@ -245,7 +345,7 @@ async fn list_all(
 
 /// A LIST's items carry no apiVersion and kind; put them back so that the
 /// live object compares with the dry-run result field for field.
-fn with_type(obj: DynamicObject, ar: &ApiResource) -> Value {
+pub(crate) fn with_type(obj: DynamicObject, ar: &ApiResource) -> Value {
     // First, where the server puts them, so that diffs show no move.
     let mut map = serde_json::Map::new();
     map.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
@@ -267,14 +367,22 @@ fn api_for(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<
     }
 }
 
-/// The manifest with its namespace resolved, as it will be applied.
-fn manifest(obj: &DesiredObject, namespace: &Option<String>) -> Value {
+/// The manifest as it will be applied: namespace resolved, part-of label
+/// added.
+pub(crate) fn manifest(
+    obj: &DesiredObject,
+    namespace: &Option<String>,
+    set: Option<&ApplySet>,
+) -> Value {
     let mut m = obj.object.clone();
     if let (Some(ns), Some(meta)) = (
         namespace,
         m.get_mut("metadata").and_then(Value::as_object_mut),
     ) {
         meta.insert("namespace".into(), Value::String(ns.clone()));
+    }
+    if let Some(set) = set {
+        set.label(&mut m);
     }
     m
 }
@@ -284,36 +392,82 @@ async fn plan_one(
     obj: &DesiredObject,
     resolved: Resolved,
     live: &Live,
+    opts: &PlanOptions,
 ) -> Result<Change, ObjectError> {
+    let set = opts.applyset.as_ref().map(|o| &o.set);
     let (ar, namespace) = match resolved {
         Resolved::Pending { namespace } => {
             let id = id_in(obj, &namespace);
+            let body = manifest(obj, &namespace, set);
             return Ok(Change {
-                desired: Some(normalize(manifest(obj, &namespace))),
+                desired: Some(without_part_of(normalize(body.clone()))),
+                manifest: Some(body),
+                wave: obj.wave,
                 id,
                 api_version: obj.api_version.clone(),
                 action: Action::Create,
                 live: None,
                 origin: Some(obj.origin.clone()),
+                adopt: false,
+                replace: false,
             });
         }
         Resolved::Served { ar, namespace } => (ar, namespace),
     };
     let id = id_in(obj, &namespace);
-    let body = manifest(obj, &namespace);
+    let live_raw = live.get(&(resource_key(&ar), namespace.clone(), obj.id.name.clone()));
+    let mut adopt = false;
+    if let (Some(set), Some(l)) = (set, live_raw) {
+        match part_of(l) {
+            Some(other) if other != set.id => {
+                return Err(object_error(
+                    obj,
+                    &id,
+                    format!(
+                        "belongs to another ApplySet ({PART_OF}={other}); refusing to adopt it"
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => adopt = true,
+        }
+    }
+    let body = manifest(obj, &namespace, set);
     let api = api_for(cluster, &ar, namespace.as_deref());
     // Conflicts are forced for the dry run only: the plan shows what Git
     // wants; whether another manager's fields may be taken is sync's call.
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
     let patch = Patch::Apply(&body);
-    let dry = retry(|| api.patch(&obj.id.name, &params, &patch))
-        .await
-        .map_err(|e| object_error(obj, &id, api_error_message(&e)))?;
-    let desired = normalize(serde_json::to_value(dry).unwrap_or(Value::Null));
-    let live_obj = live
-        .get(&(resource_key(&ar), namespace.clone(), obj.id.name.clone()))
-        .cloned()
-        .map(normalize);
+    let live_obj = live_raw.cloned().map(|l| without_part_of(normalize(l)));
+    let dry = match retry(|| api.patch(&obj.id.name, &params, &patch)).await {
+        Ok(dry) => dry,
+        Err(e) if live_obj.is_some() && is_immutable(&e) => {
+            if !opts.force_replace {
+                return Err(object_error(
+                    obj,
+                    &id,
+                    format!(
+                        "{} (an immutable field changes: --force-replace deletes and recreates the object)",
+                        api_error_message(&e)
+                    ),
+                ));
+            }
+            return Ok(Change {
+                id,
+                api_version: obj.api_version.clone(),
+                action: Action::Update,
+                live: live_obj,
+                desired: Some(without_part_of(normalize(body.clone()))),
+                origin: Some(obj.origin.clone()),
+                adopt,
+                replace: true,
+                manifest: Some(body),
+                wave: obj.wave,
+            });
+        }
+        Err(e) => return Err(object_error(obj, &id, api_error_message(&e))),
+    };
+    let desired = without_part_of(normalize(serde_json::to_value(dry).unwrap_or(Value::Null)));
     let action = match &live_obj {
         None => Action::Create,
         Some(l) if *l == desired => Action::Unchanged,
@@ -326,7 +480,17 @@ async fn plan_one(
         live: live_obj,
         desired: Some(desired),
         origin: Some(obj.origin.clone()),
+        adopt,
+        replace: false,
+        manifest: Some(body),
+        wave: obj.wave,
     })
+}
+
+/// A 422 because a field may not change once set (a Job's template, a
+/// Service's clusterIP, a Deployment's selector).
+fn is_immutable(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(s) if s.code == 422 && s.message.contains("immutable"))
 }
 
 fn id_in(obj: &DesiredObject, namespace: &Option<String>) -> ObjectId {

@@ -2,9 +2,10 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
-use crate::cluster::{Cluster, ConnectOptions, PlanOptions, plan};
+use super::target::{PlanRequest, plan_target};
+
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{self, Masker, Report, Style};
@@ -19,29 +20,16 @@ pub fn run(
     let runtime = super::runtime()?;
     let mut plans: Vec<Plan> = Vec::with_capacity(loaded.targets.len());
     for (target, set) in &loaded.targets {
-        let what = target
-            .name
-            .as_deref()
-            .map_or_else(String::new, |n| format!(" for target {n}"));
-        let plan = runtime.block_on(async {
-            let cluster = Cluster::connect(&ConnectOptions {
-                kubeconfig: target.kubeconfig.as_deref(),
-                context: target.context.as_deref(),
-                namespace: target.namespace.as_deref(),
-            })
-            .await
-            .with_context(|| format!("connecting to the cluster{what}"))?;
-            plan(
-                &cluster,
-                set,
-                &PlanOptions {
-                    concurrency: diff.concurrency,
-                },
-            )
-            .await
-            .with_context(|| format!("planning{what} against {}", cluster.server))
-        })?;
-        plans.push(plan);
+        let planned = runtime.block_on(plan_target(&PlanRequest {
+            repo: &settings.source.repo,
+            target,
+            set,
+            name: diff.name.as_deref(),
+            prune: target.prune,
+            concurrency: diff.concurrency,
+            force_replace: false,
+        }))?;
+        plans.push(planned.plan);
     }
 
     let reports: Vec<Report> = loaded

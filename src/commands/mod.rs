@@ -7,6 +7,8 @@ use anyhow::bail;
 mod diff;
 mod load;
 mod render;
+mod sync;
+mod target;
 
 use crate::exit::ExitStatus;
 use crate::settings::{Command, Settings};
@@ -26,7 +28,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         }
         Command::Render { render } => render::run(settings, render),
         Command::Diff { render, diff } => diff::run(settings, render, diff),
-        Command::Sync { .. } | Command::Drift { .. } | Command::Watch { .. } => {
+        Command::Sync { render, sync } => sync::run(settings, render, sync),
+        Command::Drift { .. } | Command::Watch { .. } => {
             bail!("not implemented yet")
         }
     }

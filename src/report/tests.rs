@@ -64,6 +64,10 @@ pub(super) fn change(action: Action, live: Option<Value>, desired: Option<Value>
         live,
         origin: desired.as_ref().map(|_| origin("app/web.yaml", 2, 14)),
         desired,
+        adopt: false,
+        replace: false,
+        manifest: None,
+        wave: 0,
     }
 }
 
@@ -229,6 +233,10 @@ fn a_live_secret_without_kind_is_masked_by_its_identity() {
         live: Some(live),
         desired: None,
         origin: None,
+        adopt: false,
+        replace: false,
+        manifest: None,
+        wave: 0,
     };
     let diff = unified_diff(&c, &Masker::new(), 3);
     assert!(

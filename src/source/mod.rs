@@ -168,3 +168,39 @@ fn checkout(
         _temp: Some(temp),
     })
 }
+
+/// A name for the repository that is the same on every machine: the URL
+/// (credentials removed) for a remote; for a local path, its `origin`
+/// remote's URL plus the path inside the repository, or, without a remote,
+/// the canonical path. ApplySet names derive from it, so a CI checkout and
+/// a laptop clone of one repository manage the same objects.
+pub fn identity(repo: &str) -> String {
+    if is_url(repo) {
+        return url::canonical_url(repo);
+    }
+    let root = std::fs::canonicalize(repo).unwrap_or_else(|_| PathBuf::from(repo));
+    let Ok(git) = gix::discover(&root) else {
+        return root.display().to_string();
+    };
+    let remote_url = git
+        .find_default_remote(gix::remote::Direction::Fetch)
+        .and_then(Result::ok)
+        .and_then(|r| {
+            r.url(gix::remote::Direction::Fetch)
+                .map(|u| u.to_bstring().to_string())
+        });
+    let Some(url) = remote_url else {
+        return root.display().to_string();
+    };
+    let subdir = git
+        .workdir()
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .and_then(|w| root.strip_prefix(w).ok().map(Path::to_path_buf))
+        .unwrap_or_default();
+    let base = url::canonical_url(&url);
+    if subdir.as_os_str().is_empty() {
+        base
+    } else {
+        format!("{base}/{}", subdir.display())
+    }
+}

@@ -64,17 +64,24 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Stable name of the cache directory for `url`: the same repository gets the
-/// same cache whichever credentials or spelling (`/`, `.git` suffix) is used.
-pub(crate) fn cache_key(url: &str) -> String {
+/// The URL as a name of the repository: credentials dropped entirely (they
+/// do not change which repository it is, and differ between machines), no
+/// trailing `/` or `.git`.
+pub(crate) fn canonical_url(url: &str) -> String {
     let url = url.trim();
-    // Credentials do not change which repository it is: drop them entirely.
     let redacted = match split_userinfo(url) {
         Some((scheme, _, rest)) if is_http(url) => format!("{scheme}{rest}"),
         _ => redact_url(url),
     };
-    let mut normal = redacted.trim_end_matches('/');
-    normal = normal.strip_suffix(".git").unwrap_or(normal);
+    let normal = redacted.trim_end_matches('/');
+    normal.strip_suffix(".git").unwrap_or(normal).to_string()
+}
+
+/// Stable name of the cache directory for `url`: the same repository gets the
+/// same cache whichever credentials or spelling (`/`, `.git` suffix) is used.
+pub(crate) fn cache_key(url: &str) -> String {
+    let canonical = canonical_url(url);
+    let normal = canonical.as_str();
     let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
     hasher.update(normal.as_bytes());
     match hasher.try_finalize() {

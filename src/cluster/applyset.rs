@@ -1,0 +1,399 @@
+//! Ownership through an ApplySet (KEP-3659): one parent ConfigMap per
+//! target records which kinds and namespaces its members live in; members
+//! carry `applyset.kubernetes.io/part-of=<id>`. Pruning looks only at
+//! objects with that exact label, so it can never delete what gitsync does
+//! not own.
+
+use std::collections::BTreeSet;
+
+use base64::Engine;
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use kube::discovery::{ApiResource, Scope};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{Cluster, ClusterError, retry};
+use crate::desired::ObjectId;
+
+pub const PART_OF: &str = "applyset.kubernetes.io/part-of";
+pub const ID: &str = "applyset.kubernetes.io/id";
+pub const TOOLING: &str = "applyset.kubernetes.io/tooling";
+pub const CONTAINS_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
+pub const ADDITIONAL_NAMESPACES: &str = "applyset.kubernetes.io/additional-namespaces";
+/// `gitsync.io/prune: disabled` keeps an object when Git drops it.
+pub const PRUNE: &str = "gitsync.io/prune";
+
+pub fn tooling() -> String {
+    format!("gitsync/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// The ApplySet of one target: its parent ConfigMap and the id its members
+/// are labelled with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplySet {
+    pub name: String,
+    pub namespace: String,
+    pub id: String,
+}
+
+impl ApplySet {
+    pub fn new(name: &str, namespace: &str) -> ApplySet {
+        // KEP-3659: base64url(sha256("<name>.<namespace>.<kind>.<group>")),
+        // so other ApplySet-aware tools compute the same id.
+        let digest = Sha256::digest(format!("{name}.{namespace}.ConfigMap.").as_bytes());
+        let id = format!(
+            "applyset-{}-v1",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+        );
+        ApplySet {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            id,
+        }
+    }
+
+    /// Adds the part-of label to a manifest.
+    pub fn label(&self, obj: &mut Value) {
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            let labels = meta
+                .entry("labels")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Some(labels) = labels.as_object_mut() {
+                labels.insert(PART_OF.into(), Value::String(self.id.clone()));
+            }
+        }
+    }
+}
+
+/// The ApplySet name gitsync uses when none is given: derived from the
+/// repository's identity (the same on every machine) and the target's
+/// path, so two paths of one repository never share, and never prune, each
+/// other's objects. Readable prefix, unique hash.
+pub fn default_name(repo_identity: &str, path: &str) -> String {
+    let last = repo_identity
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or("repo");
+    let mut slug: String = format!("{last}-{path}")
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while slug.contains("--") {
+        slug = slug.replace("--", "-");
+    }
+    let slug: String = slug.trim_matches('-').chars().take(40).collect();
+    let slug = slug.trim_end_matches('-');
+    let hash = Sha256::digest(format!("{repo_identity}\0{path}").as_bytes());
+    let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    if slug.is_empty() {
+        format!("gitsync-{hex}")
+    } else {
+        format!("gitsync-{slug}-{hex}")
+    }
+}
+
+/// What the parent records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parent {
+    /// `Kind` or `Kind.group`, as in contains-group-kinds.
+    pub group_kinds: BTreeSet<String>,
+    /// Every namespace members live in (the parent's own included).
+    pub namespaces: BTreeSet<String>,
+    /// Last sync record (revision, author, time…), as stored.
+    pub record: serde_json::Map<String, Value>,
+}
+
+/// `Deployment.apps`, or `ConfigMap` for the core group (as kubectl writes).
+pub fn group_kind(group: &str, kind: &str) -> String {
+    if group.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}.{group}")
+    }
+}
+
+fn split_group_kind(gk: &str) -> (String, String) {
+    match gk.split_once('.') {
+        Some((kind, group)) => (group.to_string(), kind.to_string()),
+        None => (String::new(), gk.to_string()),
+    }
+}
+
+fn parent_api(cluster: &Cluster, set: &ApplySet) -> Api<DynamicObject> {
+    Api::namespaced_with(
+        cluster.client.clone(),
+        &set.namespace,
+        &ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+    )
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplySetError {
+    #[error(
+        "ConfigMap {namespace}/{name} exists but is not gitsync's ApplySet parent ({why}); choose another --name"
+    )]
+    NotOurs {
+        namespace: String,
+        name: String,
+        why: String,
+    },
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+}
+
+/// Reads the parent, if the ApplySet exists.
+pub async fn read_parent(
+    cluster: &Cluster,
+    set: &ApplySet,
+) -> Result<Option<Parent>, ApplySetError> {
+    let api = parent_api(cluster, set);
+    let obj = retry(|| api.get_opt(&set.name))
+        .await
+        .map_err(|source| ClusterError::List {
+            resource: "configmaps".into(),
+            namespace: Some(set.namespace.clone()),
+            source,
+        })?;
+    let Some(obj) = obj else {
+        return Ok(None);
+    };
+    let not_ours = |why: String| ApplySetError::NotOurs {
+        namespace: set.namespace.clone(),
+        name: set.name.clone(),
+        why,
+    };
+    let labels = obj.metadata.labels.clone().unwrap_or_default();
+    if labels.get(ID) != Some(&set.id) {
+        return Err(not_ours(format!("its label {ID} is not {}", set.id)));
+    }
+    let annotations = obj.metadata.annotations.clone().unwrap_or_default();
+    let tooling = annotations.get(TOOLING).cloned().unwrap_or_default();
+    if !tooling.starts_with("gitsync/") {
+        return Err(not_ours(format!("it is managed by {tooling:?}")));
+    }
+    let list = |key: &str| -> BTreeSet<String> {
+        annotations
+            .get(key)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut namespaces = list(ADDITIONAL_NAMESPACES);
+    namespaces.insert(set.namespace.clone());
+    let record = obj
+        .data
+        .get("data")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Some(Parent {
+        group_kinds: list(CONTAINS_GROUP_KINDS),
+        namespaces,
+        record,
+    }))
+}
+
+/// Writes the parent (server-side apply; gitsync owns it whole).
+pub async fn write_parent(
+    cluster: &Cluster,
+    set: &ApplySet,
+    parent: &Parent,
+) -> Result<(), ClusterError> {
+    let additional: Vec<&str> = parent
+        .namespaces
+        .iter()
+        .filter(|n| **n != set.namespace)
+        .map(String::as_str)
+        .collect();
+    let gks: Vec<&str> = parent.group_kinds.iter().map(String::as_str).collect();
+    let body = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": set.name,
+            "namespace": set.namespace,
+            "labels": {ID: set.id},
+            "annotations": {
+                TOOLING: tooling(),
+                CONTAINS_GROUP_KINDS: gks.join(","),
+                ADDITIONAL_NAMESPACES: additional.join(","),
+            },
+        },
+        "data": parent.record,
+    });
+    let api = parent_api(cluster, set);
+    let params = PatchParams::apply(super::plan::FIELD_MANAGER).force();
+    let patch = Patch::Apply(&body);
+    retry(|| api.patch(&set.name, &params, &patch))
+        .await
+        .map_err(|source| ClusterError::Write {
+            what: format!("ApplySet parent ConfigMap {}/{}", set.namespace, set.name),
+            source,
+        })?;
+    Ok(())
+}
+
+/// A live member of the ApplySet.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: ObjectId,
+    pub api_version: String,
+    pub ar: ApiResource,
+    pub object: Value,
+}
+
+/// Lists every live member: for each group-kind the parent (or the desired
+/// set) names, one LIST per namespace with the part-of label selector, or
+/// one cluster-wide LIST for cluster-scoped kinds. Kinds the cluster no
+/// longer serves have no members left to find.
+pub async fn list_members(
+    cluster: &Cluster,
+    set: &ApplySet,
+    group_kinds: &BTreeSet<String>,
+    namespaces: &BTreeSet<String>,
+) -> Result<Vec<Member>, ClusterError> {
+    let selector = format!("{PART_OF}={}", set.id);
+    let mut out = Vec::new();
+    for gk in group_kinds {
+        let (group, kind) = split_group_kind(gk);
+        let Some((ar, caps)) = resolve_kind(cluster, &group, &kind) else {
+            tracing::debug!(group_kind = %gk, "not served any more: no members to list");
+            continue;
+        };
+        let scopes: Vec<Option<&str>> = match caps {
+            Scope::Namespaced => namespaces.iter().map(|n| Some(n.as_str())).collect(),
+            Scope::Cluster => vec![None],
+        };
+        for ns in scopes {
+            let api: Api<DynamicObject> = match ns {
+                Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, &ar),
+                None => Api::all_with(cluster.client.clone(), &ar),
+            };
+            let params = ListParams::default().labels(&selector);
+            let list = retry(|| api.list(&params))
+                .await
+                .map_err(|source| ClusterError::List {
+                    resource: ar.plural.clone(),
+                    namespace: ns.map(str::to_string),
+                    source,
+                })?;
+            for item in list.items {
+                // The selector already says so; checked again because a
+                // delete must never rest on a single assumption.
+                let labels = item.metadata.labels.clone().unwrap_or_default();
+                if labels.get(PART_OF) != Some(&set.id) {
+                    continue;
+                }
+                let id = ObjectId {
+                    group: group.clone(),
+                    kind: kind.clone(),
+                    namespace: item.metadata.namespace.clone(),
+                    name: item.metadata.name.clone().unwrap_or_default(),
+                };
+                out.push(Member {
+                    id,
+                    api_version: ar.api_version.clone(),
+                    ar: ar.clone(),
+                    object: super::plan::with_type(item, &ar),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The preferred served version of a group-kind.
+fn resolve_kind(cluster: &Cluster, group: &str, kind: &str) -> Option<(ApiResource, Scope)> {
+    let g = cluster.discovery.get(group)?;
+    let (ar, caps) = g.recommended_kind(kind)?;
+    Some((ar, caps.scope))
+}
+
+/// True when the object opts out of pruning.
+pub fn prune_disabled(obj: &Value) -> bool {
+    obj.pointer("/metadata/annotations")
+        .and_then(|a| a.get(PRUNE))
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.eq_ignore_ascii_case("disabled") || v.eq_ignore_ascii_case("false"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_follows_kep_3659() {
+        let set = ApplySet::new("shop", "default");
+        let digest = Sha256::digest(b"shop.default.ConfigMap.");
+        let expected = format!(
+            "applyset-{}-v1",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+        );
+        assert_eq!(set.id, expected);
+        assert!(set.id.len() <= 63, "a label value: {}", set.id);
+        assert!(!set.id.contains('='));
+    }
+
+    #[test]
+    fn default_names_differ_per_path_and_repository() {
+        let a = default_name("https://example.com/org/shop", "deploy/prod");
+        let b = default_name("https://example.com/org/shop", "deploy/staging");
+        let c = default_name("https://example.com/other/shop", "deploy/prod");
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert!(a.starts_with("gitsync-shop-deploy-prod-"), "{a}");
+        assert_eq!(
+            a,
+            default_name("https://example.com/org/shop", "deploy/prod")
+        );
+        assert!(crate::desired::dns1123_subdomain(&a).is_ok());
+        let root = default_name("/srv/repo", "");
+        assert!(root.starts_with("gitsync-repo-"), "{root}");
+        assert!(crate::desired::dns1123_subdomain(&root).is_ok());
+    }
+
+    #[test]
+    fn label_is_added_beside_existing_ones() {
+        let set = ApplySet::new("x", "default");
+        let mut obj = json!({"metadata": {"name": "a", "labels": {"app": "web"}}});
+        set.label(&mut obj);
+        assert_eq!(obj["metadata"]["labels"]["app"], "web");
+        assert_eq!(obj["metadata"]["labels"][PART_OF], set.id.as_str());
+        let mut bare = json!({"metadata": {"name": "a"}});
+        set.label(&mut bare);
+        assert_eq!(bare["metadata"]["labels"][PART_OF], set.id.as_str());
+    }
+
+    #[test]
+    fn group_kinds_round_trip() {
+        assert_eq!(group_kind("", "ConfigMap"), "ConfigMap");
+        assert_eq!(group_kind("apps", "Deployment"), "Deployment.apps");
+        assert_eq!(
+            split_group_kind("Deployment.apps"),
+            ("apps".into(), "Deployment".into())
+        );
+        assert_eq!(
+            split_group_kind("Widget.shop.example.com"),
+            ("shop.example.com".into(), "Widget".into())
+        );
+        assert_eq!(split_group_kind("Secret"), (String::new(), "Secret".into()));
+    }
+
+    #[test]
+    fn prune_opt_out() {
+        assert!(prune_disabled(
+            &json!({"metadata": {"annotations": {PRUNE: "disabled"}}})
+        ));
+        assert!(!prune_disabled(
+            &json!({"metadata": {"annotations": {PRUNE: "enabled"}}})
+        ));
+        assert!(!prune_disabled(&json!({"metadata": {}})));
+    }
+}
