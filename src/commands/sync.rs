@@ -307,9 +307,11 @@ async fn execute(
         record: old.record.clone(),
     };
     union.namespaces.insert(aset.namespace.clone());
-    applyset::write_parent(&cluster, &aset, &union)
-        .await
-        .context("recording the ApplySet before applying")?;
+    if parent.as_ref() != Some(&union) {
+        applyset::write_parent(&cluster, &aset, &union)
+            .await
+            .context("recording the ApplySet before applying")?;
+    }
 
     // Steps: per wave, Namespaces, then CRDs, then everything else in kind
     // order; each step applied concurrently.
@@ -437,17 +439,17 @@ async fn execute(
             .map(|c| &c.id),
     );
     namespaces.insert(aset.namespace.clone());
-    applyset::write_parent(
-        &cluster,
-        &aset,
-        &Parent {
-            group_kinds: gks,
-            namespaces,
-            record: record.data(),
-        },
-    )
-    .await
-    .context("recording the sync in the ApplySet parent")?;
+    let last = Parent {
+        group_kinds: gks,
+        namespaces,
+        record: record.data(),
+    };
+    // A sync that changes nothing writes nothing, not even the parent.
+    if !same_apart_from_time(parent.as_ref(), &last) {
+        applyset::write_parent(&cluster, &aset, &last)
+            .await
+            .context("recording the sync in the ApplySet parent")?;
+    }
 
     if sync.wait && !writes.is_empty() {
         let health = wait(&cluster, &plan.changes, &writes, deadline, progress).await;
@@ -460,6 +462,15 @@ async fn execute(
         rows,
         error: None,
     })
+}
+
+fn same_apart_from_time(old: Option<&Parent>, new: &Parent) -> bool {
+    let strip = |p: &Parent| {
+        let mut record = p.record.clone();
+        record.remove("syncedAt");
+        (p.group_kinds.clone(), p.namespaces.clone(), record)
+    };
+    old.is_some_and(|old| strip(old) == strip(new))
 }
 
 /// Namespaces first, then CRDs, then the kind order.

@@ -11,6 +11,7 @@ mod cli;
 mod cluster;
 mod diff;
 mod render;
+mod sync;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -37,6 +38,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(render::tests());
+    trials.extend(sync::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     harness::Cluster::stop_shared();
     conclusion.exit();
