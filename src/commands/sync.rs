@@ -58,6 +58,7 @@ pub fn run(
         ))?;
         outcomes.push((label, outcome));
     }
+    drop(progress); // clear a live progress line before results and errors
 
     if !dry_plans.is_empty() {
         // Plan errors (nothing was applied for those targets) or --dry-run:
@@ -614,22 +615,40 @@ impl Outcome {
     }
 }
 
-/// Progress on stderr: plain lines (no bars: they need a terminal, and CI
-/// logs want lines), none with -q or --no-progress.
+/// Progress on stderr: a live indicatif line on a terminal, plain log
+/// lines otherwise (CI logs want lines, not redraws); nothing with -q or
+/// --no-progress.
 struct Progress {
     enabled: bool,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
     fn new(settings: &Settings) -> Progress {
-        Progress {
-            enabled: !settings.quiet && settings.progress,
-        }
+        let enabled = !settings.quiet && settings.progress;
+        let bar = (enabled && io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { enabled, bar }
     }
 
     fn line(&self, msg: &str) {
-        if self.enabled {
-            let _ = writeln!(io::stderr().lock(), "gitsync: {msg}");
+        match &self.bar {
+            Some(bar) => bar.set_message(msg.to_string()),
+            None if self.enabled => {
+                let _ = writeln!(io::stderr().lock(), "gitsync: {msg}");
+            }
+            None => {}
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
