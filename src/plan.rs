@@ -56,6 +56,9 @@ pub struct Change {
     pub manifest: Option<Value>,
     /// Its wave (`gitsync.io/wave`); 0 for a delete.
     pub wave: i64,
+    /// The live object's managedFields (who owns which field), kept apart
+    /// from `live` since normalising drops them; drift reads them.
+    pub managed_fields: Option<Value>,
 }
 
 /// An object that could not be planned; the others still are.
@@ -179,6 +182,7 @@ mod tests {
             replace: false,
             manifest: None,
             wave: 0,
+            managed_fields: None,
         };
         let plan = Plan {
             changes: vec![

@@ -165,6 +165,7 @@ fn prunes(set: &DesiredSet, cluster: &Cluster, own: &Ownership) -> Vec<Change> {
             replace: false,
             manifest: None,
             wave: 0,
+            managed_fields: m.object.pointer("/metadata/managedFields").cloned(),
         })
         .collect()
 }
@@ -403,6 +404,7 @@ async fn plan_one(
                 desired: Some(without_part_of(normalize(body.clone()))),
                 manifest: Some(body),
                 wave: obj.wave,
+                managed_fields: None,
                 id,
                 api_version: obj.api_version.clone(),
                 action: Action::Create,
@@ -438,7 +440,8 @@ async fn plan_one(
     // wants; whether another manager's fields may be taken is sync's call.
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
     let patch = Patch::Apply(&body);
-    let live_obj = live_raw.cloned().map(|l| without_part_of(normalize(l)));
+    let mut live_raw = live_raw.cloned();
+    let mut live_obj = live_raw.clone().map(|l| without_part_of(normalize(l)));
     let dry = match retry(|| api.patch(&obj.id.name, &params, &patch)).await {
         Ok(dry) => dry,
         Err(e) if live_obj.is_some() && is_immutable(&e) => {
@@ -463,11 +466,29 @@ async fn plan_one(
                 replace: true,
                 manifest: Some(body),
                 wave: obj.wave,
+                managed_fields: live_raw
+                    .and_then(|l| l.pointer("/metadata/managedFields").cloned()),
             });
         }
         Err(e) => return Err(object_error(obj, &id, api_error_message(&e))),
     };
-    let desired = without_part_of(normalize(serde_json::to_value(dry).unwrap_or(Value::Null)));
+    let dry = serde_json::to_value(dry).unwrap_or(Value::Null);
+    // A controller may have written the object between the LIST and the
+    // dry run (a Deployment's revision annotation): the dry run then
+    // starts from a newer object than the one listed. Compare like with
+    // like by reading it again, or the plan shows a change nobody made.
+    let listed_version = live_raw
+        .as_ref()
+        .and_then(|l| l.pointer("/metadata/resourceVersion").cloned());
+    let dry_version = dry.pointer("/metadata/resourceVersion").cloned();
+    if listed_version.is_some() && listed_version != dry_version {
+        if let Ok(Some(fresh)) = retry(|| api.get_opt(&obj.id.name)).await {
+            let fresh = with_type(fresh, &ar);
+            live_obj = Some(without_part_of(normalize(fresh.clone())));
+            live_raw = Some(fresh);
+        }
+    }
+    let desired = without_part_of(normalize(dry));
     let action = match &live_obj {
         None => Action::Create,
         Some(l) if *l == desired => Action::Unchanged,
@@ -484,6 +505,7 @@ async fn plan_one(
         replace: false,
         manifest: Some(body),
         wave: obj.wave,
+        managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
     })
 }
 

@@ -30,12 +30,32 @@ pub struct PlanRequest<'a> {
     pub force_replace: bool,
 }
 
+/// A target's cluster and ApplySet, before planning.
+pub struct Connected {
+    pub cluster: Cluster,
+    pub applyset: ApplySet,
+    pub parent: Option<Parent>,
+}
+
 pub async fn plan_target(req: &PlanRequest<'_>) -> anyhow::Result<Planned> {
-    let target = req.target;
-    let what = target
+    let connected = connect_target(req.repo, req.target, req.name).await?;
+    plan_connected(connected, req).await
+}
+
+fn what(target: &Target) -> String {
+    target
         .name
         .as_deref()
-        .map_or_else(String::new, |n| format!(" for target {n}"));
+        .map_or_else(String::new, |n| format!(" for target {n}"))
+}
+
+/// Connects to the target's cluster and reads its ApplySet parent.
+pub async fn connect_target(
+    repo: &str,
+    target: &Target,
+    name: Option<&str>,
+) -> anyhow::Result<Connected> {
+    let what = what(target);
     let cluster = Cluster::connect(&ConnectOptions {
         kubeconfig: target.kubeconfig.as_deref(),
         context: target.context.as_deref(),
@@ -43,10 +63,10 @@ pub async fn plan_target(req: &PlanRequest<'_>) -> anyhow::Result<Planned> {
     })
     .await
     .with_context(|| format!("connecting to the cluster{what}"))?;
-    let name = match req.name {
+    let name = match name {
         Some(n) => n.to_string(),
         None => applyset::default_name(
-            &crate::source::identity(req.repo),
+            &crate::source::identity(repo),
             &crate::render::display_rel(&target.path),
         ),
     };
@@ -55,6 +75,25 @@ pub async fn plan_target(req: &PlanRequest<'_>) -> anyhow::Result<Planned> {
     let parent = applyset::read_parent(&cluster, &set)
         .await
         .with_context(|| format!("reading ApplySet {}/{name}", set.namespace))?;
+    Ok(Connected {
+        cluster,
+        applyset: set,
+        parent,
+    })
+}
+
+/// Lists the ApplySet's members and plans the desired set against them.
+pub async fn plan_connected(
+    connected: Connected,
+    req: &PlanRequest<'_>,
+) -> anyhow::Result<Planned> {
+    let Connected {
+        cluster,
+        applyset: set,
+        parent,
+    } = connected;
+    let what = what(req.target);
+    let name = &set.name;
     let members = match &parent {
         None => Vec::new(),
         Some(parent) => {

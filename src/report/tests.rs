@@ -68,6 +68,7 @@ pub(super) fn change(action: Action, live: Option<Value>, desired: Option<Value>
         replace: false,
         manifest: None,
         wave: 0,
+        managed_fields: None,
     }
 }
 
@@ -237,6 +238,7 @@ fn a_live_secret_without_kind_is_masked_by_its_identity() {
         replace: false,
         manifest: None,
         wave: 0,
+        managed_fields: None,
     };
     let diff = unified_diff(&c, &Masker::new(), 3);
     assert!(
