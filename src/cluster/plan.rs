@@ -481,12 +481,13 @@ async fn plan_one(
         .as_ref()
         .and_then(|l| l.pointer("/metadata/resourceVersion").cloned());
     let dry_version = dry.pointer("/metadata/resourceVersion").cloned();
-    if listed_version.is_some() && listed_version != dry_version {
-        if let Ok(Some(fresh)) = retry(|| api.get_opt(&obj.id.name)).await {
-            let fresh = with_type(fresh, &ar);
-            live_obj = Some(without_part_of(normalize(fresh.clone())));
-            live_raw = Some(fresh);
-        }
+    if listed_version.is_some()
+        && listed_version != dry_version
+        && let Ok(Some(fresh)) = retry(|| api.get_opt(&obj.id.name)).await
+    {
+        let fresh = with_type(fresh, &ar);
+        live_obj = Some(without_part_of(normalize(fresh.clone())));
+        live_raw = Some(fresh);
     }
     let desired = without_part_of(normalize(dry));
     let action = match &live_obj {
