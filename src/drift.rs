@@ -65,7 +65,11 @@ fn walk(git: Option<&Value>, live: Option<&Value>, path: &mut Vec<Seg>, visit: &
         (Some(Value::Array(g)), Some(Value::Array(l))) if named(g) && named(l) => {
             let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_string);
             let mut names: Vec<String> = g.iter().filter_map(name).collect();
-            names.extend(l.iter().filter_map(name).filter(|n| !g.iter().any(|x| name(x).as_deref() == Some(n))));
+            names.extend(
+                l.iter()
+                    .filter_map(name)
+                    .filter(|n| !g.iter().any(|x| name(x).as_deref() == Some(n))),
+            );
             for n in names {
                 let gi = g.iter().find(|x| name(x).as_deref() == Some(&n));
                 let li = l.iter().find(|x| name(x).as_deref() == Some(&n));
@@ -80,7 +84,10 @@ fn walk(git: Option<&Value>, live: Option<&Value>, path: &mut Vec<Seg>, visit: &
 }
 
 fn named(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| i.get("name").is_some_and(Value::is_string))
 }
 
 pub fn display(path: &[Seg]) -> String {
@@ -111,7 +118,10 @@ fn owner_of(managed: &Value, path: &[Seg]) -> Option<(String, String, Option<Str
         if !owns(fields, path) {
             continue;
         }
-        let manager = e.get("manager").and_then(Value::as_str).unwrap_or("unknown");
+        let manager = e
+            .get("manager")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
         let op = e.get("operation").and_then(Value::as_str).unwrap_or("");
         let sub = e.get("subresource").and_then(Value::as_str);
         let label = match sub {
@@ -208,7 +218,10 @@ mod tests {
         let live = json!({"metadata": {"labels": {"app": "web", "tier": "api", "extra": "x"}}, "data": {"k": "v"}});
         let d = field_drift(&git, &live, &managed());
         let paths: Vec<&str> = d.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["metadata.labels.tier", "metadata.labels.extra", "data"]);
+        assert_eq!(
+            paths,
+            ["metadata.labels.tier", "metadata.labels.extra", "data"]
+        );
         assert_eq!(d[0].manager.as_deref(), Some("alice"));
         assert_eq!(show(&d[1].git), "(none)");
         assert_eq!(d[2].manager, None);
@@ -222,7 +235,11 @@ mod tests {
 
     #[test]
     fn unnamed_lists_compare_whole() {
-        let d = field_drift(&json!({"args": ["a", "b"]}), &json!({"args": ["a", "c"]}), &json!([]));
+        let d = field_drift(
+            &json!({"args": ["a", "b"]}),
+            &json!({"args": ["a", "c"]}),
+            &json!([]),
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "args");
     }

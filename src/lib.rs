@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod desired;
+pub mod drift;
 pub mod exit;
 pub mod health;
 pub mod logging;

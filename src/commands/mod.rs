@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use anyhow::bail;
 
 mod diff;
+mod drift;
 mod load;
 mod render;
 mod sync;
@@ -29,7 +30,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Render { render } => render::run(settings, render),
         Command::Diff { render, diff } => diff::run(settings, render, diff),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
-        Command::Drift { .. } | Command::Watch { .. } => {
+        Command::Drift { render, drift } => drift::run(settings, render, drift),
+        Command::Watch { .. } => {
             bail!("not implemented yet")
         }
     }

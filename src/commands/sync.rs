@@ -282,7 +282,7 @@ async fn execute(
         .changes
         .iter()
         .map(|c| Row {
-            object: format!("{} {}", c.api_version, id_text(c)),
+            object: crate::report::object_label(&c.api_version, &c.id),
             action: action_name(c),
             api_version: c.api_version.clone(),
             kind: c.id.kind.clone(),
@@ -502,14 +502,6 @@ async fn wait(
         }
     })
     .await
-}
-
-fn id_text(c: &Change) -> String {
-    let kind = &c.id.kind;
-    match &c.id.namespace {
-        Some(ns) => format!("{kind} {ns}/{}", c.id.name),
-        None => format!("{kind} {}", c.id.name),
-    }
 }
 
 impl Outcome {

@@ -50,7 +50,8 @@ impl Default for Style {
 }
 
 /// `apps/v1 Deployment shop/web`; a cluster-scoped object by name alone.
-fn object_label(api_version: &str, id: &ObjectId) -> String {
+/// `apps/v1 Deployment shop/web` (cluster-scoped: no namespace).
+pub fn object_label(api_version: &str, id: &ObjectId) -> String {
     match &id.namespace {
         Some(ns) => format!("{api_version} {} {ns}/{}", id.kind, id.name),
         None => format!("{api_version} {} {}", id.kind, id.name),

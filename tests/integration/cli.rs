@@ -73,7 +73,7 @@ fn usage_errors_exit_2() -> TestResult {
 
 fn commands_not_built_yet_say_so() -> TestResult {
     let dir = tempfile::tempdir()?;
-    for cmd in ["drift", "watch"] {
+    for cmd in ["watch"] {
         let r = run(gitsync(dir.path()).arg(cmd));
         check!(r.code == 2, r, "{cmd} exit code");
         check!(

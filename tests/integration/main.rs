@@ -10,6 +10,7 @@ mod harness;
 mod cli;
 mod cluster;
 mod diff;
+mod drift;
 mod render;
 mod sync;
 
@@ -37,6 +38,7 @@ fn main() {
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
+    trials.extend(drift::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
     let conclusion = libtest_mimic::run(&args, trials);
