@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod applyset;
+mod noop;
 mod plan;
 mod retry;
 

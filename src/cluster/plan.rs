@@ -15,6 +15,7 @@ use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value;
 
 use super::applyset::{ApplySet, Member, PART_OF, prune_disabled};
+use super::noop::apply_is_noop;
 use super::{Cluster, ClusterError, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
 use crate::plan::{Action, Change, ObjectError, Plan, normalize};
@@ -435,6 +436,25 @@ async fn plan_one(
         }
     }
     let body = manifest(obj, &namespace, set);
+    if let Some(l) = live_raw
+        && apply_is_noop(&body, l)
+    {
+        // Provably what the dry run would answer: the live object itself.
+        let live_obj = without_part_of(normalize(l.clone()));
+        return Ok(Change {
+            id,
+            api_version: obj.api_version.clone(),
+            action: Action::Unchanged,
+            desired: Some(live_obj.clone()),
+            live: Some(live_obj),
+            origin: Some(obj.origin.clone()),
+            adopt: false,
+            replace: false,
+            manifest: Some(body),
+            wave: obj.wave,
+            managed_fields: l.pointer("/metadata/managedFields").cloned(),
+        });
+    }
     let api = api_for(cluster, &ar, namespace.as_deref());
     // Conflicts are forced for the dry run only: the plan shows what Git
     // wants; whether another manager's fields may be taken is sync's call.

@@ -75,7 +75,11 @@ fn commands_not_built_yet_say_so() -> TestResult {
     let dir = tempfile::tempdir()?;
     let r = run(gitsync(dir.path()).arg("watch"));
     check!(r.code == 2, r, "exit code");
-    check!(r.stderr.trim() == "error: not implemented yet", r, "message");
+    check!(
+        r.stderr.trim() == "error: not implemented yet",
+        r,
+        "message"
+    );
     check!(r.stdout.is_empty(), r, "no fake output");
     Ok(())
 }

@@ -67,7 +67,8 @@ fn first_sync_creates_everything_second_writes_nothing() -> TestResult {
         vec!["secret", "web-credentials", "-n", n],
         vec!["ingress", "web", "-n", n],
         vec!["rolebinding", "web-reader", "-n", n],
-        vec!["widgets", "gadget", "-n", n],
+        // Fully qualified: every test defines its own `widgets` CRD.
+        vec![&format!("widgets.{n}.example.com"), "gadget", "-n", n],
     ] {
         let obj = get(cluster, &[&["get"], &args[..]].concat())?;
         let part_of = &obj["metadata"]["labels"]["applyset.kubernetes.io/part-of"];

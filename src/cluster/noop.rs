@@ -1,0 +1,351 @@
+//! Deciding, without asking the server, that applying a manifest would
+//! change nothing, so that the dry run for it can be skipped.
+//!
+//! Server-side apply of manifest M by manager `gitsync` onto live object L
+//! sets M's fields and removes the fields gitsync owned before but M no
+//! longer has. So when (1) the fields gitsync owns in L (its Apply entry in
+//! managedFields) are exactly M's fields and (2) L already holds M's value
+//! for each of them, the result is L itself. The check is strict: anything
+//! it cannot prove (a value spelled differently, such as `1000m` for `1`, a
+//! list it cannot match item for item, several gitsync entries) answers
+//! "not proven", and the plan asks the server as usual. It can only ever
+//! say "unchanged" where the dry run would too; it never invents a change.
+
+use serde_json::{Map, Value};
+
+use super::plan::FIELD_MANAGER;
+
+/// True when applying `manifest` onto `live` is provably a no-op.
+pub fn apply_is_noop(manifest: &Value, live: &Value) -> bool {
+    let Some(entry) = gitsync_entry(live, manifest) else {
+        return false;
+    };
+    let Some(fields) = entry.get("fieldsV1") else {
+        return false;
+    };
+    let (Some(m), Some(l)) = (manifest.as_object(), live.as_object()) else {
+        return false;
+    };
+    // apiVersion, kind, name and namespace identify the object; they are
+    // not in managedFields, and the plan has matched them already.
+    let mut m = m.clone();
+    m.remove("apiVersion");
+    m.remove("kind");
+    if m.contains_key("status") {
+        return false;
+    }
+    if let Some(Value::Object(meta)) = m.get_mut("metadata") {
+        meta.remove("name");
+        meta.remove("namespace");
+        if meta.is_empty() {
+            m.remove("metadata");
+        }
+    }
+    object_matches(&m, l, Some(fields))
+}
+
+/// The one managedFields entry of gitsync's applies, at the manifest's
+/// apiVersion, on the main resource.
+fn gitsync_entry<'a>(live: &'a Value, manifest: &Value) -> Option<&'a Value> {
+    let entries = live.pointer("/metadata/managedFields")?.as_array()?;
+    let mut ours = entries.iter().filter(|e| {
+        e.get("manager").and_then(Value::as_str) == Some(FIELD_MANAGER)
+            && e.get("operation").and_then(Value::as_str) == Some("Apply")
+    });
+    let entry = ours.next()?;
+    if ours.next().is_some()
+        || entry
+            .get("subresource")
+            .is_some_and(|s| s.as_str() != Some(""))
+        || entry.get("apiVersion") != manifest.get("apiVersion")
+    {
+        return None;
+    }
+    Some(entry)
+}
+
+/// The trie node's `f:` children, ignoring `.` (the node itself).
+fn field_children(node: &Value) -> Option<Vec<&str>> {
+    let map = node.as_object()?;
+    let mut out = Vec::new();
+    for k in map.keys() {
+        if k == "." {
+            continue;
+        }
+        out.push(k.strip_prefix("f:")?);
+    }
+    Some(out)
+}
+
+fn object_matches(m: &Map<String, Value>, l: &Map<String, Value>, node: Option<&Value>) -> bool {
+    let Some(node) = node else {
+        return m.is_empty();
+    };
+    let Some(children) = field_children(node) else {
+        return false;
+    };
+    if children.len() != m.len() || !children.iter().all(|c| m.contains_key(*c)) {
+        return false;
+    }
+    m.iter().all(|(k, mv)| match l.get(k) {
+        Some(lv) => value_matches(mv, lv, node.get(format!("f:{k}"))),
+        None => false,
+    })
+}
+
+fn is_leaf(node: &Value) -> bool {
+    node.as_object().is_some_and(|m| m.keys().all(|k| k == "."))
+}
+
+fn value_matches(m: &Value, l: &Value, node: Option<&Value>) -> bool {
+    let Some(node) = node else {
+        return false;
+    };
+    match m {
+        Value::Null => false,
+        Value::Object(mo) => {
+            if mo.is_empty() {
+                return is_leaf(node) && l.is_object();
+            }
+            match l.as_object() {
+                Some(lo) => object_matches(mo, lo, Some(node)),
+                None => false,
+            }
+        }
+        Value::Array(items) => {
+            if is_leaf(node) {
+                // An atomic list: owned whole.
+                return m == l;
+            }
+            let Some(live_items) = l.as_array() else {
+                return false;
+            };
+            list_matches(items, live_items, node)
+        }
+        _ => is_leaf(node) && m == l,
+    }
+}
+
+/// An item's value for a list-map key field, with the one default the
+/// server fills into keys of core types: a port's protocol is TCP. Any
+/// other missing key field matches nothing (and the server is asked).
+fn key_field(item: &Value, field: &str) -> Option<Value> {
+    match item.get(field) {
+        Some(v) => Some(v.clone()),
+        None if field == "protocol" => Some(Value::String("TCP".into())),
+        None => None,
+    }
+}
+
+/// A list of keyed items (`k:{"name":"web"}`) or set values (`v:"x"`).
+fn list_matches(items: &[Value], live_items: &[Value], node: &Value) -> bool {
+    let Some(map) = node.as_object() else {
+        return false;
+    };
+    let children: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| *k != ".").collect();
+    if children.len() != items.len() {
+        return false;
+    }
+    let mut used = vec![false; children.len()];
+    for item in items {
+        let mut found = None;
+        for (i, (k, child)) in children.iter().enumerate() {
+            if used[i] {
+                continue;
+            }
+            if let Some(set_value) = k.strip_prefix("v:") {
+                if serde_json::from_str::<Value>(set_value).ok().as_ref() == Some(item) {
+                    found = Some((i, None));
+                    break;
+                }
+            } else if let Some(key) = k.strip_prefix("k:") {
+                let Ok(Value::Object(key)) = serde_json::from_str::<Value>(key) else {
+                    return false;
+                };
+                if key
+                    .iter()
+                    .all(|(f, v)| key_field(item, f).as_ref() == Some(v))
+                {
+                    found = Some((i, Some((key, *child))));
+                    break;
+                }
+            } else {
+                return false;
+            }
+        }
+        let Some((i, keyed)) = found else {
+            return false;
+        };
+        used[i] = true;
+        match keyed {
+            // A set value: the live list must hold it.
+            None => {
+                if !live_items.contains(item) {
+                    return false;
+                }
+            }
+            Some((key, child)) => {
+                let mut matching = live_items
+                    .iter()
+                    .filter(|li| key.iter().all(|(f, v)| li.get(f) == Some(v)));
+                let (Some(live_item), None) = (matching.next(), matching.next()) else {
+                    return false;
+                };
+                let (Some(mo), Some(lo)) = (item.as_object(), live_item.as_object()) else {
+                    return false;
+                };
+                if !object_matches(mo, lo, Some(child)) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn live(data: Value, fields: Value) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "uid": "u", "resourceVersion": "9",
+                "labels": {"app": "web"},
+                "managedFields": [
+                    {"manager": "gitsync", "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+                     "fieldsV1": fields},
+                    {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "apps/v1",
+                     "fieldsV1": {"f:status": {}}}
+                ]},
+            "spec": data,
+            "status": {"replicas": 2}
+        })
+    }
+
+    fn manifest(spec: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+               "spec": spec})
+    }
+
+    fn fields() -> Value {
+        let port = json!({".": {}, "f:containerPort": {}});
+        let web = json!({".": {}, "f:name": {}, "f:image": {},
+                         "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": port}});
+        json!({
+            "f:metadata": {"f:labels": {"f:app": {}}},
+            "f:spec": {
+                "f:replicas": {},
+                "f:template": {"f:spec": {
+                    "f:containers": {"k:{\"name\":\"web\"}": web},
+                    "f:args": {}
+                }}
+            }
+        })
+    }
+
+    fn spec(replicas: i64, image: &str) -> Value {
+        json!({"replicas": replicas, "template": {"spec": {
+            "containers": [{"name": "web", "image": image, "ports": [{"containerPort": 80}]}],
+            "args": ["a", "b"]}}})
+    }
+
+    fn live_spec(replicas: i64, image: &str) -> Value {
+        json!({"replicas": replicas, "progressDeadlineSeconds": 600, "template": {"spec": {
+            "containers": [{"name": "web", "image": image, "imagePullPolicy": "IfNotPresent",
+                            "ports": [{"containerPort": 80, "protocol": "TCP"}]}],
+            "args": ["a", "b"], "restartPolicy": "Always"}}})
+    }
+
+    #[test]
+    fn same_values_same_fields_is_a_noop() {
+        assert!(apply_is_noop(
+            &manifest(spec(2, "nginx:1")),
+            &live(live_spec(2, "nginx:1"), fields())
+        ));
+    }
+
+    #[test]
+    fn a_changed_value_is_not() {
+        assert!(!apply_is_noop(
+            &manifest(spec(3, "nginx:1")),
+            &live(live_spec(2, "nginx:1"), fields())
+        ));
+        assert!(!apply_is_noop(
+            &manifest(spec(2, "nginx:2")),
+            &live(live_spec(2, "nginx:1"), fields())
+        ));
+    }
+
+    #[test]
+    fn a_field_gitsync_owns_but_git_dropped_is_not() {
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["spec"].as_object_mut().unwrap().remove("replicas");
+        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+    }
+
+    #[test]
+    fn a_new_field_in_git_is_not() {
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["spec"]["minReadySeconds"] = json!(5);
+        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+    }
+
+    #[test]
+    fn a_value_spelled_differently_asks_the_server() {
+        let f = json!({"f:spec": {"f:cpu": {}}});
+        let l = live(json!({"cpu": "1"}), f);
+        assert!(!apply_is_noop(&manifest(json!({"cpu": "1000m"})), &l));
+        let mut m = manifest(json!({"cpu": "1"}));
+        m["metadata"].as_object_mut().unwrap().remove("labels");
+        assert!(apply_is_noop(&m, &l));
+    }
+
+    #[test]
+    fn no_gitsync_entry_or_other_version_asks_the_server() {
+        let mut l = live(live_spec(2, "nginx:1"), fields());
+        l["metadata"]["managedFields"][0]["manager"] = json!("kubectl");
+        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+        let mut l = live(live_spec(2, "nginx:1"), fields());
+        l["metadata"]["managedFields"][0]["apiVersion"] = json!("apps/v1beta1");
+        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+    }
+
+    #[test]
+    fn atomic_lists_compare_whole() {
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["spec"]["template"]["spec"]["args"] = json!(["a", "c"]);
+        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+    }
+
+    #[test]
+    fn missing_label_in_live_is_not() {
+        let mut l = live(live_spec(2, "nginx:1"), fields());
+        l["metadata"]["labels"] = json!({});
+        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+    }
+
+    #[test]
+    fn set_lists_match_by_value() {
+        let f = json!({"f:spec": {"f:finalizers": {"v:\"a\"": {}, "v:\"b\"": {}}}});
+        let mut m = manifest(json!({"finalizers": ["b", "a"]}));
+        m["metadata"].as_object_mut().unwrap().remove("labels");
+        assert!(apply_is_noop(
+            &m,
+            &live(json!({"finalizers": ["a", "b"]}), f.clone())
+        ));
+        assert!(!apply_is_noop(&m, &live(json!({"finalizers": ["a"]}), f)));
+    }
+
+    #[test]
+    fn null_and_status_ask_the_server() {
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["status"] = json!({});
+        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["spec"]["replicas"] = Value::Null;
+        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+    }
+}
