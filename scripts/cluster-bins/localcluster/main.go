@@ -10,10 +10,18 @@
 //	localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout 120s]
 //	                    [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
 //	localcluster down DIR
+//	localcluster stop-apiserver DIR
+//	localcluster start-apiserver DIR [--timeout 120s]
 //
 // Everything lives in DIR: certificates and keys (DIR/pki), etcd data
-// (DIR/etcd), logs (DIR/logs/<name>.log), pid files (DIR/<name>.pid) and the
-// admin kubeconfig (DIR/kubeconfig, context "local").
+// (DIR/etcd), logs (DIR/logs/<name>.log), pid files (DIR/<name>.pid), the
+// admin kubeconfig (DIR/kubeconfig, context "local") and DIR/cluster.json
+// (ports, binaries, and the kube-apiserver argv that start-apiserver reuses).
+//
+// stop-apiserver / start-apiserver stop and restart only kube-apiserver of a
+// running cluster (etcd, the controller manager and the watchdog keep
+// running), on the same port with the same flags, certificates and tokens, so
+// the state in etcd and DIR/kubeconfig stay valid.
 package main
 
 import (
@@ -72,6 +80,8 @@ func usage() {
   localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout DURATION]
                       [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
   localcluster down DIR
+  localcluster stop-apiserver DIR
+  localcluster start-apiserver DIR [--timeout DURATION]
 `)
 	os.Exit(2)
 }
@@ -97,6 +107,15 @@ func main() {
 		if err := down(dir, false); err != nil {
 			fatalf("down: %v", err)
 		}
+	case "stop-apiserver":
+		if len(args) != 1 {
+			usage()
+		}
+		if err := stopAPIServer(absDir(args[0])); err != nil {
+			fatalf("stop-apiserver: %v", err)
+		}
+	case "start-apiserver":
+		os.Exit(runStartAPIServer(args))
 	case "reap": // hidden: reap DIR PID
 		if len(args) != 2 {
 			usage()
@@ -339,39 +358,32 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		return name, fmt.Errorf("etcd did not become healthy: %w", err)
 	}
 
-	// kube-apiserver
-	if err := c.spawn(apiName, c.o.bins[apiName],
-		"--etcd-servers="+etcdURL,
+	// kube-apiserver. Its argv is kept in cluster.json for start-apiserver.
+	apiArgv := []string{c.o.bins[apiName],
+		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(c.apiPort),
-		"--cert-dir="+c.pki,
-		"--tls-cert-file="+filepath.Join(c.pki, "apiserver.crt"),
-		"--tls-private-key-file="+filepath.Join(c.pki, "apiserver.key"),
-		"--token-auth-file="+filepath.Join(c.pki, "tokens.csv"),
+		"--secure-port=" + strconv.Itoa(c.apiPort),
+		"--cert-dir=" + c.pki,
+		"--tls-cert-file=" + filepath.Join(c.pki, "apiserver.crt"),
+		"--tls-private-key-file=" + filepath.Join(c.pki, "apiserver.key"),
+		"--token-auth-file=" + filepath.Join(c.pki, "tokens.csv"),
 		"--authorization-mode=Node,RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+filepath.Join(c.pki, "sa.pub"),
-		"--service-account-signing-key-file="+filepath.Join(c.pki, "sa.key"),
+		"--service-account-key-file=" + filepath.Join(c.pki, "sa.pub"),
+		"--service-account-signing-key-file=" + filepath.Join(c.pki, "sa.key"),
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--allow-privileged=true",
-	); err != nil {
+	}
+	if err := c.spawn(apiName, apiArgv[0], apiArgv[1:]...); err != nil {
 		return apiName, err
 	}
 	logf("kube-apiserver started on https://127.0.0.1:%d", c.apiPort)
 
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	client := &http.Client{
-		Timeout:   5 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
-	}
+	client := apiClient(c.caPEM)
 	base := fmt.Sprintf("https://127.0.0.1:%d", c.apiPort)
-	if name, err := c.poll(ctx, apiName, func() bool {
-		body, code, err := get(client, base+"/readyz", c.adminTok)
-		return err == nil && code == 200 && strings.TrimSpace(body) == "ok"
-	}); err != nil {
-		return name, fmt.Errorf("kube-apiserver /readyz did not answer ok: %w", err)
+	if name, err := c.waitAPIReady(ctx, client, base); err != nil {
+		return name, err
 	}
 	logf("kube-apiserver ready after %.1fs", time.Since(c.o.startedAt).Seconds())
 
@@ -417,9 +429,36 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		"startedAt":         c.o.startedAt.UTC().Format(time.RFC3339),
 		"readySeconds":      time.Since(c.o.startedAt).Seconds(),
 		"componentBinaries": c.o.bins,
+		"apiserverArgv":     apiArgv,
 	}
-	js, _ := json.MarshalIndent(info, "", "  ")
-	_ = writeFileAtomic(filepath.Join(c.dir, "cluster.json"), append(js, '\n'), 0o644)
+	js, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	if err := writeFileAtomic(filepath.Join(c.dir, "cluster.json"), append(js, '\n'), 0o644); err != nil {
+		return "", err
+	}
+	return "", nil
+}
+
+// apiClient returns an HTTPS client that trusts the cluster CA.
+func apiClient(caPEM []byte) *http.Client {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	return &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+	}
+}
+
+// waitAPIReady polls base/readyz until it answers ok (see poll).
+func (c *cluster) waitAPIReady(ctx context.Context, client *http.Client, base string) (string, error) {
+	if name, err := c.poll(ctx, apiName, func() bool {
+		body, code, err := get(client, base+"/readyz", c.adminTok)
+		return err == nil && code == 200 && strings.TrimSpace(body) == "ok"
+	}); err != nil {
+		return name, fmt.Errorf("kube-apiserver /readyz did not answer ok: %w", err)
+	}
 	return "", nil
 }
 
@@ -868,6 +907,248 @@ func waitGone(pid int, name, dir string, d time.Duration) bool {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// ---------------------------------------------------------------------------
+// stop-apiserver, start-apiserver: restart only the API server of a running
+// cluster (etcd, the controller manager and the reaper keep running).
+
+// stopAPIServer stops the kube-apiserver of the cluster in dir and waits until
+// it has exited. Not running is not an error (like down).
+func stopAPIServer(dir string) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		logf("no cluster in %s (directory does not exist); nothing to stop", dir)
+		return nil
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	pid, ok := readPid(dir, apiName)
+	if !ok {
+		logf("%s of the cluster in %s is not running (no pid file); nothing to stop", apiName, dir)
+		return nil
+	}
+	if !isOurs(pid, apiName, dir) {
+		logf("%s of the cluster in %s is not running (stale pid file: pid %d); nothing to stop", apiName, dir, pid)
+		os.Remove(pidFile(dir, apiName))
+		return nil
+	}
+	start := time.Now()
+	if err := stopAPIProcess(pid, dir); err != nil {
+		return err
+	}
+	os.Remove(pidFile(dir, apiName))
+	logf("stopped %s (pid %d) in %.1fs; etcd and %s keep running (`local-cluster start-apiserver %s` starts it again)",
+		apiName, pid, time.Since(start).Seconds(), kcmName, dir)
+	return nil
+}
+
+// stopAPIProcess stops a running kube-apiserver. On SIGTERM it stops
+// listening at once but then waits up to its request timeout (60s) for
+// long-running requests such as the controller manager's watches to end, so
+// once its port is closed it gets a short drain period and then SIGKILL.
+// (The state is in etcd, so nothing is lost either way.)
+func stopAPIProcess(pid int, dir string) error {
+	const grace, drain = 15 * time.Second, 2 * time.Second
+	addr := ""
+	if args, ok := procArgs(pid); ok {
+		for _, a := range args[1:] {
+			if p, ok := strings.CutPrefix(a, "--secure-port="); ok {
+				addr = "127.0.0.1:" + p
+			}
+		}
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("SIGTERM %s (pid %d): %w", apiName, pid, err)
+	}
+	deadline := time.Now().Add(grace)
+	var closedAt time.Time
+	for isOurs(pid, apiName, dir) {
+		now := time.Now()
+		if closedAt.IsZero() && addr != "" {
+			if conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond); err == nil {
+				conn.Close()
+			} else {
+				closedAt = now
+			}
+		}
+		if now.After(deadline) || (!closedAt.IsZero() && now.Sub(closedAt) > drain) {
+			if !closedAt.IsZero() {
+				logf("%s (pid %d) stopped listening but is still draining long-running requests (watches); sending SIGKILL", apiName, pid)
+			} else {
+				logf("%s (pid %d) still running after %v; sending SIGKILL", apiName, pid, grace)
+			}
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return fmt.Errorf("SIGKILL %s (pid %d): %w", apiName, pid, err)
+			}
+			if waitGone(pid, apiName, dir, 5*time.Second) {
+				return nil
+			}
+			return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", apiName, pid)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// clusterInfo is the part of DIR/cluster.json that start-apiserver needs.
+type clusterInfo struct {
+	APIServerPort int      `json:"apiserverPort"`
+	APIServerArgv []string `json:"apiserverArgv"`
+}
+
+func runStartAPIServer(args []string) int {
+	timeout := 120 * time.Second
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "--") {
+			positional = append(positional, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		if name != "timeout" {
+			logf("start-apiserver: unknown flag --%s", name)
+			return 2
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				logf("start-apiserver: flag --%s needs a value", name)
+				return 2
+			}
+			i++
+			val = args[i]
+		}
+		d, err := time.ParseDuration(val)
+		if err != nil {
+			logf("start-apiserver: --timeout: %v", err)
+			return 2
+		}
+		timeout = d
+	}
+	if len(positional) != 1 {
+		logf("start-apiserver needs exactly one DIR argument")
+		return 2
+	}
+	dir := absDir(positional[0])
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		logf("start-apiserver: no cluster in %s (directory does not exist); run `local-cluster up %s` first", dir, dir)
+		return 1
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		logf("start-apiserver: %v", err)
+		return 1
+	}
+	defer unlock()
+
+	if pid, ok := readPid(dir, etcdName); !ok || !isOurs(pid, etcdName, dir) {
+		logf("start-apiserver: the cluster in %s is not up (etcd is not running); start-apiserver only restarts the %s of a running cluster: use `local-cluster up %s`", dir, apiName, dir)
+		return 1
+	}
+	if pid, ok := readPid(dir, apiName); ok && isOurs(pid, apiName, dir) {
+		logf("start-apiserver: %s of the cluster in %s is already running (pid %d); run `local-cluster stop-apiserver %s` first", apiName, dir, pid, dir)
+		return 1
+	}
+	os.Remove(pidFile(dir, apiName)) // stale
+
+	var info clusterInfo
+	b, err := os.ReadFile(filepath.Join(dir, "cluster.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &info)
+	}
+	if err != nil {
+		logf("start-apiserver: reading %s: %v", filepath.Join(dir, "cluster.json"), err)
+		return 1
+	}
+	if len(info.APIServerArgv) < 2 || info.APIServerPort == 0 {
+		logf("start-apiserver: %s has no kube-apiserver argv (cluster started by an older local-cluster?); restart it with `local-cluster down %s` and `up`", filepath.Join(dir, "cluster.json"), dir)
+		return 1
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "pki", "ca.crt"))
+	if err != nil {
+		logf("start-apiserver: %v", err)
+		return 1
+	}
+	adminTok, err := readAdminToken(filepath.Join(dir, "pki", "tokens.csv"))
+	if err != nil {
+		logf("start-apiserver: %v", err)
+		return 1
+	}
+	// A clearer error than kube-apiserver's own if the port was taken meanwhile.
+	addr := fmt.Sprintf("127.0.0.1:%d", info.APIServerPort)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		logf("start-apiserver: the cluster's API server port %s is in use by another process: %v", addr, err)
+		return 1
+	}
+	l.Close()
+
+	o := &upOptions{dir: dir, timeout: timeout, startedAt: time.Now()}
+	c := &cluster{
+		o:        o,
+		dir:      dir,
+		pki:      filepath.Join(dir, "pki"),
+		logs:     filepath.Join(dir, "logs"),
+		apiPort:  info.APIServerPort,
+		adminTok: adminTok,
+		caPEM:    caPEM,
+		procs:    map[string]*exec.Cmd{},
+		exited:   make(chan string, 1),
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	go func() {
+		if s, ok := <-sigs; ok {
+			logf("got %v, stopping", s)
+			cancel()
+		}
+	}()
+
+	if err := c.spawn(apiName, info.APIServerArgv[0], info.APIServerArgv[1:]...); err != nil {
+		logf("start-apiserver: %v", err)
+		os.Remove(pidFile(dir, apiName))
+		return 1
+	}
+	pid := c.procs[apiName].Process.Pid
+	logf("%s started on https://%s (pid %d)", apiName, addr, pid)
+	if name, err := c.waitAPIReady(ctx, apiClient(caPEM), "https://"+addr); err != nil {
+		logf("start-apiserver failed: %v", err)
+		if name != "" {
+			printTail(filepath.Join(c.logs, name+".log"), 30)
+		}
+		if isOurs(pid, apiName, dir) {
+			logf("stopping the %s that was started", apiName)
+			if err := stopProcess(pid, apiName, dir, 15*time.Second); err != nil {
+				logf("cleanup: %v", err)
+			}
+		}
+		os.Remove(pidFile(dir, apiName))
+		return 1
+	}
+	logf("%s ready in %.1fs: server https://%s, kubeconfig %s (unchanged)",
+		apiName, time.Since(o.startedAt).Seconds(), addr, filepath.Join(dir, "kubeconfig"))
+	fmt.Println(filepath.Join(dir, "kubeconfig"))
+	return 0
+}
+
+// readAdminToken returns the admin user's token from the token auth file.
+func readAdminToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) >= 2 && f[1] == "admin" && f[0] != "" {
+			return f[0], nil
+		}
+	}
+	return "", fmt.Errorf("no admin token in %s", path)
 }
 
 // ---------------------------------------------------------------------------
