@@ -1,0 +1,3 @@
+//! `gitsync watch`: the long-running daemon and its HTTP interface.
+
+pub mod metrics;
