@@ -1,3 +1,4 @@
 //! `gitsync watch`: the long-running daemon and its HTTP interface.
 
 pub mod metrics;
+pub mod webhook;
