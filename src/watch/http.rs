@@ -1,0 +1,534 @@
+//! The watch daemon's HTTP interface: probes, metrics and the push webhook.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use super::metrics::Metrics;
+use super::webhook;
+
+/// Largest webhook body read. GitHub caps payloads at 25 MB but push events
+/// are far smaller; the limit bounds what an unauthenticated client can make
+/// us buffer before the signature is checked.
+pub const MAX_WEBHOOK_BODY: usize = 5 * 1024 * 1024;
+
+/// A client gets this long to send its request headers, and again its body,
+/// so slow clients cannot hold connections open forever.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// After shutdown, in-flight requests get this long to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Pause after a failed accept (out of file descriptors, say) so the loop does
+/// not spin while the condition lasts.
+const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+const PLAIN_TEXT: &str = "text/plain; charset=utf-8";
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
+
+/// State shared between the watch loop and the HTTP handlers.
+#[derive(Default)]
+pub struct Shared {
+    pub metrics: Metrics,
+    /// Set by the loop once the first sync finished; `/readyz` reports it.
+    pub ready: AtomicBool,
+    /// Notified by an authenticated webhook: the loop syncs now rather than at
+    /// its next poll. Several webhooks during one sync coalesce into one.
+    pub trigger: Notify,
+    /// `None` disables the webhook: every request to it is unauthorized.
+    pub webhook_secret: Option<Vec<u8>>,
+}
+
+impl Shared {
+    pub fn new(webhook_secret: Option<Vec<u8>>) -> Self {
+        Self {
+            webhook_secret,
+            ..Self::default()
+        }
+    }
+}
+
+// By hand so that debug output never shows the secret.
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("metrics", &self.metrics)
+            .field("ready", &self.ready)
+            .field("trigger", &self.trigger)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("the HTTP listener has no local address")]
+    LocalAddr(#[source] std::io::Error),
+}
+
+/// Serves the HTTP interface on `listener` until `shutdown` completes.
+///
+/// The caller binds the listener, so it decides the address and can learn the
+/// port of an ephemeral bind. On shutdown it stops accepting, lets in-flight
+/// requests finish (up to a few seconds) and returns.
+pub async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), HttpError> {
+    let addr = listener.local_addr().map_err(HttpError::LocalAddr)?;
+    tracing::info!(%addr, "serving HTTP");
+
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(READ_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            // The client gave up before we accepted: nothing to do.
+            Err(err) if is_connection_error(&err) => continue,
+            Err(err) => {
+                tracing::warn!(error = %err, "accepting an HTTP connection failed");
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                }
+            }
+        };
+        let shared = Arc::clone(&shared);
+        let service = service_fn(move |req| handle(req, Arc::clone(&shared)));
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        // One task per connection so a slow client does not hold up the probes.
+        tokio::spawn(async move {
+            if let Err(err) = conn.await {
+                tracing::debug!(%peer, error = %err, "HTTP connection failed");
+            }
+        });
+    }
+
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::debug!("HTTP connections still open after the grace period; dropping them");
+    }
+    Ok(())
+}
+
+fn is_connection_error(err: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset, Interrupted};
+    matches!(
+        err.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
+    )
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let response = match (req.uri().path(), req.method()) {
+        ("/healthz", &Method::GET) => text(StatusCode::OK, "ok\n"),
+        ("/readyz", &Method::GET) => {
+            if shared.ready.load(Ordering::Relaxed) {
+                text(StatusCode::OK, "ok\n")
+            } else {
+                text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+            }
+        }
+        ("/metrics", &Method::GET) => {
+            let mut response = Response::new(Full::from(shared.metrics.render()));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(PROMETHEUS_TEXT));
+            response
+        }
+        ("/webhook", &Method::POST) => webhook(req, &shared).await,
+        ("/healthz" | "/readyz" | "/metrics", _) => method_not_allowed("GET"),
+        ("/webhook", _) => method_not_allowed("POST"),
+        _ => text(StatusCode::NOT_FOUND, "not found\n"),
+    };
+    Ok(response)
+}
+
+async fn webhook(req: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
+    let unauthorized = || text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+    let too_large = || text(StatusCode::PAYLOAD_TOO_LARGE, "payload too large\n");
+    let Some(secret) = shared.webhook_secret.as_deref() else {
+        tracing::debug!("webhook received but no secret is configured");
+        return unauthorized();
+    };
+    // Refuse a declared oversize body before reading any of it.
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_WEBHOOK_BODY as u64) {
+        return too_large();
+    }
+
+    let (parts, body) = req.into_parts();
+    let body =
+        match tokio::time::timeout(READ_TIMEOUT, Limited::new(body, MAX_WEBHOOK_BODY).collect())
+            .await
+        {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+            Ok(Err(err)) => {
+                tracing::debug!(error = %err, "reading a webhook body failed");
+                return text(StatusCode::BAD_REQUEST, "bad request\n");
+            }
+            Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "request timeout\n"),
+        };
+
+    if webhook::verify(secret, &parts.headers, &body) {
+        tracing::info!("webhook accepted; triggering a sync");
+        shared.trigger.notify_one();
+        text(StatusCode::ACCEPTED, "sync triggered\n")
+    } else {
+        // Warn: a wrong secret on the sender's side shows up here first.
+        tracing::warn!("webhook rejected: missing or wrong signature or token");
+        unauthorized()
+    }
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(PLAIN_TEXT));
+    response
+}
+
+fn method_not_allowed(allow: &'static str) -> Response<Full<Bytes>> {
+    let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::metrics::SyncResult;
+    use crate::watch::webhook::github_signature;
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio::sync::oneshot;
+    use tokio::task::JoinHandle;
+
+    const SECRET: &[u8] = b"webhook secret";
+    const PUSH: &[u8] = br#"{"ref":"refs/heads/main"}"#;
+    const WAIT: Duration = Duration::from_secs(5);
+
+    struct Server {
+        addr: SocketAddr,
+        shared: Arc<Shared>,
+        stop: oneshot::Sender<()>,
+        task: JoinHandle<Result<(), HttpError>>,
+    }
+
+    async fn start(secret: Option<&[u8]>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(Shared::new(secret.map(<[u8]>::to_vec)));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, Arc::clone(&shared), async move {
+            let _ = stopped.await;
+        }));
+        Server {
+            addr,
+            shared,
+            stop,
+            task,
+        }
+    }
+
+    struct Reply {
+        status: u16,
+        head: String,
+        body: String,
+    }
+
+    /// Sends raw bytes and reads the reply until the server closes.
+    ///
+    /// Writes and reads at once, and ignores write errors: a server may answer
+    /// (413, say) and close before the whole request is sent, and the reply
+    /// must still be read.
+    async fn send(addr: SocketAddr, raw: &[u8]) -> Reply {
+        let exchange = async {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let (mut reader, mut writer) = stream.into_split();
+            let write = async {
+                let _ = writer.write_all(raw).await;
+            };
+            let read = async {
+                let mut reply = Vec::new();
+                let mut buf = [0; 8192];
+                // A reset after the reply arrived ends the reply like a close.
+                while let Ok(n @ 1..) = reader.read(&mut buf).await {
+                    reply.extend_from_slice(&buf[..n]);
+                }
+                reply
+            };
+            let ((), reply) = tokio::join!(write, read);
+            String::from_utf8(reply).unwrap()
+        };
+        let reply = tokio::time::timeout(WAIT, exchange)
+            .await
+            .expect("reply in time");
+        let (head, body) = reply.split_once("\r\n\r\n").expect("a complete response");
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        Reply {
+            status,
+            head: head.to_string(),
+            body: body.to_string(),
+        }
+    }
+
+    async fn request(
+        addr: SocketAddr,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        let mut raw = format!(
+            "{method} {path} HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            raw.push_str(&format!("{name}: {value}\r\n"));
+        }
+        raw.push_str("\r\n");
+        let mut raw = raw.into_bytes();
+        raw.extend_from_slice(body);
+        send(addr, &raw).await
+    }
+
+    async fn get(addr: SocketAddr, path: &str) -> Reply {
+        request(addr, "GET", path, &[], b"").await
+    }
+
+    async fn triggered(shared: &Shared) -> bool {
+        tokio::time::timeout(Duration::from_millis(200), shared.trigger.notified())
+            .await
+            .is_ok()
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let shown = format!("{:?}", Shared::new(Some(SECRET.to_vec())));
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert!(
+            !shown.contains("webhook secret") && !shown.contains("119, 101"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn healthz_is_ok() {
+        let server = start(None).await;
+        let reply = get(server.addr, "/healthz").await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_the_ready_flag() {
+        let server = start(None).await;
+        let reply = get(server.addr, "/readyz").await;
+        assert_eq!((reply.status, reply.body.as_str()), (503, "not ready\n"));
+        server.shared.ready.store(true, Ordering::Relaxed);
+        let reply = get(server.addr, "/readyz").await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+    }
+
+    #[tokio::test]
+    async fn metrics_are_prometheus_text() {
+        let server = start(None).await;
+        server
+            .shared
+            .metrics
+            .record_sync(SyncResult::Success, Duration::from_secs(1), Some("abc"));
+        let reply = get(server.addr, "/metrics").await;
+        assert_eq!(reply.status, 200);
+        assert!(
+            reply
+                .head
+                .to_ascii_lowercase()
+                .contains("content-type: text/plain; version=0.0.4"),
+            "{}",
+            reply.head
+        );
+        assert!(
+            reply
+                .body
+                .lines()
+                .any(|l| l == r#"gitsync_syncs_total{result="success"} 1"#),
+            "{}",
+            reply.body
+        );
+    }
+
+    #[tokio::test]
+    async fn webhook_with_github_signature_triggers_a_sync() {
+        let server = start(Some(SECRET)).await;
+        let signature = github_signature(SECRET, PUSH);
+        let headers = [
+            ("X-Hub-Signature-256", signature.as_str()),
+            ("X-GitHub-Event", "push"),
+        ];
+        let reply = request(server.addr, "POST", "/webhook", &headers, PUSH).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (202, "sync triggered\n")
+        );
+        assert!(triggered(&server.shared).await, "the loop was not notified");
+    }
+
+    #[tokio::test]
+    async fn webhook_with_gitlab_token_triggers_a_sync() {
+        let server = start(Some(SECRET)).await;
+        let headers = [("X-Gitlab-Token", "webhook secret")];
+        let reply = request(server.addr, "POST", "/webhook", &headers, PUSH).await;
+        assert_eq!(reply.status, 202);
+        assert!(triggered(&server.shared).await);
+    }
+
+    #[tokio::test]
+    async fn webhook_with_wrong_signature_is_unauthorized() {
+        let server = start(Some(SECRET)).await;
+        let signature = github_signature(b"not the secret", PUSH);
+        let headers = [("X-Hub-Signature-256", signature.as_str())];
+        let reply = request(server.addr, "POST", "/webhook", &headers, PUSH).await;
+        assert_eq!((reply.status, reply.body.as_str()), (401, "unauthorized\n"));
+        let reply = request(server.addr, "POST", "/webhook", &[], PUSH).await;
+        assert_eq!(reply.status, 401);
+        assert!(
+            !triggered(&server.shared).await,
+            "a rejected webhook notified the loop"
+        );
+    }
+
+    #[tokio::test]
+    async fn webhook_without_a_configured_secret_is_unauthorized() {
+        let server = start(None).await;
+        let signature = github_signature(b"", PUSH);
+        let headers = [("X-Hub-Signature-256", signature.as_str())];
+        let reply = request(server.addr, "POST", "/webhook", &headers, PUSH).await;
+        assert_eq!(reply.status, 401);
+        assert!(!triggered(&server.shared).await);
+    }
+
+    #[tokio::test]
+    async fn webhook_body_over_the_limit_is_refused() {
+        let server = start(Some(SECRET)).await;
+        // Declared too large: refused before any of the body is read.
+        let raw = format!(
+            "POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            MAX_WEBHOOK_BODY + 1
+        );
+        let reply = send(server.addr, raw.as_bytes()).await;
+        assert_eq!(reply.status, 413);
+
+        // Chunked, so the size is only known while reading: the limit still holds.
+        let chunk = vec![b'x'; 1024 * 1024];
+        let mut raw = b"POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..6 {
+            raw.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            raw.extend_from_slice(&chunk);
+            raw.extend_from_slice(b"\r\n");
+        }
+        raw.extend_from_slice(b"0\r\n\r\n");
+        let reply = send(server.addr, &raw).await;
+        assert_eq!(reply.status, 413);
+        assert!(!triggered(&server.shared).await);
+
+        // Exactly at the limit is still read and judged on its signature.
+        let body = vec![b'x'; MAX_WEBHOOK_BODY];
+        let signature = github_signature(SECRET, &body);
+        let headers = [("X-Hub-Signature-256", signature.as_str())];
+        let reply = request(server.addr, "POST", "/webhook", &headers, &body).await;
+        assert_eq!(reply.status, 202);
+    }
+
+    #[tokio::test]
+    async fn unknown_path_is_404_and_wrong_method_405() {
+        let server = start(Some(SECRET)).await;
+        assert_eq!(get(server.addr, "/nope").await.status, 404);
+        let reply = request(server.addr, "POST", "/healthz", &[], b"").await;
+        assert_eq!(reply.status, 405);
+        assert!(
+            reply.head.to_ascii_lowercase().contains("allow: get"),
+            "{}",
+            reply.head
+        );
+        let reply = get(server.addr, "/webhook").await;
+        assert_eq!(reply.status, 405);
+        assert!(
+            reply.head.to_ascii_lowercase().contains("allow: post"),
+            "{}",
+            reply.head
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stalled_connection_does_not_block_others() {
+        let server = start(None).await;
+        // Half a request, never finished.
+        let mut stalled = TcpStream::connect(server.addr).await.unwrap();
+        stalled
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: gitsync\r\n")
+            .await
+            .unwrap();
+        assert_eq!(get(server.addr, "/healthz").await.status, 200);
+    }
+
+    #[tokio::test]
+    async fn shutdown_ends_serve_and_stops_accepting() {
+        let server = start(None).await;
+        assert_eq!(get(server.addr, "/healthz").await.status, 200);
+        // An idle keep-alive connection must not hold shutdown up.
+        let _idle = TcpStream::connect(server.addr).await.unwrap();
+        server.stop.send(()).unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(2), server.task)
+            .await
+            .expect("serve ended in time")
+            .expect("serve did not panic");
+        assert!(result.is_ok());
+        assert!(
+            TcpStream::connect(server.addr).await.is_err(),
+            "still accepting"
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! `gitsync watch`: the long-running daemon and its HTTP interface.
+
+pub mod http;
+pub mod metrics;
+pub mod webhook;
