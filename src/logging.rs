@@ -2,7 +2,9 @@
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init(verbose: u8, quiet: bool) {
+/// `json`: one JSON object per line, for log collectors (`watch
+/// --log-format json`).
+pub fn init(verbose: u8, quiet: bool, json: bool) {
     let level = if quiet {
         "error"
     } else {
@@ -17,9 +19,13 @@ pub fn init(verbose: u8, quiet: bool) {
     // RUST_LOG asks, so -vv is about gitsync, not hyper.
     let default = format!("{level},gitsync={level}");
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

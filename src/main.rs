@@ -8,6 +8,6 @@ use gitsync::cli::Cli;
 fn main() -> ExitCode {
     // Usage errors exit 2 from clap itself, as the contract wants.
     let settings = Cli::parse().into_settings();
-    gitsync::logging::init(settings.verbose, settings.quiet);
+    gitsync::logging::init(settings.verbose, settings.quiet, settings.json_logs());
     gitsync::exit::finish(gitsync::commands::run(&settings))
 }

@@ -17,6 +17,16 @@ pub struct Settings {
     pub command: Command,
 }
 
+impl Settings {
+    /// Logs as JSON lines (`watch --log-format json`).
+    pub fn json_logs(&self) -> bool {
+        matches!(
+            &self.command,
+            Command::Watch { watch, .. } if watch.log_format == LogFormat::Json
+        )
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SourceSettings {
     /// A local path or a URL.

@@ -24,6 +24,17 @@ pub fn resource_of(cluster: &Cluster, id: &ObjectId, api_version: &str) -> Optio
     cluster.discovery.resolve_gvk(&gvk).map(|(ar, _)| ar)
 }
 
+/// Whether the kind is namespaced (unknown kinds count as namespaced,
+/// the common case, so a default namespace is filled in).
+pub fn is_namespaced(cluster: &Cluster, id: &ObjectId, api_version: &str) -> bool {
+    let version = api_version.rsplit('/').next().unwrap_or_default();
+    let gvk = GroupVersionKind::gvk(&id.group, version, &id.kind);
+    cluster
+        .discovery
+        .resolve_gvk(&gvk)
+        .is_none_or(|(_, caps)| matches!(caps.scope, kube::discovery::Scope::Namespaced))
+}
+
 fn api(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<DynamicObject> {
     match namespace {
         Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod applyset;
+pub mod lease;
 mod noop;
 mod plan;
 mod retry;
@@ -29,6 +30,8 @@ pub enum ClusterError {
         #[source]
         source: kube::config::KubeconfigError,
     },
+    #[error("reading the in-cluster configuration (service account)")]
+    InCluster(#[source] kube::config::InClusterError),
     #[error("creating the API client")]
     Client(#[source] kube::Error),
     #[error("discovering the API server's resources at {server}")]
@@ -75,21 +78,36 @@ impl Cluster {
         let kubeconfig = match opts.kubeconfig {
             Some(path) => Kubeconfig::read_from(path),
             None => Kubeconfig::read(),
-        }
-        .map_err(|source| ClusterError::Kubeconfig {
-            path: opts.kubeconfig.map(|p| p.display().to_string()),
-            source,
-        })?;
-        let options = KubeConfigOptions {
-            context: opts.context.map(str::to_string),
-            ..Default::default()
         };
-        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-            .await
-            .map_err(|source| ClusterError::Context {
-                context: opts.context.unwrap_or("(current)").to_string(),
-                source,
-            })?;
+        let config = match kubeconfig {
+            Ok(kubeconfig) => {
+                let options = KubeConfigOptions {
+                    context: opts.context.map(str::to_string),
+                    ..Default::default()
+                };
+                kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+                    .await
+                    .map_err(|source| ClusterError::Context {
+                        context: opts.context.unwrap_or("(current)").to_string(),
+                        source,
+                    })?
+            }
+            // In a pod without a kubeconfig: the service account, as every
+            // in-cluster client does.
+            Err(_)
+                if opts.kubeconfig.is_none()
+                    && opts.context.is_none()
+                    && std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() =>
+            {
+                kube::Config::incluster().map_err(ClusterError::InCluster)?
+            }
+            Err(source) => {
+                return Err(ClusterError::Kubeconfig {
+                    path: opts.kubeconfig.map(|p| p.display().to_string()),
+                    source,
+                });
+            }
+        };
         let server = config.cluster_url.to_string();
         let default_namespace = opts
             .namespace

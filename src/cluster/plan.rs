@@ -126,16 +126,17 @@ pub async fn plan(
 /// Live members that Git no longer has, as deletes in reverse apply order.
 /// Objects that opt out (`gitsync.io/prune: disabled`) stay.
 fn prunes(set: &DesiredSet, cluster: &Cluster, own: &Ownership) -> Vec<Change> {
-    let wanted: std::collections::HashSet<ObjectId> =
-        set.objects
-            .iter()
-            .map(|o| ObjectId {
-                namespace: o.id.namespace.clone().or_else(|| {
-                    is_namespaced(cluster, o).then(|| cluster.default_namespace.clone())
-                }),
-                ..o.id.clone()
-            })
-            .collect();
+    let wanted: std::collections::HashSet<ObjectId> = set
+        .objects
+        .iter()
+        .map(|o| ObjectId {
+            namespace: o.id.namespace.clone().or_else(|| {
+                super::apply::is_namespaced(cluster, &o.id, &o.api_version)
+                    .then(|| cluster.default_namespace.clone())
+            }),
+            ..o.id.clone()
+        })
+        .collect();
     let mut deletes: Vec<&Member> = own
         .members
         .iter()
@@ -169,15 +170,6 @@ fn prunes(set: &DesiredSet, cluster: &Cluster, own: &Ownership) -> Vec<Change> {
             managed_fields: m.object.pointer("/metadata/managedFields").cloned(),
         })
         .collect()
-}
-
-fn is_namespaced(cluster: &Cluster, obj: &DesiredObject) -> bool {
-    let version = obj.api_version.rsplit('/').next().unwrap_or_default();
-    let gvk = GroupVersionKind::gvk(&obj.id.group, version, &obj.id.kind);
-    cluster
-        .discovery
-        .resolve_gvk(&gvk)
-        .is_none_or(|(_, caps)| matches!(caps.scope, Scope::Namespaced))
 }
 
 /// The part-of label is gitsync's bookkeeping, not content: it is left out

@@ -2,14 +2,13 @@
 
 use std::io::{self, Write};
 
-use anyhow::bail;
-
 mod diff;
 mod drift;
 mod load;
 mod render;
 mod sync;
 mod target;
+mod watch;
 
 use crate::exit::ExitStatus;
 use crate::settings::{Command, Settings};
@@ -31,9 +30,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Diff { render, diff } => diff::run(settings, render, diff),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
-        Command::Watch { .. } => {
-            bail!("not implemented yet")
-        }
+        Command::Watch { render, watch } => watch::run(settings, render, watch),
     }
 }
 

@@ -49,7 +49,7 @@ pub fn run(
         let outcome = runtime.block_on(execute(
             planned,
             sync,
-            &progress,
+            &|m: &str| progress.line(m),
             Record {
                 commit,
                 repository: crate::source::identity(&settings.source.repo),
@@ -170,7 +170,11 @@ fn write_plan_report(
 
 /// An empty desired set would prune every member: almost always a wrong
 /// path or a broken render, so it needs saying so explicitly.
-fn refuse_empty(set: &DesiredSet, planned: &Planned, sync: &SyncSettings) -> anyhow::Result<()> {
+pub(super) fn refuse_empty(
+    set: &DesiredSet,
+    planned: &Planned,
+    sync: &SyncSettings,
+) -> anyhow::Result<()> {
     let deletes = planned
         .plan
         .changes
@@ -188,10 +192,10 @@ fn refuse_empty(set: &DesiredSet, planned: &Planned, sync: &SyncSettings) -> any
 }
 
 /// What the parent records about the last sync.
-struct Record<'a> {
-    commit: Option<&'a CommitInfo>,
-    repository: String,
-    path: String,
+pub(super) struct Record<'a> {
+    pub commit: Option<&'a CommitInfo>,
+    pub repository: String,
+    pub path: String,
 }
 
 impl Record<'_> {
@@ -224,7 +228,7 @@ impl Record<'_> {
 
 /// One row of the final table.
 #[derive(Debug, Clone, Serialize)]
-struct Row {
+pub(super) struct Row {
     #[serde(skip)]
     object: String,
     action: &'static str,
@@ -241,12 +245,12 @@ struct Row {
     health: Option<Health>,
 }
 
-struct Outcome {
+pub(super) struct Outcome {
     applyset: crate::cluster::applyset::ApplySet,
-    rows: Vec<Row>,
+    pub(super) rows: Vec<Row>,
     /// Set when a step failed: what was applied is in `rows`, the rest is
     /// `skipped`.
-    error: Option<String>,
+    pub(super) error: Option<String>,
 }
 
 fn action_name(c: &Change) -> &'static str {
@@ -265,10 +269,10 @@ fn needs_write(c: &Change) -> bool {
         || (c.action == Action::Unchanged && c.adopt)
 }
 
-async fn execute(
+pub(super) async fn execute(
     planned: Planned,
     sync: &SyncSettings,
-    progress: &Progress,
+    progress: &dyn Fn(&str),
     record: Record<'_>,
 ) -> anyhow::Result<Outcome> {
     let Planned {
@@ -361,7 +365,7 @@ async fn execute(
                 }
             }
             done += step.len();
-            progress.line(&format!("applied {done} of {total}"));
+            progress(&format!("applied {done} of {total}"));
             if !failed.is_empty() {
                 return Ok(Outcome {
                     applyset: aset,
@@ -380,7 +384,7 @@ async fn execute(
                 })
                 .collect();
             if !crds.is_empty() {
-                progress.line(&format!(
+                progress(&format!(
                     "waiting for {} CRD(s) to be Established",
                     crds.len()
                 ));
@@ -415,7 +419,7 @@ async fn execute(
         .filter(|&i| plan.changes[i].action == Action::Delete)
         .collect();
     if !deletes.is_empty() {
-        progress.line(&format!("pruning {} object(s)", deletes.len()));
+        progress(&format!("pruning {} object(s)", deletes.len()));
     }
     for &i in &deletes {
         match apply::delete(&cluster, &plan.changes[i]).await {
@@ -484,20 +488,20 @@ async fn wait(
     changes: &[Change],
     indices: &[usize],
     deadline: Instant,
-    progress: &Progress,
+    progress: &dyn Fn(&str),
 ) -> Vec<Health> {
     let ids: Vec<_> = indices
         .iter()
         .map(|&i| (changes[i].id.clone(), changes[i].api_version.clone()))
         .collect();
-    progress.line(&format!(
+    progress(&format!(
         "waiting for {} object(s) to become healthy",
         ids.len()
     ));
     let mut last = usize::MAX;
     apply::wait_healthy(cluster, &ids, deadline, |ready, all| {
         if ready != last {
-            progress.line(&format!("{ready} of {all} healthy"));
+            progress(&format!("{ready} of {all} healthy"));
             last = ready;
         }
     })

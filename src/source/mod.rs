@@ -77,6 +77,28 @@ pub fn remote_head(url: &str, revision: Option<&str>) -> Result<String, SourceEr
     remote::remote_head(url, revision)
 }
 
+/// The commit `revision` (default HEAD) names now: for a URL, one ref
+/// listing; for a local repository, a rev-parse. What `watch` polls, so it
+/// is cheap: no fetch, no checkout, no render.
+pub fn current_revision(repo: &str, revision: Option<&str>) -> Result<String, SourceError> {
+    if is_url(repo) {
+        return remote::remote_head(repo, revision);
+    }
+    let root = std::fs::canonicalize(repo).map_err(|source| SourceError::PathNotFound {
+        path: PathBuf::from(repo),
+        source,
+    })?;
+    let rev = revision.unwrap_or("HEAD");
+    let git = gix::discover(&root).map_err(|source| SourceError::NotARepository {
+        path: root.clone(),
+        revision: rev.to_owned(),
+        source,
+    })?;
+    let shown = root.display().to_string();
+    let commit = resolve_commit(&git, &[rev.to_owned()], rev, &shown)?;
+    Ok(commit.id.to_string())
+}
+
 /// `$GITSYNC_CACHE_DIR`, else `$XDG_CACHE_HOME/gitsync`, else
 /// `~/.cache/gitsync` (falling back to the temp dir without a home).
 pub fn default_cache_dir() -> PathBuf {

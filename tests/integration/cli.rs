@@ -12,7 +12,6 @@ pub fn tests() -> Vec<Trial> {
     vec![
         crate::trial!(help_describes_every_command),
         crate::trial!(usage_errors_exit_2),
-        crate::trial!(commands_not_built_yet_say_so),
         crate::trial!(completion_files_are_fresh),
         crate::trial!(closed_stdout_is_not_an_error),
         crate::trial!(errors_go_to_stderr_with_causes),
@@ -68,19 +67,6 @@ fn usage_errors_exit_2() -> TestResult {
             "{args:?}: usage errors go to stderr"
         );
     }
-    Ok(())
-}
-
-fn commands_not_built_yet_say_so() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let r = run(gitsync(dir.path()).arg("watch"));
-    check!(r.code == 2, r, "exit code");
-    check!(
-        r.stderr.trim() == "error: not implemented yet",
-        r,
-        "message"
-    );
-    check!(r.stdout.is_empty(), r, "no fake output");
     Ok(())
 }
 

@@ -13,6 +13,7 @@ mod diff;
 mod drift;
 mod render;
 mod sync;
+mod watch;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -41,6 +42,7 @@ fn main() {
     trials.extend(drift::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
+    trials.extend(watch::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     harness::Cluster::stop_shared();
     conclusion.exit();

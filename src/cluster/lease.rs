@@ -1,0 +1,113 @@
+//! Leader election with a coordination.k8s.io Lease, so that two `watch`
+//! replicas never act at once. The API server's optimistic concurrency
+//! (resourceVersion) decides races: whoever's update lands holds the lease.
+
+use std::time::Duration;
+
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use kube::Client;
+use kube::api::{Api, PostParams};
+
+/// How long a lease holds without renewal; renewals come every third of it.
+pub const LEASE_DURATION: Duration = Duration::from_secs(15);
+
+pub struct Elector {
+    api: Api<Lease>,
+    name: String,
+    identity: String,
+}
+
+impl Elector {
+    pub fn new(client: Client, namespace: &str, name: &str) -> Elector {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "gitsync".into());
+        Elector {
+            api: Api::namespaced(client, namespace),
+            name: name.to_string(),
+            identity: format!("{host}-{}", std::process::id()),
+        }
+    }
+
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// Takes or renews the lease; `Ok(false)` while another live holder
+    /// has it.
+    pub async fn acquire_or_renew(&self) -> Result<bool, kube::Error> {
+        let now = Timestamp::now();
+        let duration_secs = LEASE_DURATION.as_secs() as i32;
+        match self.api.get_opt(&self.name).await? {
+            None => {
+                let lease = Lease {
+                    metadata: ObjectMeta {
+                        name: Some(self.name.clone()),
+                        ..Default::default()
+                    },
+                    spec: Some(LeaseSpec {
+                        holder_identity: Some(self.identity.clone()),
+                        lease_duration_seconds: Some(duration_secs),
+                        acquire_time: Some(MicroTime(now)),
+                        renew_time: Some(MicroTime(now)),
+                        lease_transitions: Some(0),
+                        ..Default::default()
+                    }),
+                };
+                match self.api.create(&PostParams::default(), &lease).await {
+                    Ok(_) => Ok(true),
+                    Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+                    Err(e) => Err(e),
+                }
+            }
+            Some(mut lease) => {
+                let spec = lease.spec.get_or_insert_with(Default::default);
+                let ours = spec.holder_identity.as_deref() == Some(self.identity.as_str());
+                let free = spec.holder_identity.as_deref().is_none_or(str::is_empty);
+                let expired = spec.renew_time.as_ref().is_none_or(|t| {
+                    let d = spec.lease_duration_seconds.unwrap_or(duration_secs);
+                    t.0.saturating_add(SignedDuration::from_secs(i64::from(d)))
+                        .is_ok_and(|end| end < now)
+                });
+                if !(ours || free || expired) {
+                    return Ok(false);
+                }
+                if !ours {
+                    spec.acquire_time = Some(MicroTime(now));
+                    spec.lease_transitions = Some(spec.lease_transitions.unwrap_or(0) + 1);
+                    spec.holder_identity = Some(self.identity.clone());
+                }
+                spec.lease_duration_seconds = Some(duration_secs);
+                spec.renew_time = Some(MicroTime(now));
+                // replace carries the resourceVersion we read: if someone
+                // else wrote in between, this fails with 409 and they win.
+                match self
+                    .api
+                    .replace(&self.name, &PostParams::default(), &lease)
+                    .await
+                {
+                    Ok(_) => Ok(true),
+                    Err(kube::Error::Api(s)) if s.code == 409 => Ok(false),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Gives the lease up on shutdown, so another replica takes over now
+    /// rather than after the lease expires.
+    pub async fn release(&self) {
+        if let Ok(Some(mut lease)) = self.api.get_opt(&self.name).await
+            && let Some(spec) = lease.spec.as_mut()
+            && spec.holder_identity.as_deref() == Some(self.identity.as_str())
+        {
+            spec.holder_identity = None;
+            let _ = self
+                .api
+                .replace(&self.name, &PostParams::default(), &lease)
+                .await;
+        }
+    }
+}

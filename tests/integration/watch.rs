@@ -1,0 +1,516 @@
+//! `gitsync watch` against the local cluster: a real daemon process.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Trial;
+
+use crate::check;
+use crate::harness::{Cluster, GitRepo, Run, TestResult, gitsync, kubectl, project_root};
+
+pub fn tests() -> Vec<Trial> {
+    vec![
+        crate::trial!(commits_are_applied_and_drift_is_reverted),
+        crate::trial!(webhook_needs_the_right_signature),
+        crate::trial!(api_server_restart_does_not_end_the_daemon),
+        crate::trial!(deploy_manifests_pass_a_server_side_dry_run),
+    ]
+}
+
+/// A running `gitsync watch`; killed if the test ends early.
+struct Daemon {
+    child: Child,
+    port: u16,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    fn start(kubeconfig: &std::path::Path, repo: &GitRepo, ns: &str, extra: &[&str]) -> Daemon {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("watch.log");
+        let url = format!("file://{}", repo.path().display());
+        let child = gitsync(&project_root())
+            .args([
+                "watch",
+                "--repo",
+                &url,
+                "-n",
+                ns,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(extra)
+            .env("RUST_LOG", "gitsync=info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("starting gitsync watch");
+        Daemon {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// The daemon's log as a Run, for `check!` messages.
+    fn as_run(&self) -> Run {
+        Run {
+            code: 0,
+            stdout: self.get("/metrics").1,
+            stderr: self.log(),
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        http(self.port, "GET", path, &[], b"")
+    }
+
+    /// SIGTERM, then the exit code.
+    fn stop(mut self) -> Option<i32> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(40);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A bare HTTP/1.1 request; (status, body). Status 0 when nothing answers.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    if s.write_all(req.as_bytes())
+        .and_then(|_| s.write_all(body))
+        .is_err()
+    {
+        return (0, String::new());
+    }
+    let mut resp = String::new();
+    let _ = s.read_to_string(&mut resp);
+    let status = resp
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Polls `cond` every 50 ms until it holds; the time it took, or None.
+fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn cm(value: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  value: {value}\n"
+    )
+}
+
+fn cm_value(cluster: &Cluster, ns: &str) -> String {
+    kubectl(
+        cluster,
+        &[
+            "get",
+            "configmap",
+            "watched",
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.data.value}",
+        ],
+    )
+    .stdout
+}
+
+fn commits_are_applied_and_drift_is_reverted() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("watch");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let daemon = Daemon::start(cluster.kubeconfig(), &repo, n, &["--interval", "1s"]);
+    let first = within(Duration::from_secs(30), || cm_value(cluster, n) == "one");
+    check!(first.is_some(), daemon.as_run(), "first sync");
+    check!(
+        within(Duration::from_secs(5), || daemon.get("/readyz").0 == 200).is_some(),
+        daemon.as_run(),
+        "ready after the first sync"
+    );
+    check!(daemon.get("/healthz").0 == 200, daemon.as_run(), "alive");
+
+    // A new commit is applied within 5 s.
+    repo.commit(&[("cm.yaml", &cm("two"))], "two");
+    let applied = within(Duration::from_secs(5), || cm_value(cluster, n) == "two");
+    check!(
+        applied.is_some(),
+        daemon.as_run(),
+        "new commit applied within 5 s"
+    );
+    println!("    new commit applied after {:?}", applied.unwrap());
+
+    // A change behind Git's back is reverted within 5 s.
+    let r = kubectl(
+        cluster,
+        &[
+            "patch",
+            "configmap",
+            "watched",
+            "-n",
+            n,
+            "-p",
+            r#"{"data":{"value":"hacked"}}"#,
+        ],
+    );
+    check!(r.code == 0, r, "patch");
+    let reverted = within(Duration::from_secs(5), || cm_value(cluster, n) == "two");
+    check!(
+        reverted.is_some(),
+        daemon.as_run(),
+        "drift reverted within 5 s"
+    );
+    println!("    drift reverted after {:?}", reverted.unwrap());
+
+    // A commit that does not render leaves the last good revision applied.
+    repo.commit(
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n",
+        )],
+        "broken",
+    );
+    let errored = within(Duration::from_secs(5), || {
+        daemon
+            .get("/metrics")
+            .1
+            .contains("gitsync_render_errors_total 1")
+    });
+    check!(errored.is_some(), daemon.as_run(), "render error counted");
+    check!(
+        cm_value(cluster, n) == "two",
+        daemon.as_run(),
+        "last good revision kept"
+    );
+    let metrics = daemon.get("/metrics").1;
+    for want in [
+        "gitsync_syncs_total{result=\"success\"}",
+        "gitsync_drift_events_total",
+        "gitsync_synced_revision_info{revision=",
+        "gitsync_last_sync_timestamp_seconds",
+    ] {
+        check!(
+            metrics.contains(want),
+            Run {
+                code: 0,
+                stdout: metrics.clone(),
+                stderr: String::new()
+            },
+            "/metrics has {want}"
+        );
+    }
+    // And the next good commit is applied again.
+    repo.commit(&[("cm.yaml", &cm("three"))], "fixed");
+    check!(
+        within(Duration::from_secs(5), || cm_value(cluster, n) == "three").is_some(),
+        daemon.as_run(),
+        "recovers on the next commit"
+    );
+
+    let log = daemon.log();
+    let code = daemon.stop();
+    let r = Run {
+        code: code.unwrap_or(-1),
+        stdout: String::new(),
+        stderr: log,
+    };
+    check!(code == Some(0), r, "SIGTERM ends it with exit 0");
+    Ok(())
+}
+
+fn webhook_needs_the_right_signature() -> TestResult {
+    use hmac::{KeyInit, Mac};
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("webhook");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let secret_dir = tempfile::tempdir()?;
+    let secret_file = secret_dir.path().join("secret");
+    std::fs::write(&secret_file, "s3cret\n")?;
+    // A long interval: only the webhook can make it poll again.
+    let daemon = Daemon::start(
+        cluster.kubeconfig(),
+        &repo,
+        n,
+        &[
+            "--interval",
+            "1h",
+            "--webhook-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+    );
+    check!(
+        within(Duration::from_secs(30), || cm_value(cluster, n) == "one").is_some(),
+        daemon.as_run(),
+        "first sync"
+    );
+    repo.commit(&[("cm.yaml", &cm("two"))], "two");
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let (status, _) = http(
+        daemon.port,
+        "POST",
+        "/webhook",
+        &[(
+            "X-Hub-Signature-256",
+            "sha256=0000000000000000000000000000000000000000000000000000000000000000",
+        )],
+        body,
+    );
+    check!(
+        status == 401,
+        daemon.as_run(),
+        "wrong signature → 401, got {status}"
+    );
+    let (status, _) = http(daemon.port, "POST", "/webhook", &[], body);
+    check!(
+        status == 401,
+        daemon.as_run(),
+        "no signature → 401, got {status}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    check!(
+        cm_value(cluster, n) == "one",
+        daemon.as_run(),
+        "a rejected webhook triggers nothing"
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret")?;
+    mac.update(body);
+    let sig: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (status, _) = http(
+        daemon.port,
+        "POST",
+        "/webhook",
+        &[("X-Hub-Signature-256", &format!("sha256={sig}"))],
+        body,
+    );
+    check!(
+        status == 202,
+        daemon.as_run(),
+        "right signature → 202, got {status}"
+    );
+    let took = within(Duration::from_secs(5), || cm_value(cluster, n) == "two");
+    check!(
+        took.is_some(),
+        daemon.as_run(),
+        "the webhook triggers a sync at once"
+    );
+    let (status, _) = http(
+        daemon.port,
+        "POST",
+        "/webhook",
+        &[("X-Gitlab-Token", "s3cret")],
+        b"{}",
+    );
+    check!(status == 202, daemon.as_run(), "GitLab token → 202");
+    check!(
+        daemon.stop() == Some(0),
+        Run {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new()
+        },
+        "exit 0"
+    );
+    Ok(())
+}
+
+/// Its own cluster: stopping the API server must not disturb other tests.
+fn api_server_restart_does_not_end_the_daemon() -> TestResult {
+    let dir = tempfile::Builder::new()
+        .prefix("gitsync-restart-")
+        .tempdir()?;
+    let script = project_root().join("scripts/local-cluster");
+    let up = std::process::Command::new(&script)
+        .arg("up")
+        .arg(dir.path())
+        .arg("--stop-with-pid")
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::null())
+        .status()?;
+    check!(
+        up.success(),
+        Run {
+            code: up.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::new()
+        },
+        "second cluster up"
+    );
+    let _down = Down(dir.path().to_path_buf());
+    let kubeconfig = dir.path().join("kubeconfig");
+    let kc = |args: &[&str]| -> Run {
+        std::process::Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(args)
+            .output()
+            .expect("kubectl")
+            .into()
+    };
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let daemon = Daemon::start(&kubeconfig, &repo, "default", &["--interval", "1s"]);
+    let value = || {
+        kc(&[
+            "get",
+            "configmap",
+            "watched",
+            "-o",
+            "jsonpath={.data.value}",
+        ])
+        .stdout
+    };
+    check!(
+        within(Duration::from_secs(30), || value() == "one").is_some(),
+        daemon.as_run(),
+        "first sync"
+    );
+
+    let stop = std::process::Command::new(&script)
+        .arg("stop-apiserver")
+        .arg(dir.path())
+        .status()?;
+    check!(stop.success(), daemon.as_run(), "stop-apiserver");
+    repo.commit(&[("cm.yaml", &cm("two"))], "two");
+    std::thread::sleep(Duration::from_secs(3)); // the daemon polls and fails meanwhile
+    let start = std::process::Command::new(&script)
+        .arg("start-apiserver")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .status()?;
+    check!(start.success(), daemon.as_run(), "start-apiserver");
+    let converged = within(Duration::from_secs(30), || value() == "two");
+    check!(
+        converged.is_some(),
+        daemon.as_run(),
+        "converged after the API server came back"
+    );
+    println!(
+        "    converged {:?} after the API server came back",
+        converged.unwrap()
+    );
+    check!(
+        daemon.stop() == Some(0),
+        Run {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new()
+        },
+        "still running, exit 0 on SIGTERM"
+    );
+    Ok(())
+}
+
+/// Stops the cluster in a directory when dropped.
+struct Down(std::path::PathBuf);
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(project_root().join("scripts/local-cluster"))
+            .arg("down")
+            .arg(&self.0)
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn deploy_manifests_pass_a_server_side_dry_run() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let dir = project_root().join("deploy/kubernetes");
+    // A dry run creates no namespace, so the namespaced objects need it
+    // to exist for real.
+    let r = kubectl(cluster, &["create", "namespace", "gitsync-system"]);
+    check!(
+        r.code == 0 || r.stderr.contains("AlreadyExists"),
+        r,
+        "namespace"
+    );
+    let r = kubectl(
+        cluster,
+        &[
+            "apply",
+            "--server-side",
+            "--dry-run=server",
+            "-k",
+            dir.to_str().unwrap(),
+        ],
+    );
+    check!(
+        r.code == 0,
+        r,
+        "deploy/kubernetes is accepted by the API server"
+    );
+    Ok(())
+}
