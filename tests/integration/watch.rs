@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(webhook_needs_the_right_signature),
         crate::trial!(api_server_restart_does_not_end_the_daemon),
         crate::trial!(deploy_manifests_pass_a_server_side_dry_run),
+        crate::trial!(only_the_lease_holder_acts),
     ]
 }
 
@@ -511,6 +512,86 @@ fn deploy_manifests_pass_a_server_side_dry_run() -> TestResult {
         r.code == 0,
         r,
         "deploy/kubernetes is accepted by the API server"
+    );
+    Ok(())
+}
+
+/// Two replicas with --leader-elect: one holds the Lease and syncs; when it
+/// stops, it gives the Lease up and the other takes over.
+fn only_the_lease_holder_acts() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("leader");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let args = [
+        "--interval",
+        "1s",
+        "--leader-elect",
+        "--name",
+        "leader-test",
+    ];
+    let a = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
+    check!(
+        within(Duration::from_secs(30), || cm_value(cluster, n) == "one").is_some(),
+        a.as_run(),
+        "first sync"
+    );
+    let b = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
+    let holder = || {
+        kubectl(
+            cluster,
+            &[
+                "get",
+                "lease",
+                "gitsync-leader-test",
+                "-n",
+                n,
+                "-o",
+                "jsonpath={.spec.holderIdentity}",
+            ],
+        )
+        .stdout
+    };
+    let first = holder();
+    check!(
+        first.ends_with(&format!("-{}", a.child.id())),
+        a.as_run(),
+        "the first replica holds the lease: {first:?}"
+    );
+    // b stands by: its log never says it synced.
+    repo.commit(&[("cm.yaml", &cm("two"))], "two");
+    check!(
+        within(Duration::from_secs(5), || cm_value(cluster, n) == "two").is_some(),
+        a.as_run(),
+        "the leader syncs"
+    );
+    check!(
+        !b.log().contains("synced"),
+        b.as_run(),
+        "the standby did not sync"
+    );
+    check!(a.stop() == Some(0), b.as_run(), "leader stops cleanly");
+    let b_id = format!("-{}", b.child.id());
+    check!(
+        within(Duration::from_secs(20), || holder().ends_with(&b_id)).is_some(),
+        b.as_run(),
+        "the standby takes the lease"
+    );
+    repo.commit(&[("cm.yaml", &cm("three"))], "three");
+    check!(
+        within(Duration::from_secs(10), || cm_value(cluster, n) == "three").is_some(),
+        b.as_run(),
+        "the new leader syncs"
+    );
+    check!(
+        b.stop() == Some(0),
+        Run {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::new()
+        },
+        "exit 0"
     );
     Ok(())
 }
