@@ -1,15 +1,13 @@
 //! `gitsync diff`: what syncing now would change, against the live cluster.
 
-use std::io::{self, IsTerminal, Write};
-
 use anyhow::bail;
 
 use super::target::{PlanRequest, plan_target};
 
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::report::{self, Masker, Report, Style};
-use crate::settings::{ColorChoice, DiffSettings, OutputFormat, RenderSettings, Settings};
+use crate::report::Report;
+use crate::settings::{DiffSettings, RenderSettings, Settings};
 
 pub fn run(
     settings: &Settings,
@@ -42,18 +40,7 @@ pub fn run(
             plan,
         })
         .collect();
-    let style = Style {
-        color: use_color(settings.color),
-        unified: diff.unified,
-    };
-    let masker = Masker::new();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match settings.output {
-        OutputFormat::Text => report::write_text(&mut out, &reports, &style, &masker)?,
-        OutputFormat::Json => report::write_json(&mut out, &reports, &style, &masker)?,
-        OutputFormat::Markdown => report::write_markdown(&mut out, &reports, &style, &masker)?,
-    }
-    out.flush()?;
+    super::write_plans(settings, diff.unified, &reports)?;
 
     let failed: usize = plans.iter().map(|p| p.errors.len()).sum();
     if failed > 0 {
@@ -67,12 +54,4 @@ pub fn run(
     } else {
         ExitStatus::Success
     })
-}
-
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal(),
-    }
 }

@@ -5,7 +5,7 @@
 //! at the revision last synced (recorded on the ApplySet parent), not with
 //! Git's newest commit: a commit not synced yet is not drift.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use anyhow::{Context, bail};
 use owo_colors::OwoColorize;
@@ -17,9 +17,7 @@ use crate::drift::{FieldDrift, field_drift, show};
 use crate::exit::ExitStatus;
 use crate::plan::{Action, Change, Plan};
 use crate::report::Masker;
-use crate::settings::{
-    ColorChoice, DriftSettings, OutputFormat, RenderSettings, Settings, TargetSelection,
-};
+use crate::settings::{DriftSettings, OutputFormat, RenderSettings, Settings, TargetSelection};
 
 /// One drifted object.
 struct Drifted<'a> {
@@ -116,11 +114,7 @@ pub fn run(
     }
 
     let masker = Masker::new();
-    let color = match settings.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal(),
-    };
+    let color = super::use_color(settings.color);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut any = false;
     let mut docs = Vec::new();
@@ -265,12 +259,7 @@ fn write_text(
             e.message
         )?;
     }
-    let in_sync = r
-        .plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Unchanged)
-        .count();
+    let in_sync = r.plan.summary().unchanged;
     let fixed_note = if fixed && !drifted.is_empty() {
         ", all restored"
     } else {
@@ -322,12 +311,7 @@ fn write_markdown(
 }
 
 fn to_json(r: &TargetDrift, drifted: &[Drifted]) -> Value {
-    let in_sync = r
-        .plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Unchanged)
-        .count();
+    let in_sync = r.plan.summary().unchanged;
     json!({
         "revision": r.revision,
         "target": r.name,

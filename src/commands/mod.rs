@@ -1,6 +1,9 @@
 //! One module per subcommand: orchestration only, the work is in the core.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+
+use crate::report::{self, Masker, Report, Style};
+use crate::settings::{ColorChoice, OutputFormat};
 
 mod diff;
 mod drift;
@@ -41,4 +44,31 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .worker_threads(2)
         .enable_all()
         .build()?)
+}
+
+/// Colour on stdout as `--color` (and `NO_COLOR`, folded in already) say.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    }
+}
+
+/// Prints plans the way `diff` does (also `sync --dry-run`), in the
+/// format the settings ask for.
+fn write_plans(settings: &Settings, unified: usize, reports: &[Report]) -> anyhow::Result<()> {
+    let style = Style {
+        color: use_color(settings.color),
+        unified,
+    };
+    let masker = Masker::new();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match settings.output {
+        OutputFormat::Text => report::write_text(&mut out, reports, &style, &masker)?,
+        OutputFormat::Json => report::write_json(&mut out, reports, &style, &masker)?,
+        OutputFormat::Markdown => report::write_markdown(&mut out, reports, &style, &masker)?,
+    }
+    out.flush()?;
+    Ok(())
 }

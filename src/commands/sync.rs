@@ -15,8 +15,8 @@ use crate::desired::{DesiredSet, kind_rank};
 use crate::exit::ExitStatus;
 use crate::health::{Health, Status};
 use crate::plan::{Action, Change};
-use crate::report::{self, Masker, Report, Style};
-use crate::settings::{ColorChoice, OutputFormat, RenderSettings, Settings, SyncSettings};
+use crate::report::Report;
+use crate::settings::{OutputFormat, RenderSettings, Settings, SyncSettings};
 use crate::source::CommitInfo;
 
 pub fn run(
@@ -71,7 +71,7 @@ pub fn run(
                 plan: &p.plan,
             })
             .collect();
-        write_plan_report(settings, sync, &reports)?;
+        super::write_plans(settings, sync.diff.unified, &reports)?;
         let failed: usize = dry_plans.iter().map(|(_, p)| p.plan.errors.len()).sum();
         if failed > 0 {
             bail!(
@@ -142,30 +142,6 @@ pub fn run(
         return Ok(ExitStatus::Unhealthy);
     }
     Ok(ExitStatus::Success)
-}
-
-fn write_plan_report(
-    settings: &Settings,
-    sync: &SyncSettings,
-    reports: &[Report],
-) -> anyhow::Result<()> {
-    let style = Style {
-        color: match settings.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => io::stdout().is_terminal(),
-        },
-        unified: sync.diff.unified,
-    };
-    let masker = Masker::new();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match settings.output {
-        OutputFormat::Text => report::write_text(&mut out, reports, &style, &masker)?,
-        OutputFormat::Json => report::write_json(&mut out, reports, &style, &masker)?,
-        OutputFormat::Markdown => report::write_markdown(&mut out, reports, &style, &masker)?,
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// An empty desired set would prune every member: almost always a wrong
