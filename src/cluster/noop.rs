@@ -15,14 +15,38 @@ use serde_json::{Map, Value};
 
 use super::plan::FIELD_MANAGER;
 
-/// True when applying `manifest` onto `live` is provably a no-op.
-pub fn apply_is_noop(manifest: &Value, live: &Value) -> bool {
+/// True when applying `manifest` onto `live` is provably a no-op, apart
+/// from the label `ignore_label` (gitsync's part-of label, bookkeeping
+/// the plan tracks on its own as an adoption).
+pub fn apply_is_noop(manifest: &Value, live: &Value, ignore_label: &str) -> bool {
     let Some(entry) = gitsync_entry(live, manifest) else {
         return false;
     };
     let Some(fields) = entry.get("fieldsV1") else {
         return false;
     };
+    let mut fields = fields.clone();
+    if let Some(labels) = fields
+        .pointer_mut("/f:metadata/f:labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove(&format!("f:{ignore_label}"));
+        if labels.keys().all(|k| k == ".")
+            && let Some(meta) = fields
+                .pointer_mut("/f:metadata")
+                .and_then(Value::as_object_mut)
+        {
+            meta.remove("f:labels");
+        }
+    }
+    if fields
+        .pointer("/f:metadata")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.keys().all(|k| k == "."))
+        && let Some(root) = fields.as_object_mut()
+    {
+        root.remove("f:metadata");
+    }
     let (Some(m), Some(l)) = (manifest.as_object(), live.as_object()) else {
         return false;
     };
@@ -37,11 +61,17 @@ pub fn apply_is_noop(manifest: &Value, live: &Value) -> bool {
     if let Some(Value::Object(meta)) = m.get_mut("metadata") {
         meta.remove("name");
         meta.remove("namespace");
+        if let Some(Value::Object(labels)) = meta.get_mut("labels") {
+            labels.remove(ignore_label);
+            if labels.is_empty() {
+                meta.remove("labels");
+            }
+        }
         if meta.is_empty() {
             m.remove("metadata");
         }
     }
-    object_matches(&m, l, Some(fields))
+    object_matches(&m, l, Some(&fields))
 }
 
 /// The one managedFields entry of gitsync's applies, at the manifest's
@@ -208,6 +238,28 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const PART: &str = "applyset.kubernetes.io/part-of";
+
+    fn noop(manifest: &Value, live: &Value) -> bool {
+        apply_is_noop(manifest, live, PART)
+    }
+
+    #[test]
+    fn the_part_of_label_is_left_to_the_plan() {
+        // Applied by someone else's tool with gitsync's field manager, or
+        // before gitsync owned it: the label is missing live and in the
+        // managed fields, everything else matches.
+        let mut m = manifest(spec(2, "nginx:1"));
+        m["metadata"]["labels"][PART] = json!("applyset-x-v1");
+        assert!(noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        // Owned and present: the same.
+        let mut f = fields();
+        f["f:metadata"]["f:labels"][format!("f:{PART}")] = json!({});
+        let mut l = live(live_spec(2, "nginx:1"), f);
+        l["metadata"]["labels"][PART] = json!("applyset-x-v1");
+        assert!(noop(&m, &l));
+    }
+
     fn live(data: Value, fields: Value) -> Value {
         json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
@@ -261,7 +313,7 @@ mod tests {
 
     #[test]
     fn same_values_same_fields_is_a_noop() {
-        assert!(apply_is_noop(
+        assert!(noop(
             &manifest(spec(2, "nginx:1")),
             &live(live_spec(2, "nginx:1"), fields())
         ));
@@ -269,11 +321,11 @@ mod tests {
 
     #[test]
     fn a_changed_value_is_not() {
-        assert!(!apply_is_noop(
+        assert!(!noop(
             &manifest(spec(3, "nginx:1")),
             &live(live_spec(2, "nginx:1"), fields())
         ));
-        assert!(!apply_is_noop(
+        assert!(!noop(
             &manifest(spec(2, "nginx:2")),
             &live(live_spec(2, "nginx:1"), fields())
         ));
@@ -283,48 +335,48 @@ mod tests {
     fn a_field_gitsync_owns_but_git_dropped_is_not() {
         let mut m = manifest(spec(2, "nginx:1"));
         m["spec"].as_object_mut().unwrap().remove("replicas");
-        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        assert!(!noop(&m, &live(live_spec(2, "nginx:1"), fields())));
     }
 
     #[test]
     fn a_new_field_in_git_is_not() {
         let mut m = manifest(spec(2, "nginx:1"));
         m["spec"]["minReadySeconds"] = json!(5);
-        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        assert!(!noop(&m, &live(live_spec(2, "nginx:1"), fields())));
     }
 
     #[test]
     fn a_value_spelled_differently_asks_the_server() {
         let f = json!({"f:spec": {"f:cpu": {}}});
         let l = live(json!({"cpu": "1"}), f);
-        assert!(!apply_is_noop(&manifest(json!({"cpu": "1000m"})), &l));
+        assert!(!noop(&manifest(json!({"cpu": "1000m"})), &l));
         let mut m = manifest(json!({"cpu": "1"}));
         m["metadata"].as_object_mut().unwrap().remove("labels");
-        assert!(apply_is_noop(&m, &l));
+        assert!(noop(&m, &l));
     }
 
     #[test]
     fn no_gitsync_entry_or_other_version_asks_the_server() {
         let mut l = live(live_spec(2, "nginx:1"), fields());
         l["metadata"]["managedFields"][0]["manager"] = json!("kubectl");
-        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+        assert!(!noop(&manifest(spec(2, "nginx:1")), &l));
         let mut l = live(live_spec(2, "nginx:1"), fields());
         l["metadata"]["managedFields"][0]["apiVersion"] = json!("apps/v1beta1");
-        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+        assert!(!noop(&manifest(spec(2, "nginx:1")), &l));
     }
 
     #[test]
     fn atomic_lists_compare_whole() {
         let mut m = manifest(spec(2, "nginx:1"));
         m["spec"]["template"]["spec"]["args"] = json!(["a", "c"]);
-        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        assert!(!noop(&m, &live(live_spec(2, "nginx:1"), fields())));
     }
 
     #[test]
     fn missing_label_in_live_is_not() {
         let mut l = live(live_spec(2, "nginx:1"), fields());
         l["metadata"]["labels"] = json!({});
-        assert!(!apply_is_noop(&manifest(spec(2, "nginx:1")), &l));
+        assert!(!noop(&manifest(spec(2, "nginx:1")), &l));
     }
 
     #[test]
@@ -332,20 +384,20 @@ mod tests {
         let f = json!({"f:spec": {"f:finalizers": {"v:\"a\"": {}, "v:\"b\"": {}}}});
         let mut m = manifest(json!({"finalizers": ["b", "a"]}));
         m["metadata"].as_object_mut().unwrap().remove("labels");
-        assert!(apply_is_noop(
+        assert!(noop(
             &m,
             &live(json!({"finalizers": ["a", "b"]}), f.clone())
         ));
-        assert!(!apply_is_noop(&m, &live(json!({"finalizers": ["a"]}), f)));
+        assert!(!noop(&m, &live(json!({"finalizers": ["a"]}), f)));
     }
 
     #[test]
     fn null_and_status_ask_the_server() {
         let mut m = manifest(spec(2, "nginx:1"));
         m["status"] = json!({});
-        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        assert!(!noop(&m, &live(live_spec(2, "nginx:1"), fields())));
         let mut m = manifest(spec(2, "nginx:1"));
         m["spec"]["replicas"] = Value::Null;
-        assert!(!apply_is_noop(&m, &live(live_spec(2, "nginx:1"), fields())));
+        assert!(!noop(&m, &live(live_spec(2, "nginx:1"), fields())));
     }
 }

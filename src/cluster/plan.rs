@@ -429,7 +429,7 @@ async fn plan_one(
     }
     let body = manifest(obj, &namespace, set);
     if let Some(l) = live_raw
-        && apply_is_noop(&body, l)
+        && apply_is_noop(&body, l, PART_OF)
     {
         // Provably what the dry run would answer: the live object itself.
         let live_obj = without_part_of(normalize(l.clone()));
@@ -440,7 +440,7 @@ async fn plan_one(
             desired: Some(live_obj.clone()),
             live: Some(live_obj),
             origin: Some(obj.origin.clone()),
-            adopt: false,
+            adopt,
             replace: false,
             manifest: Some(body),
             wave: obj.wave,
