@@ -224,7 +224,13 @@ fn list_matches(items: &[Value], live_items: &[Value], node: &Value) -> bool {
                 let (Some(mo), Some(lo)) = (item.as_object(), live_item.as_object()) else {
                     return false;
                 };
-                if !object_matches(mo, lo, Some(child)) {
+                // The server applies the defaulted key (a port's protocol)
+                // and records it as owned: compare as it will.
+                let mut mo = mo.clone();
+                for (f, v) in &key {
+                    mo.entry(f.clone()).or_insert_with(|| v.clone());
+                }
+                if !object_matches(&mo, lo, Some(child)) {
                     return false;
                 }
             }
@@ -283,7 +289,7 @@ mod tests {
     }
 
     fn fields() -> Value {
-        let port = json!({".": {}, "f:containerPort": {}});
+        let port = json!({".": {}, "f:containerPort": {}, "f:protocol": {}});
         let web = json!({".": {}, "f:name": {}, "f:image": {},
                          "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": port}});
         json!({

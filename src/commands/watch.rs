@@ -30,7 +30,7 @@ use crate::desired::DesiredSet;
 use crate::exit::ExitStatus;
 use crate::health::Status;
 use crate::plan::{Action, normalize};
-use crate::settings::{RenderSettings, Settings, SyncSettings, WatchSettings};
+use crate::settings::{RenderSettings, Settings, SyncSettings, TargetSelection, WatchSettings};
 use crate::watch::http::{Shared, serve};
 use crate::watch::metrics::{Metrics, SyncResult};
 
@@ -56,6 +56,13 @@ async fn daemon(
     render: &RenderSettings,
     watch: &WatchSettings,
 ) -> anyhow::Result<ExitStatus> {
+    if matches!(&settings.targets, TargetSelection::All)
+        || matches!(&settings.targets, TargetSelection::Named(n) if n.len() > 1)
+    {
+        anyhow::bail!(
+            "watch runs one target per process: start one per target, each with --target NAME"
+        );
+    }
     let secret = match &watch.webhook_secret_file {
         // An optional Secret that is not mounted: the webhook is off, which
         // is not a reason to crash-loop.
@@ -253,11 +260,25 @@ impl Daemon<'_> {
         }
     }
 
+    /// The target's cluster once it is known (gitsync.yaml may name
+    /// one), the flags' before the first render.
     async fn connect(&self) -> anyhow::Result<Cluster> {
+        let (kubeconfig, context, namespace) = match &self.applied {
+            Some(a) => (
+                a.target.kubeconfig.as_deref(),
+                a.target.context.as_deref(),
+                a.target.namespace.as_deref(),
+            ),
+            None => (
+                self.settings.cluster.kubeconfig.as_deref(),
+                self.settings.cluster.context.as_deref(),
+                self.settings.cluster.namespace.as_deref(),
+            ),
+        };
         Ok(Cluster::connect(&ConnectOptions {
-            kubeconfig: self.settings.cluster.kubeconfig.as_deref(),
-            context: self.settings.cluster.context.as_deref(),
-            namespace: self.settings.cluster.namespace.as_deref(),
+            kubeconfig,
+            context,
+            namespace,
         })
         .await?)
     }
