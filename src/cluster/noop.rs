@@ -137,6 +137,10 @@ fn value_matches(m: &Value, l: &Value, node: Option<&Value>) -> bool {
             if mo.is_empty() {
                 return is_leaf(node) && l.is_object();
             }
+            if is_leaf(node) {
+                // An atomic map (a selector, a roleRef): owned whole.
+                return m == l;
+            }
             match l.as_object() {
                 Some(lo) => object_matches(mo, lo, Some(node)),
                 None => false,
@@ -224,13 +228,7 @@ fn list_matches(items: &[Value], live_items: &[Value], node: &Value) -> bool {
                 let (Some(mo), Some(lo)) = (item.as_object(), live_item.as_object()) else {
                     return false;
                 };
-                // The server applies the defaulted key (a port's protocol)
-                // and records it as owned: compare as it will.
-                let mut mo = mo.clone();
-                for (f, v) in &key {
-                    mo.entry(f.clone()).or_insert_with(|| v.clone());
-                }
-                if !object_matches(&mo, lo, Some(child)) {
+                if !object_matches(mo, lo, Some(child)) {
                     return false;
                 }
             }
@@ -289,7 +287,7 @@ mod tests {
     }
 
     fn fields() -> Value {
-        let port = json!({".": {}, "f:containerPort": {}, "f:protocol": {}});
+        let port = json!({".": {}, "f:containerPort": {}});
         let web = json!({".": {}, "f:name": {}, "f:image": {},
                          "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": port}});
         json!({
@@ -369,6 +367,22 @@ mod tests {
         let mut l = live(live_spec(2, "nginx:1"), fields());
         l["metadata"]["managedFields"][0]["apiVersion"] = json!("apps/v1beta1");
         assert!(!noop(&manifest(spec(2, "nginx:1")), &l));
+    }
+
+    #[test]
+    fn atomic_maps_compare_whole() {
+        let f = json!({"f:roleRef": {}});
+        let mut m = manifest(json!(null));
+        let obj = m.as_object_mut().unwrap();
+        obj.remove("spec");
+        obj["metadata"].as_object_mut().unwrap().remove("labels");
+        obj.insert("roleRef".into(), json!({"kind": "Role", "name": "r"}));
+        let mut l = live(json!({}), f);
+        l.as_object_mut().unwrap().remove("spec");
+        l["roleRef"] = json!({"kind": "Role", "name": "r"});
+        assert!(noop(&m, &l));
+        l["roleRef"] = json!({"kind": "Role", "name": "other"});
+        assert!(!noop(&m, &l));
     }
 
     #[test]

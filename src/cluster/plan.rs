@@ -432,6 +432,7 @@ async fn plan_one(
         && apply_is_noop(&body, l, PART_OF)
     {
         // Provably what the dry run would answer: the live object itself.
+        tracing::trace!(object = %id, "unchanged without a dry run");
         let live_obj = without_part_of(normalize(l.clone()));
         return Ok(Change {
             id,
@@ -452,6 +453,7 @@ async fn plan_one(
     // wants; whether another manager's fields may be taken is sync's call.
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
     let patch = Patch::Apply(&body);
+    tracing::trace!(object = %id, "dry run");
     let mut live_raw = live_raw.cloned();
     let mut live_obj = live_raw.clone().map(|l| without_part_of(normalize(l)));
     let dry = match retry(|| api.patch(&obj.id.name, &params, &patch)).await {

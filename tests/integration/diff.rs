@@ -145,6 +145,12 @@ fn same_changes_as_kubectl_diff() -> TestResult {
         "verbs: [get, list]",
     );
     repo.edit("app.yaml", "color: blue", "color: red");
+    // An atomic map (the Service's selector) changes as a whole.
+    repo.edit(
+        "app.yaml",
+        "  selector:\n    app: web\n  ports:",
+        "  selector:\n    app: web2\n  ports:",
+    );
     let r = diff(cluster, &repo, &["-o", "json"]);
     check!(r.code == 1, r, "exit 1");
     let v: serde_json::Value = serde_json::from_str(&r.stdout)?;
@@ -190,7 +196,7 @@ fn same_changes_as_kubectl_diff() -> TestResult {
         .filter_map(|p| p.rsplit('/').next())
         .map(str::to_string)
         .collect();
-    if ours != theirs || ours.len() != 4 {
+    if ours != theirs || ours.len() != 5 {
         return Err(format!("gitsync: {ours:?}\nkubectl: {theirs:?}\n{}", k.stdout).into());
     }
     Ok(())

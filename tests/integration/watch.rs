@@ -306,6 +306,8 @@ fn webhook_needs_the_right_signature() -> TestResult {
             "1h",
             "--webhook-secret-file",
             secret_file.to_str().unwrap(),
+            "--log-format",
+            "json",
         ],
     );
     check!(
@@ -374,6 +376,17 @@ fn webhook_needs_the_right_signature() -> TestResult {
         "/webhook",
         &[("X-Gitlab-Token", "s3cret")],
         b"{}",
+    );
+    // --log-format json: every log line is a JSON object.
+    let log = daemon.log();
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    check!(
+        !lines.is_empty()
+            && lines
+                .iter()
+                .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v.is_object())),
+        daemon.as_run(),
+        "JSON log lines"
     );
     check!(status == 202, daemon.as_run(), "GitLab token → 202");
     check!(
