@@ -13,7 +13,7 @@ use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::Discovery;
 
-pub use plan::{Ownership, PlanOptions, plan};
+pub use plan::{Ownership, PlanOptions, manifest, plan};
 pub use retry::retry;
 
 #[derive(Debug, thiserror::Error)]

@@ -363,11 +363,7 @@ fn api_for(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<
 
 /// The manifest as it will be applied: namespace resolved, part-of label
 /// added.
-pub(crate) fn manifest(
-    obj: &DesiredObject,
-    namespace: &Option<String>,
-    set: Option<&ApplySet>,
-) -> Value {
+pub fn manifest(obj: &DesiredObject, namespace: &Option<String>, set: Option<&ApplySet>) -> Value {
     let mut m = obj.object.clone();
     if let (Some(ns), Some(meta)) = (
         namespace,

@@ -8,7 +8,7 @@
 //! never prunes anything).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -29,9 +29,10 @@ use crate::config::Target;
 use crate::desired::DesiredSet;
 use crate::exit::ExitStatus;
 use crate::health::Status;
-use crate::plan::{Action, normalize};
+use crate::plan::Action;
 use crate::settings::{RenderSettings, Settings, SyncSettings, TargetSelection, WatchSettings};
 use crate::watch::http::{Shared, serve};
+use crate::watch::members::{self, Tracker};
 use crate::watch::metrics::{Metrics, SyncResult};
 
 pub fn run(
@@ -145,6 +146,7 @@ async fn daemon(
         if stopping {
             break;
         }
+        release_memory();
         if ok {
             daemon.failures = 0;
         } else {
@@ -545,15 +547,32 @@ impl Daemon<'_> {
                 apis.push(api);
             }
         }
+        let manifests: HashMap<String, serde_json::Value> = applied
+            .set
+            .objects
+            .iter()
+            .map(|o| {
+                let ns = apply::is_namespaced(&cluster, &o.id, &o.api_version).then(|| {
+                    o.id.namespace
+                        .clone()
+                        .unwrap_or_else(|| cluster.default_namespace.clone())
+                });
+                let m = crate::cluster::manifest(o, &ns, Some(&applied.applyset));
+                (
+                    members::key(&o.api_version, &o.id.kind, ns.as_deref(), &o.id.name),
+                    m,
+                )
+            })
+            .collect();
         let streams = apis.into_iter().map(|api| {
             watcher(api, watcher::Config::default().labels(&selector))
                 .default_backoff()
                 .boxed()
         });
         let mut merged = stream::select_all(streams);
+        let mut tracker = Tracker::new(manifests);
         self.watchers = Some(tokio::spawn(async move {
-            let mut seen: HashMap<String, u64> = HashMap::new();
-            let mut ready = false;
+            let mut settled = false;
             while let Some(event) = merged.next().await {
                 let event = match event {
                     Ok(e) => e,
@@ -562,29 +581,23 @@ impl Daemon<'_> {
                         continue;
                     }
                 };
-                let changed = match event {
+                let due = match event {
                     watcher::Event::Init => false,
+                    // A re-list after a broken stream (API server restart)
+                    // compares with what was seen before it broke.
                     watcher::Event::InitApply(obj) => {
-                        // A re-list after a broken stream (API server
-                        // restart): a change made meanwhile still counts.
-                        let (k, h) = key_hash(&obj);
-                        seen.insert(k, h).is_some_and(|old| old != h) && ready
+                        tracker.changed(&member_key(&obj), &to_value(&obj), settled)
                     }
                     watcher::Event::InitDone => {
-                        ready = true;
+                        settled = true;
                         false
                     }
                     watcher::Event::Apply(obj) => {
-                        let (k, h) = key_hash(&obj);
-                        seen.insert(k, h) != Some(h)
+                        tracker.changed(&member_key(&obj), &to_value(&obj), true)
                     }
-                    watcher::Event::Delete(obj) => {
-                        let (k, _) = key_hash(&obj);
-                        seen.remove(&k);
-                        true
-                    }
+                    watcher::Event::Delete(obj) => tracker.deleted(&member_key(&obj)),
                 };
-                if changed {
+                if due {
                     let _ = tx.try_send(());
                 }
             }
@@ -592,20 +605,33 @@ impl Daemon<'_> {
     }
 }
 
-/// Identity and a hash of what the object says (normalised: no status, no
-/// bookkeeping), so controllers' status writes wake nobody.
-fn key_hash(obj: &DynamicObject) -> (String, u64) {
-    let value = serde_json::to_value(obj).unwrap_or_default();
-    let key = format!(
-        "{}/{}/{}",
-        obj.types.as_ref().map(|t| t.kind.as_str()).unwrap_or(""),
-        obj.metadata.namespace.as_deref().unwrap_or(""),
-        obj.metadata.name.as_deref().unwrap_or("")
-    );
-    let normal = normalize(value);
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    normal.to_string().hash(&mut h);
-    (key, h.finish())
+fn member_key(obj: &DynamicObject) -> String {
+    let (api_version, kind) = obj
+        .types
+        .as_ref()
+        .map_or(("", ""), |t| (t.api_version.as_str(), t.kind.as_str()));
+    members::key(
+        api_version,
+        kind,
+        obj.metadata.namespace.as_deref(),
+        obj.metadata.name.as_deref().unwrap_or(""),
+    )
+}
+
+fn to_value(obj: &DynamicObject) -> serde_json::Value {
+    serde_json::to_value(obj).unwrap_or_default()
+}
+
+/// Hands memory freed after a sync back to the system. glibc keeps freed
+/// heap for reuse, so a daemon's idle RSS would stay at the peak of its
+/// largest sync (a first sync of 1,000 objects) for the rest of its life.
+fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused pages of glibc's own heap to
+    // the kernel; it takes no pointers and is safe to call at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// ±10 % so that many daemons polling one server do not stay in step.

@@ -1,0 +1,166 @@
+//! Which watch events on ApplySet members are worth a drift check.
+//!
+//! An object counts by the fields its manifest sets (what gitsync manages),
+//! projected from the live object: controllers' writes elsewhere (status,
+//! a Deployment's revision annotation) change nothing here and wake
+//! nobody. A change that brings an object back to what Git says (gitsync's
+//! own revert) needs no check either.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+/// `group/Kind/namespace/name`.
+pub fn key(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> String {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    format!("{group}/{kind}/{}/{name}", namespace.unwrap_or(""))
+}
+
+pub struct Tracker {
+    /// What gitsync applies, per member.
+    manifests: HashMap<String, Value>,
+    /// The last projection seen per member.
+    seen: HashMap<String, Value>,
+}
+
+impl Tracker {
+    pub fn new(manifests: HashMap<String, Value>) -> Tracker {
+        Tracker {
+            manifests,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// An object was listed or changed. `settled`: the stream has
+    /// listed everything once, so a difference from what was seen before
+    /// is news (a re-list after a broken stream included). True when a
+    /// drift check is due.
+    pub fn changed(&mut self, key: &str, live: &Value, settled: bool) -> bool {
+        let Some(manifest) = self.manifests.get(key) else {
+            return false;
+        };
+        let projection = project(live, manifest);
+        let back_to_git = projection == *manifest;
+        let before = self.seen.insert(key.to_string(), projection.clone());
+        match before {
+            Some(before) => before != projection && !back_to_git,
+            None => settled && !back_to_git,
+        }
+    }
+
+    /// A member was deleted: always a check, if Git has it.
+    pub fn deleted(&mut self, key: &str) -> bool {
+        self.seen.remove(key);
+        self.manifests.contains_key(key)
+    }
+}
+
+/// `live` cut down to the shape of `manifest`: maps keep only the
+/// manifest's keys; anything else (lists, scalars) is taken whole.
+pub fn project(live: &Value, manifest: &Value) -> Value {
+    match (live, manifest) {
+        (Value::Object(l), Value::Object(m)) => {
+            let mut out = Map::new();
+            for (k, mv) in m {
+                out.insert(
+                    k.clone(),
+                    l.get(k).map_or(Value::Null, |lv| project(lv, mv)),
+                );
+            }
+            Value::Object(out)
+        }
+        _ => live.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn manifest() -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+               "spec": {"replicas": 2}})
+    }
+
+    fn live(replicas: i64, annotations: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"},
+                            "annotations": annotations, "resourceVersion": "7"},
+               "spec": {"replicas": replicas, "strategy": {"type": "RollingUpdate"}},
+               "status": {"readyReplicas": 1}})
+    }
+
+    fn tracker() -> (Tracker, String) {
+        let k = key("apps/v1", "Deployment", Some("shop"), "web");
+        (Tracker::new(HashMap::from([(k.clone(), manifest())])), k)
+    }
+
+    #[test]
+    fn keys_name_group_kind_namespace_and_name() {
+        assert_eq!(
+            key("apps/v1", "Deployment", Some("a"), "b"),
+            "apps/Deployment/a/b"
+        );
+        assert_eq!(key("v1", "Namespace", None, "a"), "/Namespace//a");
+    }
+
+    #[test]
+    fn the_initial_listing_wakes_nobody() {
+        let (mut t, k) = tracker();
+        assert!(!t.changed(&k, &live(2, json!({})), false));
+    }
+
+    #[test]
+    fn controller_writes_outside_the_manifest_wake_nobody() {
+        let (mut t, k) = tracker();
+        t.changed(&k, &live(2, json!({})), false);
+        let mut l = live(2, json!({"deployment.kubernetes.io/revision": "2"}));
+        l["status"]["readyReplicas"] = json!(2);
+        l["metadata"]["resourceVersion"] = json!("8");
+        assert!(!t.changed(&k, &l, true));
+    }
+
+    #[test]
+    fn a_managed_field_changed_by_someone_is_drift() {
+        let (mut t, k) = tracker();
+        t.changed(&k, &live(2, json!({})), false);
+        assert!(t.changed(&k, &live(5, json!({})), true));
+        // gitsync's revert brings it back to Git: no second check.
+        assert!(!t.changed(&k, &live(2, json!({})), true));
+    }
+
+    #[test]
+    fn a_relisted_object_that_changed_meanwhile_is_drift() {
+        let (mut t, k) = tracker();
+        t.changed(&k, &live(2, json!({})), false);
+        assert!(t.changed(&k, &live(4, json!({})), true));
+        let (mut fresh, k) = tracker();
+        // First seen after the stream settled, already different from Git.
+        assert!(fresh.changed(&k, &live(4, json!({})), true));
+    }
+
+    #[test]
+    fn deletions_of_members_count_and_strangers_do_not() {
+        let (mut t, k) = tracker();
+        assert!(t.deleted(&k));
+        assert!(!t.deleted("/ConfigMap/shop/other"));
+        assert!(!t.changed("/ConfigMap/shop/other", &json!({}), true));
+    }
+
+    #[test]
+    fn projection_keeps_the_manifest_shape() {
+        let p = project(&live(3, json!({"x": "y"})), &manifest());
+        assert_eq!(
+            p,
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web"}},
+                   "spec": {"replicas": 3}})
+        );
+        assert_eq!(
+            project(&json!({}), &json!({"a": {"b": 1}})),
+            json!({"a": null})
+        );
+    }
+}
