@@ -137,7 +137,12 @@ async fn daemon(
             tokio::pin!(work);
             tokio::select! {
                 ok = &mut work => (ok, false),
-                _ = term.recv() => {
+                _ = async {
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = tokio::signal::ctrl_c() => {},
+                    }
+                } => {
                     let ok = tokio::time::timeout(Duration::from_secs(30), &mut work).await;
                     (ok.unwrap_or(false), true)
                 }
