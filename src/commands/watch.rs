@@ -321,9 +321,8 @@ impl Daemon<'_> {
 
     async fn sync(&mut self, sha: &str) -> bool {
         let started = Instant::now();
-        let mut at = self.settings.clone();
-        at.source.revision = Some(sha.to_string());
-        let settings = at.clone();
+        let mut settings = self.settings.clone();
+        settings.source.revision = Some(sha.to_string());
         let render = self.render.clone();
         let loaded =
             tokio::task::spawn_blocking(move || super::load::load(&settings, &render)).await;
