@@ -181,11 +181,10 @@ fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
 
     let api_version = required_string(map.get("apiVersion"), "apiVersion", &mut problem);
     let kind = required_string(map.get("kind"), "kind", &mut problem);
-    let (group, version) = api_version
+    let group = api_version
         .as_deref()
-        .map(|av| split_api_version(av, &mut problem))
+        .map(|av| group_of(av, &mut problem))
         .unwrap_or_default();
-    let _ = version;
     if let Some(k) = &kind
         && !k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
     {
@@ -282,8 +281,9 @@ fn required_string(
     }
 }
 
-/// `apps/v1` → (`apps`, `v1`); `v1` → (``, `v1`).
-fn split_api_version(av: &str, problem: &mut impl FnMut(String)) -> (String, String) {
+/// `apps/v1` → `apps`; `v1` → `` (the core group); a malformed apiVersion
+/// is a problem.
+fn group_of(av: &str, problem: &mut impl FnMut(String)) -> String {
     let (group, version) = match av.split_once('/') {
         Some((g, v)) => (g, v),
         None => ("", av),
@@ -298,7 +298,7 @@ fn split_api_version(av: &str, problem: &mut impl FnMut(String)) -> (String, Str
             "apiVersion {av:?} is invalid: expected VERSION or GROUP/VERSION, e.g. v1 or apps/v1"
         ));
     }
-    (group.to_string(), version.to_string())
+    group.to_string()
 }
 
 fn check_name(kind: &str, group: &str, name: &str) -> Result<(), String> {

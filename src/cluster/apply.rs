@@ -16,22 +16,27 @@ use crate::desired::ObjectId;
 use crate::health::{Health, Status, health};
 use crate::plan::Change;
 
+/// The group/version/kind an object names (its version from apiVersion).
+pub fn gvk(id: &ObjectId, api_version: &str) -> GroupVersionKind {
+    let version = api_version.rsplit('/').next().unwrap_or_default();
+    GroupVersionKind::gvk(&id.group, version, &id.kind)
+}
+
 /// Resolves a change's type with the current discovery (which sync
 /// refreshes after creating CRDs).
 pub fn resource_of(cluster: &Cluster, id: &ObjectId, api_version: &str) -> Option<ApiResource> {
-    let version = api_version.rsplit('/').next().unwrap_or_default();
-    let gvk = GroupVersionKind::gvk(&id.group, version, &id.kind);
-    cluster.discovery.resolve_gvk(&gvk).map(|(ar, _)| ar)
+    cluster
+        .discovery
+        .resolve_gvk(&gvk(id, api_version))
+        .map(|(ar, _)| ar)
 }
 
 /// Whether the kind is namespaced (unknown kinds count as namespaced,
 /// the common case, so a default namespace is filled in).
 pub fn is_namespaced(cluster: &Cluster, id: &ObjectId, api_version: &str) -> bool {
-    let version = api_version.rsplit('/').next().unwrap_or_default();
-    let gvk = GroupVersionKind::gvk(&id.group, version, &id.kind);
     cluster
         .discovery
-        .resolve_gvk(&gvk)
+        .resolve_gvk(&gvk(id, api_version))
         .is_none_or(|(_, caps)| matches!(caps.scope, kube::discovery::Scope::Namespaced))
 }
 

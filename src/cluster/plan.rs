@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
-use kube::core::GroupVersionKind;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value;
 
@@ -215,8 +214,7 @@ fn resolve(
     obj: &DesiredObject,
     pending_crds: &HashMap<(String, String), bool>,
 ) -> Result<Resolved, String> {
-    let version = obj.api_version.rsplit('/').next().unwrap_or_default();
-    let gvk = GroupVersionKind::gvk(&obj.id.group, version, &obj.id.kind);
+    let gvk = super::apply::gvk(&obj.id, &obj.api_version);
     let namespace_for = |namespaced: bool| -> Result<Option<String>, String> {
         match (&obj.id.namespace, namespaced) {
             (Some(ns), true) => Ok(Some(ns.clone())),
