@@ -25,6 +25,22 @@ pub struct ObjectId {
     pub name: String,
 }
 
+/// `apps/v1` → (`apps`, `v1`); `v1` → (``, `v1`): the core group is empty.
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.split_once('/').unwrap_or(("", api_version))
+}
+
+impl ObjectId {
+    /// `apps/v1 Deployment shop/web`; a cluster-scoped object by name
+    /// alone. How results name an object for a person.
+    pub fn label(&self, api_version: &str) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{api_version} {} {ns}/{}", self.kind, self.name),
+            None => format!("{api_version} {} {}", self.kind, self.name),
+        }
+    }
+}
+
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.group.is_empty() {
@@ -284,10 +300,7 @@ fn required_string(
 /// `apps/v1` → `apps`; `v1` → `` (the core group); a malformed apiVersion
 /// is a problem.
 fn group_of(av: &str, problem: &mut impl FnMut(String)) -> String {
-    let (group, version) = match av.split_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", av),
-    };
+    let (group, version) = split_api_version(av);
     let bad_version = version.is_empty()
         || version.contains('/')
         || !version

@@ -5,6 +5,42 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::plan::{Action, Change};
+
+/// How a member differs from Git at the last synced revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriftState {
+    /// Fields differ.
+    Modified,
+    /// Gone from the cluster.
+    Deleted,
+    /// Labelled as a member but not in Git at that revision.
+    Extra,
+}
+
+impl DriftState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftState::Modified => "modified",
+            DriftState::Deleted => "deleted",
+            DriftState::Extra => "extra",
+        }
+    }
+
+    /// A plan at the synced revision says what drifted: what it would
+    /// create was deleted, what it would delete is extra, what it would
+    /// update was modified.
+    pub fn of(change: &Change) -> Option<DriftState> {
+        match change.action {
+            Action::Unchanged => None,
+            Action::Create => Some(DriftState::Deleted),
+            Action::Delete => Some(DriftState::Extra),
+            Action::Update => Some(DriftState::Modified),
+        }
+    }
+}
+
 /// One step of a field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg {

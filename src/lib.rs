@@ -1,7 +1,8 @@
 //! gitsync: keep a Kubernetes cluster equal to what a Git repository says.
 //!
 //! The pipeline runs one way: Source → Render → DesiredSet → Plan → Report /
-//! Apply → Wait. See `shared/design.md` and the README.
+//! Apply → Wait. ARCHITECTURE.md at the repository root describes each
+//! module's job and what it may import; the README the command line.
 
 pub mod cli;
 pub mod cluster;
@@ -9,8 +10,10 @@ pub mod commands;
 pub mod config;
 pub mod desired;
 pub mod drift;
+pub mod engine;
 pub mod exit;
 pub mod health;
+pub mod load;
 pub mod logging;
 pub mod plan;
 pub mod render;

@@ -30,6 +30,20 @@ impl Action {
     }
 }
 
+/// What sync does to one object, as results name it: an update that
+/// recreates is a replace, an unchanged object that gains the part-of
+/// label is an adoption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Create,
+    Update,
+    Replace,
+    Adopt,
+    Delete,
+    Unchanged,
+}
+
 #[derive(Debug, Clone)]
 pub struct Change {
     /// Identity with the namespace resolved (defaulted where the kind is
@@ -59,6 +73,39 @@ pub struct Change {
     /// The live object's managedFields (who owns which field), kept apart
     /// from `live` since normalising drops them; drift reads them.
     pub managed_fields: Option<Value>,
+}
+
+impl Operation {
+    /// As JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Replace => "replace",
+            Operation::Adopt => "adopt",
+            Operation::Delete => "delete",
+            Operation::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl Change {
+    pub fn operation(&self) -> Operation {
+        match self.action {
+            Action::Create => Operation::Create,
+            Action::Update if self.replace => Operation::Replace,
+            Action::Update => Operation::Update,
+            Action::Delete => Operation::Delete,
+            Action::Unchanged if self.adopt => Operation::Adopt,
+            Action::Unchanged => Operation::Unchanged,
+        }
+    }
+
+    /// Sync applies this object (a delete is not a write).
+    pub fn needs_write(&self) -> bool {
+        matches!(self.action, Action::Create | Action::Update)
+            || (self.action == Action::Unchanged && self.adopt)
+    }
 }
 
 /// An object that could not be planned; the others still are.

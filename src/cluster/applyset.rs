@@ -5,6 +5,7 @@
 //! not own.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use base64::Engine;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
@@ -12,6 +13,7 @@ use kube::discovery::{ApiResource, Scope};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::resource::{FIELD_MANAGER, with_type};
 use super::{Cluster, ClusterError, retry};
 use crate::desired::ObjectId;
 
@@ -94,6 +96,17 @@ pub fn default_name(repo_identity: &str, path: &str) -> String {
     }
 }
 
+/// The ApplySet name of a target: `--name` when given, else derived from
+/// the repository's identity and the target's path. Every command and the
+/// watch daemon (whose Lease is named after it) take it from here, so all
+/// of them agree on which objects a target owns.
+pub fn name_for(explicit: Option<&str>, repo_identity: &str, target_path: &Path) -> String {
+    match explicit {
+        Some(name) => name.to_string(),
+        None => default_name(repo_identity, &crate::render::display_rel(target_path)),
+    }
+}
+
 /// What the parent records.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parent {
@@ -122,10 +135,9 @@ fn split_group_kind(gk: &str) -> (String, String) {
 }
 
 fn parent_api(cluster: &Cluster, set: &ApplySet) -> Api<DynamicObject> {
-    Api::namespaced_with(
-        cluster.client.clone(),
-        &set.namespace,
+    cluster.api(
         &ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+        Some(&set.namespace),
     )
 }
 
@@ -229,7 +241,7 @@ pub async fn write_parent(
         "data": parent.record,
     });
     let api = parent_api(cluster, set);
-    let params = PatchParams::apply(super::plan::FIELD_MANAGER).force();
+    let params = PatchParams::apply(FIELD_MANAGER).force();
     let patch = Patch::Apply(&body);
     retry(|| api.patch(&set.name, &params, &patch))
         .await
@@ -238,6 +250,32 @@ pub async fn write_parent(
             source,
         })?;
     Ok(())
+}
+
+/// Group-kinds and namespaces of a set of object ids, as the parent
+/// records them.
+pub fn footprint<'a>(
+    ids: impl Iterator<Item = &'a ObjectId>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut gks = BTreeSet::new();
+    let mut namespaces = BTreeSet::new();
+    for id in ids {
+        gks.insert(group_kind(&id.group, &id.kind));
+        if let Some(ns) = &id.namespace {
+            namespaces.insert(ns.clone());
+        }
+    }
+    (gks, namespaces)
+}
+
+/// True when writing `new` would change nothing but the sync time.
+pub fn same_apart_from_time(old: Option<&Parent>, new: &Parent) -> bool {
+    let strip = |p: &Parent| {
+        let mut record = p.record.clone();
+        record.remove("syncedAt");
+        (p.group_kinds.clone(), p.namespaces.clone(), record)
+    };
+    old.is_some_and(|old| strip(old) == strip(new))
 }
 
 /// A live member of the ApplySet.
@@ -272,10 +310,7 @@ pub async fn list_members(
             Scope::Cluster => vec![None],
         };
         for ns in scopes {
-            let api: Api<DynamicObject> = match ns {
-                Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, &ar),
-                None => Api::all_with(cluster.client.clone(), &ar),
-            };
+            let api = cluster.api(&ar, ns);
             let params = ListParams::default().labels(&selector);
             let list = retry(|| api.list(&params))
                 .await
@@ -301,7 +336,7 @@ pub async fn list_members(
                     id,
                     api_version: ar.api_version.clone(),
                     ar: ar.clone(),
-                    object: super::plan::with_type(item, &ar),
+                    object: with_type(item, &ar),
                 });
             }
         }
@@ -357,6 +392,20 @@ mod tests {
         let root = default_name("/srv/repo", "");
         assert!(root.starts_with("gitsync-repo-"), "{root}");
         assert!(crate::desired::dns1123_subdomain(&root).is_ok());
+    }
+
+    #[test]
+    fn an_explicit_name_wins_and_the_default_follows_the_target_path() {
+        let repo = "https://example.com/org/shop";
+        assert_eq!(name_for(Some("mine"), repo, Path::new("deploy")), "mine");
+        assert_eq!(
+            name_for(None, repo, Path::new("./deploy/prod/")),
+            default_name(repo, "deploy/prod")
+        );
+        assert_eq!(
+            name_for(None, repo, Path::new("")),
+            name_for(None, repo, Path::new("."))
+        );
     }
 
     #[test]

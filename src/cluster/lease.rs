@@ -13,6 +13,12 @@ use kube::api::{Api, PostParams};
 /// How long a lease holds without renewal; renewals come every third of it.
 pub const LEASE_DURATION: Duration = Duration::from_secs(15);
 
+/// The Lease a target's writers coordinate on: named after its ApplySet.
+pub fn lease_name(applyset_name: &str) -> String {
+    let name = format!("gitsync-{}", applyset_name.trim_start_matches("gitsync-"));
+    name[..name.len().min(253)].to_string()
+}
+
 pub struct Elector {
     api: Api<Lease>,
     name: String,

@@ -1,10 +1,9 @@
-//! The live cluster: connection, discovery, live state and planning.
+//! The live cluster: connection, discovery and the resource layer every
+//! request goes through. Knows nothing of plans or syncs (see `engine`).
 
-pub mod apply;
 pub mod applyset;
 pub mod lease;
-mod noop;
-mod plan;
+pub mod resource;
 mod retry;
 
 use std::path::Path;
@@ -13,7 +12,7 @@ use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::Discovery;
 
-pub use plan::{Ownership, PlanOptions, manifest, plan};
+pub use resource::{FIELD_MANAGER, api_error_message, with_type};
 pub use retry::retry;
 
 #[derive(Debug, thiserror::Error)]
@@ -114,14 +113,7 @@ impl Cluster {
             .map(str::to_string)
             .unwrap_or_else(|| config.default_namespace.clone());
         let client = Client::try_from(config).map_err(ClusterError::Client)?;
-        // Aggregated discovery: two requests for everything the server
-        // serves, instead of one per group version.
-        let discovery = retry(|| Discovery::new(client.clone()).run_aggregated())
-            .await
-            .map_err(|source| ClusterError::Discovery {
-                server: server.clone(),
-                source,
-            })?;
+        let discovery = discover(&client, &server).await?;
         Ok(Cluster {
             client,
             default_namespace,
@@ -129,4 +121,21 @@ impl Cluster {
             server,
         })
     }
+
+    /// Re-reads what the server serves (after CRDs were created).
+    pub async fn rediscover(&mut self) -> Result<(), ClusterError> {
+        self.discovery = discover(&self.client, &self.server).await?;
+        Ok(())
+    }
+}
+
+/// Aggregated discovery: two requests for everything the server serves,
+/// instead of one per group version.
+async fn discover(client: &Client, server: &str) -> Result<Discovery, ClusterError> {
+    retry(|| Discovery::new(client.clone()).run_aggregated())
+        .await
+        .map_err(|source| ClusterError::Discovery {
+            server: server.to_string(),
+            source,
+        })
 }

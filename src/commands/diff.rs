@@ -1,12 +1,9 @@
 //! `gitsync diff`: what syncing now would change, against the live cluster.
 
-use anyhow::bail;
-
-use super::target::{PlanRequest, plan_target};
-
+use crate::engine::PlanOptions;
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::report::Report;
+use crate::report::{Printer, Report};
 use crate::settings::{DiffSettings, RenderSettings, Settings};
 
 pub fn run(
@@ -14,20 +11,17 @@ pub fn run(
     render: &RenderSettings,
     diff: &DiffSettings,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = super::load::load(settings, render)?;
+    let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;
     let mut plans: Vec<Plan> = Vec::with_capacity(loaded.targets.len());
-    for (target, set) in &loaded.targets {
-        let planned = runtime.block_on(plan_target(&PlanRequest {
-            repo: &settings.source.repo,
-            target,
-            set,
-            name: diff.name.as_deref(),
-            prune: target.prune,
-            concurrency: diff.concurrency,
+    for t in &loaded.targets {
+        let opts = PlanOptions {
+            prune: t.0.prune,
             force_replace: false,
-        }))?;
-        plans.push(planned.plan);
+        };
+        let name = diff.name.as_deref();
+        let (_, plan) = runtime.block_on(super::plan(settings, t, name, diff.concurrency, opts))?;
+        plans.push(plan);
     }
 
     let reports: Vec<Report> = loaded
@@ -40,15 +34,8 @@ pub fn run(
             plan,
         })
         .collect();
-    super::write_plans(settings, diff.unified, &reports)?;
-
-    let failed: usize = plans.iter().map(|p| p.errors.len()).sum();
-    if failed > 0 {
-        bail!(
-            "{failed} object{} could not be planned (listed above)",
-            if failed == 1 { "" } else { "s" }
-        );
-    }
+    Printer::new(settings.output, settings.color, diff.unified).plans(&reports)?;
+    super::check_planned(plans.iter().map(|p| p.errors.len()).sum(), "")?;
     Ok(if plans.iter().any(Plan::has_changes) {
         ExitStatus::Changes
     } else {

@@ -1,19 +1,23 @@
-//! One module per subcommand: orchestration only, the work is in the core.
+//! One module per subcommand: orchestration only. Each composes the core
+//! (load, engine, report) from the resolved settings and maps the result
+//! to an exit status; the work itself lives in the core.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
-use crate::report::{self, Masker, Report, Style};
-use crate::settings::{ColorChoice, OutputFormat};
+use anyhow::Context;
 
 mod diff;
 mod drift;
-mod load;
 mod render;
 mod sync;
-mod target;
 mod watch;
 
+use crate::cluster::applyset;
+use crate::config::Target;
+use crate::desired::DesiredSet;
+use crate::engine::{Engine, PlanOptions};
 use crate::exit::ExitStatus;
+use crate::plan::Plan;
 use crate::settings::{Command, Settings};
 
 /// Runs the command the settings name.
@@ -46,29 +50,52 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Colour on stdout as `--color` (and `NO_COLOR`, folded in already) say.
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal(),
+/// Connects the engine for one target; errors say which target.
+async fn connect(
+    settings: &Settings,
+    target: &Target,
+    name: Option<&str>,
+    concurrency: usize,
+) -> anyhow::Result<Engine> {
+    let identity = crate::source::identity(&settings.source.repo);
+    let name = applyset::name_for(name, &identity, &target.path);
+    Engine::connect(target, &name, concurrency)
+        .await
+        .with_context(|| target_label(target))
+}
+
+/// Connects and plans one target, as diff and sync both do, so that
+/// both see exactly the same plan.
+async fn plan(
+    settings: &Settings,
+    (target, set): &(Target, DesiredSet),
+    name: Option<&str>,
+    concurrency: usize,
+    opts: PlanOptions,
+) -> anyhow::Result<(Engine, Plan)> {
+    let engine = connect(settings, target, name, concurrency).await?;
+    let plan = engine
+        .plan(set, opts)
+        .await
+        .with_context(|| target_label(target))?;
+    Ok((engine, plan))
+}
+
+/// `target prod`, or the rendered path when there is no gitsync.yaml.
+fn target_label(target: &Target) -> String {
+    match &target.name {
+        Some(name) => format!("target {name}"),
+        None => format!("path {}", crate::render::display_rel(&target.path)),
     }
 }
 
-/// Prints plans the way `diff` does (also `sync --dry-run`), in the
-/// format the settings ask for.
-fn write_plans(settings: &Settings, unified: usize, reports: &[Report]) -> anyhow::Result<()> {
-    let style = Style {
-        color: use_color(settings.color),
-        unified,
-    };
-    let masker = Masker::new();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match settings.output {
-        OutputFormat::Text => report::write_text(&mut out, reports, &style, &masker)?,
-        OutputFormat::Json => report::write_json(&mut out, reports, &style, &masker)?,
-        OutputFormat::Markdown => report::write_markdown(&mut out, reports, &style, &masker)?,
+/// Fails when objects could not be planned; they were printed already.
+fn check_planned(failed: usize, note: &str) -> anyhow::Result<()> {
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} object{} could not be planned (listed above){note}",
+            if failed == 1 { "" } else { "s" }
+        );
     }
-    out.flush()?;
     Ok(())
 }

@@ -27,10 +27,16 @@ pub fn write_json(
     style: &Style,
     masker: &Masker,
 ) -> io::Result<()> {
-    let mut values: Vec<Value> = reports
+    let values: Vec<Value> = reports
         .iter()
         .map(|r| report_value(r, style, masker))
         .collect();
+    write_docs(out, values)
+}
+
+/// One report prints as its object, several as an array of them (the
+/// shape of every JSON result: plans, syncs, drift).
+pub fn write_docs(out: &mut dyn Write, mut values: Vec<Value>) -> io::Result<()> {
     let value = if values.len() == 1 {
         values.remove(0)
     } else {

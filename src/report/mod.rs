@@ -1,25 +1,93 @@
-//! Reporting a [`Plan`]: text (optionally coloured unified diffs), JSON (a
-//! stable schema for CI) and Markdown (for pull-request comments). Secret
-//! values never reach any of them: see [`Masker`].
+//! All printing of results: plans (diff, `sync --dry-run`), sync outcomes
+//! and drift, each as text (optionally coloured), JSON (a stable schema
+//! for CI) and Markdown (for pull-request comments); and progress on
+//! stderr. Secret values never reach any of them: see [`Masker`].
 
 mod diff;
+mod drift;
 mod json;
 mod markdown;
 mod mask;
+mod progress;
+mod sync;
 mod text;
 
 #[cfg(test)]
 mod tests;
 
 pub use diff::unified_diff;
+pub use drift::{DriftReport, write_drift};
 pub use json::write_json;
 pub use markdown::write_markdown;
 pub use mask::Masker;
+pub use progress::Progress;
+pub use sync::{SyncReport, write_sync_json, write_sync_table};
 pub use text::write_text;
+
+use std::io::{self, IsTerminal, Write};
 
 use crate::desired::ObjectId;
 use crate::plan::{Plan, Summary};
+use crate::settings::{ColorChoice, OutputFormat};
 use crate::source::CommitInfo;
+
+/// Prints results on stdout in the format and colour the settings chose,
+/// with one masker per run (equal secret values mask alike everywhere).
+pub struct Printer {
+    format: OutputFormat,
+    style: Style,
+    masker: Masker,
+}
+
+impl Printer {
+    pub fn new(format: OutputFormat, color: ColorChoice, unified: usize) -> Printer {
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => io::stdout().is_terminal(),
+        };
+        Printer {
+            format,
+            style: Style { color, unified },
+            masker: Masker::new(),
+        }
+    }
+
+    fn write(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        f(&mut out)?;
+        out.flush()
+    }
+
+    /// Plans, as `diff` prints them.
+    pub fn plans(&self, reports: &[Report]) -> io::Result<()> {
+        let (style, masker) = (&self.style, &self.masker);
+        self.write(|out| match self.format {
+            OutputFormat::Text => write_text(out, reports, style, masker),
+            OutputFormat::Json => write_json(out, reports, style, masker),
+            OutputFormat::Markdown => write_markdown(out, reports, style, masker),
+        })
+    }
+
+    /// Sync outcomes.
+    pub fn syncs(&self, reports: &[SyncReport]) -> io::Result<()> {
+        self.write(|out| match self.format {
+            OutputFormat::Json => write_sync_json(out, reports),
+            OutputFormat::Text => write_sync_table(out, reports, false),
+            OutputFormat::Markdown => write_sync_table(out, reports, true),
+        })
+    }
+
+    /// Drift; true when anything drifted.
+    pub fn drift(&self, reports: &[DriftReport]) -> io::Result<bool> {
+        let mut any = false;
+        self.write(|out| {
+            any = write_drift(out, reports, self.format, self.style.color, &self.masker)?;
+            Ok(())
+        })?;
+        Ok(any)
+    }
+}
 
 /// One target's plan, with what it was computed from.
 #[derive(Debug, Clone, Copy)]
@@ -49,13 +117,9 @@ impl Default for Style {
     }
 }
 
-/// `apps/v1 Deployment shop/web`; a cluster-scoped object by name alone.
 /// `apps/v1 Deployment shop/web` (cluster-scoped: no namespace).
 pub fn object_label(api_version: &str, id: &ObjectId) -> String {
-    match &id.namespace {
-        Some(ns) => format!("{api_version} {} {ns}/{}", id.kind, id.name),
-        None => format!("{api_version} {} {}", id.kind, id.name),
-    }
+    id.label(api_version)
 }
 
 /// `2 to create, 1 to update, 0 to delete, 14 unchanged[, 1 failed]`.

@@ -54,7 +54,7 @@ pub(super) fn config_map(name: &str, value: &str) -> Value {
 pub(super) fn change(action: Action, live: Option<Value>, desired: Option<Value>) -> Change {
     let obj = desired.as_ref().or(live.as_ref()).expect("an object");
     let api_version = obj["apiVersion"].as_str().unwrap().to_string();
-    let (group, _) = api_version.rsplit_once('/').unwrap_or(("", ""));
+    let (group, _) = crate::desired::split_api_version(&api_version);
     let namespace = obj["metadata"]["namespace"].as_str();
     let name = obj["metadata"]["name"].as_str().unwrap();
     Change {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 /// `group/Kind/namespace/name`.
 pub fn key(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> String {
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let (group, _) = crate::desired::split_api_version(api_version);
     format!("{group}/{kind}/{}/{name}", namespace.unwrap_or(""))
 }
 

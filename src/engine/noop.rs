@@ -13,7 +13,7 @@
 
 use serde_json::{Map, Value};
 
-use super::plan::FIELD_MANAGER;
+use crate::cluster::FIELD_MANAGER;
 
 /// True when applying `manifest` onto `live` is provably a no-op, apart
 /// from the label `ignore_label` (gitsync's part-of label, bookkeeping

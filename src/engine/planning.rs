@@ -6,41 +6,22 @@
 //! quantities: the comparison is between two things the server produced,
 //! which is what keeps the diff free of false positives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use futures::{StreamExt, TryStreamExt, stream};
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
-use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::api::{ListParams, Patch, PatchParams};
+use kube::discovery::{ApiResource, Scope};
 use serde_json::Value;
 
-use super::applyset::{ApplySet, Member, PART_OF, prune_disabled};
 use super::noop::apply_is_noop;
-use super::{Cluster, ClusterError, retry};
+use super::{Engine, PlanOptions};
+use crate::cluster::applyset::{Member, PART_OF, prune_disabled};
+use crate::cluster::resource::{
+    FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
+};
+use crate::cluster::{Cluster, ClusterError, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
 use crate::plan::{Action, Change, ObjectError, Plan, normalize};
-
-pub const FIELD_MANAGER: &str = "gitsync";
-
-#[derive(Debug, Clone)]
-pub struct PlanOptions {
-    /// Dry runs (and LISTs) in flight at once.
-    pub concurrency: usize,
-    /// Ownership: members are labelled, live members absent from Git
-    /// become deletes (when pruning), and objects of another ApplySet are
-    /// refused.
-    pub applyset: Option<Ownership>,
-    /// Plan immutable-field changes as delete-and-recreate instead of an
-    /// error.
-    pub force_replace: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Ownership {
-    pub set: ApplySet,
-    /// Live members (empty when the ApplySet does not exist yet).
-    pub members: Vec<Member>,
-    pub prune: bool,
-}
 
 /// How one desired object is to be planned.
 enum Resolved {
@@ -55,13 +36,15 @@ enum Resolved {
     Pending { namespace: Option<String> },
 }
 
-/// Plans `set` against the cluster: per object create / update /
-/// unchanged, with errors per object (the others are still planned).
-pub async fn plan(
-    cluster: &Cluster,
+/// Plans `set` against the cluster, `members` being the ApplySet's live
+/// members.
+pub(super) async fn plan(
+    engine: &Engine,
     set: &DesiredSet,
-    opts: &PlanOptions,
+    members: &[Member],
+    opts: PlanOptions,
 ) -> Result<Plan, ClusterError> {
+    let cluster = &engine.cluster;
     let pending_crds = crds_in(set);
     let mut errors = Vec::new();
     let mut resolved: Vec<Option<Resolved>> = Vec::with_capacity(set.objects.len());
@@ -76,7 +59,7 @@ pub async fn plan(
     }
 
     // Namespaces the plan creates: objects in them cannot be dry-run yet.
-    let live = list_live(cluster, &resolved, opts.concurrency).await?;
+    let live = list_live(cluster, &resolved, engine.concurrency).await?;
     let new_namespaces: Vec<String> = set
         .objects
         .iter()
@@ -103,8 +86,8 @@ pub async fn plan(
         .zip(resolved)
         .filter_map(|(obj, r)| r.map(|r| (obj, r)));
     let results: Vec<Result<Change, ObjectError>> = stream::iter(jobs)
-        .map(|(obj, r)| plan_one(cluster, obj, r, &live, opts))
-        .buffered(opts.concurrency.max(1))
+        .map(|(obj, r)| plan_one(engine, obj, r, &live, opts))
+        .buffered(engine.concurrency.max(1))
         .collect()
         .await;
     let mut changes = Vec::with_capacity(results.len());
@@ -114,30 +97,21 @@ pub async fn plan(
             Err(e) => errors.push(e),
         }
     }
-    if let Some(own) = &opts.applyset
-        && own.prune
-    {
-        changes.extend(prunes(set, cluster, own));
+    if opts.prune {
+        changes.extend(prunes(set, cluster, members));
     }
     Ok(Plan { changes, errors })
 }
 
 /// Live members that Git no longer has, as deletes in reverse apply order.
 /// Objects that opt out (`gitsync.io/prune: disabled`) stay.
-fn prunes(set: &DesiredSet, cluster: &Cluster, own: &Ownership) -> Vec<Change> {
-    let wanted: std::collections::HashSet<ObjectId> = set
+fn prunes(set: &DesiredSet, cluster: &Cluster, members: &[Member]) -> Vec<Change> {
+    let wanted: HashSet<ObjectId> = set
         .objects
         .iter()
-        .map(|o| ObjectId {
-            namespace: o.id.namespace.clone().or_else(|| {
-                super::apply::is_namespaced(cluster, &o.id, &o.api_version)
-                    .then(|| cluster.default_namespace.clone())
-            }),
-            ..o.id.clone()
-        })
+        .map(|o| cluster.id_of(&o.id, &o.api_version))
         .collect();
-    let mut deletes: Vec<&Member> = own
-        .members
+    let mut deletes: Vec<&Member> = members
         .iter()
         .filter(|m| !wanted.contains(&m.id))
         .filter(|m| {
@@ -214,7 +188,6 @@ fn resolve(
     obj: &DesiredObject,
     pending_crds: &HashMap<(String, String), bool>,
 ) -> Result<Resolved, String> {
-    let gvk = super::apply::gvk(&obj.id, &obj.api_version);
     let namespace_for = |namespaced: bool| -> Result<Option<String>, String> {
         match (&obj.id.namespace, namespaced) {
             (Some(ns), true) => Ok(Some(ns.clone())),
@@ -226,8 +199,7 @@ fn resolve(
             )),
         }
     };
-    if let Some((ar, caps)) = cluster.discovery.resolve_gvk(&gvk) {
-        let ApiCapabilities { scope, .. } = caps;
+    if let Some((ar, scope)) = cluster.resolve(&obj.id, &obj.api_version) {
         let namespace = namespace_for(matches!(scope, Scope::Namespaced))?;
         return Ok(Resolved::Served { ar, namespace });
     }
@@ -269,10 +241,6 @@ fn resolve(
 /// Live objects keyed by (resource key, namespace, name).
 type Live = HashMap<(String, Option<String>, String), Value>;
 
-fn resource_key(ar: &ApiResource) -> String {
-    format!("{}/{}", ar.api_version, ar.plural)
-}
-
 /// One LIST per (type, namespace) among the served desired objects.
 async fn list_live(
     cluster: &Cluster,
@@ -313,7 +281,7 @@ async fn list_all(
     ar: &ApiResource,
     namespace: Option<&str>,
 ) -> Result<Vec<Value>, ClusterError> {
-    let api = api_for(cluster, ar, namespace);
+    let api = cluster.api(ar, namespace);
     let mut out = Vec::new();
     let mut params = ListParams::default().limit(500);
     loop {
@@ -335,58 +303,26 @@ async fn list_all(
     Ok(out)
 }
 
-/// A LIST's items carry no apiVersion and kind; put them back so that the
-/// live object compares with the dry-run result field for field.
-pub(crate) fn with_type(obj: DynamicObject, ar: &ApiResource) -> Value {
-    // First, where the server puts them, so that diffs show no move.
-    let mut map = serde_json::Map::new();
-    map.insert("apiVersion".into(), Value::String(ar.api_version.clone()));
-    map.insert("kind".into(), Value::String(ar.kind.clone()));
-    if let Ok(Value::Object(rest)) = serde_json::to_value(obj) {
-        for (k, v) in rest {
-            if k != "apiVersion" && k != "kind" {
-                map.insert(k, v);
-            }
-        }
-    }
-    Value::Object(map)
-}
-
-fn api_for(cluster: &Cluster, ar: &ApiResource, namespace: Option<&str>) -> Api<DynamicObject> {
-    match namespace {
-        Some(ns) => Api::namespaced_with(cluster.client.clone(), ns, ar),
-        None => Api::all_with(cluster.client.clone(), ar),
-    }
-}
-
-/// The manifest as it will be applied: namespace resolved, part-of label
-/// added.
-pub fn manifest(obj: &DesiredObject, namespace: &Option<String>, set: Option<&ApplySet>) -> Value {
-    let mut m = obj.object.clone();
-    if let (Some(ns), Some(meta)) = (
-        namespace,
-        m.get_mut("metadata").and_then(Value::as_object_mut),
-    ) {
-        meta.insert("namespace".into(), Value::String(ns.clone()));
-    }
-    if let Some(set) = set {
-        set.label(&mut m);
-    }
+/// The manifest as sync sends it: namespace resolved, part-of label added.
+fn labelled(engine: &Engine, obj: &DesiredObject, namespace: &Option<String>) -> Value {
+    let mut m = manifest(obj, namespace);
+    engine.applyset.label(&mut m);
     m
 }
 
 async fn plan_one(
-    cluster: &Cluster,
+    engine: &Engine,
     obj: &DesiredObject,
     resolved: Resolved,
     live: &Live,
-    opts: &PlanOptions,
+    opts: PlanOptions,
 ) -> Result<Change, ObjectError> {
-    let set = opts.applyset.as_ref().map(|o| &o.set);
+    let cluster = &engine.cluster;
+    let set = &engine.applyset;
     let (ar, namespace) = match resolved {
         Resolved::Pending { namespace } => {
             let id = id_in(obj, &namespace);
-            let body = manifest(obj, &namespace, set);
+            let body = labelled(engine, obj, &namespace);
             return Ok(Change {
                 desired: Some(without_part_of(normalize(body.clone()))),
                 manifest: Some(body),
@@ -406,7 +342,7 @@ async fn plan_one(
     let id = id_in(obj, &namespace);
     let live_raw = live.get(&(resource_key(&ar), namespace.clone(), obj.id.name.clone()));
     let mut adopt = false;
-    if let (Some(set), Some(l)) = (set, live_raw) {
+    if let Some(l) = live_raw {
         match part_of(l) {
             Some(other) if other != set.id => {
                 return Err(object_error(
@@ -421,7 +357,7 @@ async fn plan_one(
             None => adopt = true,
         }
     }
-    let body = manifest(obj, &namespace, set);
+    let body = labelled(engine, obj, &namespace);
     if let Some(l) = live_raw
         && apply_is_noop(&body, l, PART_OF)
     {
@@ -442,7 +378,7 @@ async fn plan_one(
             managed_fields: l.pointer("/metadata/managedFields").cloned(),
         });
     }
-    let api = api_for(cluster, &ar, namespace.as_deref());
+    let api = cluster.api(&ar, namespace.as_deref());
     // Conflicts are forced for the dry run only: the plan shows what Git
     // wants; whether another manager's fields may be taken is sync's call.
     let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
@@ -537,16 +473,5 @@ fn object_error(obj: &DesiredObject, id: &ObjectId, message: String) -> ObjectEr
         api_version: obj.api_version.clone(),
         origin: Some(obj.origin.clone()),
         message,
-    }
-}
-
-/// The API server's own words for a rejected request, without kube's
-/// debug dump around them.
-pub fn api_error_message(err: &kube::Error) -> String {
-    match err {
-        kube::Error::Api(status) if !status.message.is_empty() => {
-            format!("{} ({})", status.message, status.code)
-        }
-        other => other.to_string(),
     }
 }

@@ -15,7 +15,12 @@ pub struct Loaded {
     pub targets: Vec<(Target, DesiredSet)>,
 }
 
-pub fn load(settings: &Settings, render_settings: &RenderSettings) -> anyhow::Result<Loaded> {
+/// The repository at the chosen revision and the targets it declares for
+/// this run (nothing rendered yet).
+pub fn resolve(
+    settings: &Settings,
+    render_settings: &RenderSettings,
+) -> anyhow::Result<(Snapshot, Vec<Target>)> {
     let snapshot =
         source::load(&settings.source, &source::default_cache_dir()).with_context(|| {
             format!(
@@ -34,6 +39,14 @@ pub fn load(settings: &Settings, render_settings: &RenderSettings) -> anyhow::Re
         &settings.cluster,
         render_settings,
     )?;
+    Ok((snapshot, targets))
+}
+
+pub fn load_targets(
+    settings: &Settings,
+    render_settings: &RenderSettings,
+) -> anyhow::Result<Loaded> {
+    let (snapshot, targets) = resolve(settings, render_settings)?;
     let mut out = Vec::with_capacity(targets.len());
     for target in targets {
         let req = RenderRequest {

@@ -1,0 +1,96 @@
+//! Writing one change: server-side apply of a create or update (deleting
+//! first for a replace), and deletes for prunes.
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, stream};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+
+use super::Engine;
+use crate::cluster::resource::{FIELD_MANAGER, api_error_message};
+use crate::cluster::{Cluster, retry};
+use crate::plan::Change;
+
+/// Applies one create or update. `Err` is a message for the user.
+async fn apply(cluster: &Cluster, change: &Change, force_conflicts: bool) -> Result<(), String> {
+    let ar = cluster
+        .resource_of(&change.id, &change.api_version)
+        .ok_or_else(|| {
+            format!(
+                "the cluster does not serve {} {}",
+                change.api_version, change.id.kind
+            )
+        })?;
+    let manifest = change
+        .manifest
+        .as_ref()
+        .ok_or_else(|| "nothing to apply".to_string())?;
+    let api = cluster.api(&ar, change.id.namespace.as_deref());
+    if change.replace {
+        delete_and_wait(&api, &change.id.name).await?;
+    }
+    let mut params = PatchParams::apply(FIELD_MANAGER);
+    if force_conflicts {
+        params = params.force();
+    }
+    let patch = Patch::Apply(manifest);
+    match retry(|| api.patch(&change.id.name, &params, &patch)).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 409 => Err(format!(
+            "{} (409); --force-conflicts takes these fields over",
+            s.message
+        )),
+        Err(e) => Err(api_error_message(&e)),
+    }
+}
+
+/// Deletes, then waits until the object is gone so that recreating it does
+/// not race its own deletion.
+async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
+    let params = DeleteParams::foreground();
+    match retry(|| api.delete(name, &params)).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+        Err(e) => return Err(format!("deleting to replace: {}", api_error_message(&e))),
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match retry(|| api.get_opt(name)).await {
+            Ok(None) => return Ok(()),
+            Ok(Some(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
+            Ok(Some(_)) => return Err("deleted to replace, but still there after 120 s".into()),
+            Err(e) => return Err(api_error_message(&e)),
+        }
+    }
+}
+
+/// Deletes one pruned object (background propagation: its dependents go
+/// with it, as with kubectl delete).
+pub(super) async fn delete(cluster: &Cluster, change: &Change) -> Result<(), String> {
+    let Some(ar) = cluster.resource_of(&change.id, &change.api_version) else {
+        return Ok(()); // its type is gone, and the object with it
+    };
+    let api = cluster.api(&ar, change.id.namespace.as_deref());
+    let params = DeleteParams::background();
+    match retry(|| api.delete(&change.id.name, &params)).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        Err(e) => Err(api_error_message(&e)),
+    }
+}
+
+/// Applies `changes` concurrently (one step of the apply order); returns
+/// per change index `Ok` or the failure.
+pub(super) async fn apply_all(
+    engine: &Engine,
+    changes: &[&Change],
+    force_conflicts: bool,
+) -> Vec<Result<(), String>> {
+    stream::iter(changes.iter())
+        .map(|c| apply(&engine.cluster, c, force_conflicts))
+        .buffered(engine.concurrency.max(1))
+        .collect()
+        .await
+}

@@ -1,0 +1,161 @@
+//! The sync engine: one object per target that holds its cluster, its
+//! ApplySet and the parent as read at the start of the run, with one verb
+//! per job: [`Engine::plan`] (diff), [`Engine::sync`] (apply in stages,
+//! prune, record, wait), [`Engine::apply`] (drift healing and `--fix`) and
+//! [`Engine::health`]. Commands and the watch daemon compose these verbs;
+//! they never talk to the API server themselves.
+
+mod apply;
+mod noop;
+mod planning;
+mod sync;
+mod wait;
+
+use std::time::Instant;
+
+use crate::cluster::applyset::{self, ApplySet, ApplySetError, Parent};
+use crate::cluster::{Cluster, ClusterError, ConnectOptions};
+use crate::config::Target;
+use crate::desired::{DesiredSet, ObjectId};
+use crate::health::Health;
+use crate::plan::{Change, Plan};
+
+pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("connecting to the cluster")]
+    Connect(#[source] Box<ClusterError>),
+    #[error("reading ApplySet {namespace}/{name}")]
+    ReadParent {
+        namespace: String,
+        name: String,
+        #[source]
+        source: Box<ApplySetError>,
+    },
+    #[error("listing the members of ApplySet {name}")]
+    ListMembers {
+        name: String,
+        #[source]
+        source: Box<ClusterError>,
+    },
+    #[error("planning against {server}")]
+    Plan {
+        server: String,
+        #[source]
+        source: Box<ClusterError>,
+    },
+    #[error("{0}")]
+    Record(&'static str, #[source] Box<ClusterError>),
+    #[error(
+        "the desired set is empty but ApplySet {name} has {members} member{s}: refusing to delete them all (pass --allow-empty if that is really what Git says)",
+        s = if *members == 1 { "" } else { "s" }
+    )]
+    EmptySet { name: String, members: usize },
+    #[error("{0}")]
+    CrdsNotEstablished(String),
+    #[error("refreshing discovery after creating CRDs")]
+    Discovery(#[source] Box<ClusterError>),
+}
+
+/// How a plan treats ownership and immutable fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Live members absent from Git become deletes.
+    pub prune: bool,
+    /// Plan immutable-field changes as delete-and-recreate instead of an
+    /// error.
+    pub force_replace: bool,
+}
+
+pub struct Engine {
+    pub cluster: Cluster,
+    pub applyset: ApplySet,
+    /// The parent as it was when the engine connected (`None`: never
+    /// synced).
+    pub parent: Option<Parent>,
+    /// Requests (dry runs, applies, LISTs) in flight at once.
+    pub concurrency: usize,
+}
+
+impl Engine {
+    /// Connects to the target's cluster and reads its ApplySet parent
+    /// (which lives in the target's default namespace).
+    pub async fn connect(
+        target: &Target,
+        applyset_name: &str,
+        concurrency: usize,
+    ) -> Result<Engine, EngineError> {
+        let cluster = Cluster::connect(&ConnectOptions {
+            kubeconfig: target.kubeconfig.as_deref(),
+            context: target.context.as_deref(),
+            namespace: target.namespace.as_deref(),
+        })
+        .await
+        .map_err(|e| EngineError::Connect(Box::new(e)))?;
+        let applyset = ApplySet::new(applyset_name, &cluster.default_namespace);
+        let parent = applyset::read_parent(&cluster, &applyset)
+            .await
+            .map_err(|source| EngineError::ReadParent {
+                namespace: applyset.namespace.clone(),
+                name: applyset.name.clone(),
+                source: Box::new(source),
+            })?;
+        Ok(Engine {
+            cluster,
+            applyset,
+            parent,
+            concurrency,
+        })
+    }
+
+    /// Lists the ApplySet's members and plans the desired set against the
+    /// live cluster: per object create / update / unchanged / delete, with
+    /// errors per object (the others are still planned).
+    pub async fn plan(&self, set: &DesiredSet, opts: PlanOptions) -> Result<Plan, EngineError> {
+        let members = match &self.parent {
+            None => Vec::new(),
+            Some(parent) => {
+                let mut gks = parent.group_kinds.clone();
+                let mut namespaces = parent.namespaces.clone();
+                for o in &set.objects {
+                    gks.insert(applyset::group_kind(&o.id.group, &o.id.kind));
+                    namespaces.insert(
+                        o.id.namespace
+                            .clone()
+                            .unwrap_or_else(|| self.cluster.default_namespace.clone()),
+                    );
+                }
+                applyset::list_members(&self.cluster, &self.applyset, &gks, &namespaces)
+                    .await
+                    .map_err(|source| EngineError::ListMembers {
+                        name: self.applyset.name.clone(),
+                        source: Box::new(source),
+                    })?
+            }
+        };
+        tracing::info!(applyset = %self.applyset.name, id = %self.applyset.id, members = members.len(), "ownership");
+        planning::plan(self, set, &members, opts)
+            .await
+            .map_err(|source| EngineError::Plan {
+                server: self.cluster.server.clone(),
+                source: Box::new(source),
+            })
+    }
+
+    /// Applies changes concurrently; per change `Ok` or the failure. Used
+    /// for healing drift, where order does not matter: every object exists.
+    pub async fn apply(
+        &self,
+        changes: &[&Change],
+        force_conflicts: bool,
+    ) -> Vec<Result<(), String>> {
+        apply::apply_all(self, changes, force_conflicts).await
+    }
+
+    /// One look at (or, with a later deadline, a wait for) the health of
+    /// objects given as (identity with namespace resolved, apiVersion).
+    pub async fn health(&self, ids: &[(ObjectId, String)], deadline: Instant) -> Vec<Health> {
+        wait::wait_healthy(&self.cluster, ids, deadline, |_, _| {}).await
+    }
+}

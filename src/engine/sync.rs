@@ -1,0 +1,399 @@
+//! Sync: apply a plan in stages, prune, record the parent, wait for health.
+//!
+//! Stages: per wave, Namespaces, then CRDs (waited for until Established,
+//! then discovery is refreshed), then everything else in kind order; each
+//! stage is applied concurrently. A later wave starts once the one before
+//! is healthy. Prunes come last, in reverse order, and only after every
+//! apply succeeded.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Engine, EngineError, apply, wait};
+use crate::cluster::applyset::{self, Parent};
+use crate::desired::{ObjectId, kind_rank};
+use crate::health::{Health, Status};
+use crate::plan::{Action, Change, Operation, Plan};
+use crate::source::CommitInfo;
+
+/// How a sync writes and waits.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub allow_empty: bool,
+    pub wait: bool,
+    pub timeout: Duration,
+    pub force_conflicts: bool,
+}
+
+/// What the parent records about the last sync.
+pub struct Record<'a> {
+    pub commit: Option<&'a CommitInfo>,
+    pub repository: String,
+    pub path: String,
+}
+
+impl Record<'_> {
+    fn data(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        if let Some(c) = self.commit {
+            m.insert("revision".into(), json!(c.sha));
+            m.insert(
+                "author".into(),
+                json!(format!("{} <{}>", c.author, c.author_email)),
+            );
+            m.insert("commitTime".into(), json!(c.time));
+            m.insert("subject".into(), json!(c.subject));
+        }
+        m.insert("repository".into(), json!(self.repository));
+        m.insert("path".into(), json!(self.path));
+        m.insert(
+            "syncedAt".into(),
+            json!(
+                k8s_openapi::jiff::Timestamp::now()
+                    .round(k8s_openapi::jiff::Unit::Second)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            ),
+        );
+        m.insert("gitsyncVersion".into(), json!(env!("CARGO_PKG_VERSION")));
+        m
+    }
+}
+
+/// What became of one object of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectResult {
+    Applied,
+    Deleted,
+    Unchanged,
+    Failed,
+    /// Not reached: an earlier step failed or a wave stayed unhealthy.
+    Skipped,
+}
+
+impl ObjectResult {
+    /// As JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectResult::Applied => "applied",
+            ObjectResult::Deleted => "deleted",
+            ObjectResult::Unchanged => "unchanged",
+            ObjectResult::Failed => "failed",
+            ObjectResult::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ObjectOutcome {
+    pub operation: Operation,
+    pub api_version: String,
+    pub id: ObjectId,
+    pub result: ObjectResult,
+    pub message: Option<String>,
+    /// Set for objects that were waited for.
+    pub health: Option<Health>,
+}
+
+impl ObjectOutcome {
+    pub fn is_unhealthy(&self) -> bool {
+        self.health
+            .as_ref()
+            .is_some_and(|h| h.status != Status::Current)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOutcome {
+    pub applyset: applyset::ApplySet,
+    pub objects: Vec<ObjectOutcome>,
+    /// Set when a step failed: what was applied is in `objects`, the rest
+    /// is `Skipped`.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub applied: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub unhealthy: usize,
+}
+
+impl SyncOutcome {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for o in &self.objects {
+            match o.result {
+                ObjectResult::Applied => c.applied += 1,
+                ObjectResult::Deleted => c.deleted += 1,
+                ObjectResult::Unchanged => c.unchanged += 1,
+                ObjectResult::Failed => c.failed += 1,
+                ObjectResult::Skipped => c.skipped += 1,
+            }
+            c.unhealthy += usize::from(o.is_unhealthy());
+        }
+        c
+    }
+}
+
+impl Engine {
+    /// Makes the cluster match `plan` (computed by [`Engine::plan`] on this
+    /// engine). `progress` hears what is going on, for a person watching.
+    pub async fn sync(
+        &mut self,
+        plan: &Plan,
+        opts: &SyncOptions,
+        record: &Record<'_>,
+        progress: &dyn Fn(&str),
+    ) -> Result<SyncOutcome, EngineError> {
+        refuse_empty(self, plan, opts)?;
+        let deadline = Instant::now() + opts.timeout;
+        let mut objects: Vec<ObjectOutcome> = plan
+            .changes
+            .iter()
+            .map(|c| ObjectOutcome {
+                operation: c.operation(),
+                api_version: c.api_version.clone(),
+                id: c.id.clone(),
+                result: if c.needs_write() || c.action == Action::Delete {
+                    ObjectResult::Skipped
+                } else {
+                    ObjectResult::Unchanged
+                },
+                message: None,
+                health: None,
+            })
+            .collect();
+        let applyset = self.applyset.clone();
+        let outcome = |objects, error| SyncOutcome {
+            applyset: applyset.clone(),
+            objects,
+            error,
+        };
+
+        // Record the union of old and new kinds and namespaces before
+        // writing members, so that an interrupted sync leaves nothing
+        // undiscoverable.
+        let old = self.parent.clone().unwrap_or_default();
+        let (new_gks, new_ns) = applyset::footprint(plan.changes.iter().map(|c| &c.id));
+        let mut union = Parent {
+            group_kinds: old.group_kinds.union(&new_gks).cloned().collect(),
+            namespaces: old.namespaces.union(&new_ns).cloned().collect(),
+            record: old.record.clone(),
+        };
+        union.namespaces.insert(self.applyset.namespace.clone());
+        if self.parent.as_ref() != Some(&union) {
+            applyset::write_parent(&self.cluster, &self.applyset, &union)
+                .await
+                .map_err(|e| {
+                    EngineError::Record("recording the ApplySet before applying", Box::new(e))
+                })?;
+        }
+
+        let writes: Vec<usize> = (0..plan.changes.len())
+            .filter(|&i| plan.changes[i].needs_write())
+            .collect();
+        let mut waves: Vec<i64> = writes.iter().map(|&i| plan.changes[i].wave).collect();
+        waves.dedup();
+        let (total, mut done) = (writes.len(), 0);
+        for (wave_index, wave) in waves.iter().enumerate() {
+            let in_wave: Vec<usize> = writes
+                .iter()
+                .copied()
+                .filter(|&i| plan.changes[i].wave == *wave)
+                .collect();
+            for stage in stages(&plan.changes, &in_wave) {
+                let changes: Vec<&Change> = stage.iter().map(|&i| &plan.changes[i]).collect();
+                let results = apply::apply_all(self, &changes, opts.force_conflicts).await;
+                let mut failed = Vec::new();
+                for (&i, r) in stage.iter().zip(results) {
+                    match r {
+                        Ok(()) => objects[i].result = ObjectResult::Applied,
+                        Err(msg) => {
+                            objects[i].result = ObjectResult::Failed;
+                            failed.push(format!(
+                                "{}: {msg}",
+                                objects[i].id.label(&objects[i].api_version)
+                            ));
+                            objects[i].message = Some(msg);
+                        }
+                    }
+                }
+                done += stage.len();
+                progress(&format!("applied {done} of {total}"));
+                if !failed.is_empty() {
+                    let error = format!(
+                        "applying failed; objects marked skipped were not applied, rerunning converges:\n{}",
+                        failed.join("\n")
+                    );
+                    return Ok(outcome(objects, Some(error)));
+                }
+                self.establish_crds(&changes, progress).await?;
+            }
+            // A later wave starts once this one is healthy.
+            if opts.wait && wave_index + 1 < waves.len() {
+                let health = self
+                    .wait_for(&plan.changes, &in_wave, deadline, progress)
+                    .await;
+                let unhealthy = health.iter().any(|h| h.status != Status::Current);
+                for (&i, h) in in_wave.iter().zip(health) {
+                    objects[i].health = Some(h);
+                }
+                if unhealthy {
+                    return Ok(outcome(objects, None));
+                }
+            }
+        }
+
+        let deletes: Vec<usize> = (0..plan.changes.len())
+            .filter(|&i| plan.changes[i].action == Action::Delete)
+            .collect();
+        if !deletes.is_empty() {
+            progress(&format!("pruning {} object(s)", deletes.len()));
+        }
+        for &i in &deletes {
+            match apply::delete(&self.cluster, &plan.changes[i]).await {
+                Ok(()) => objects[i].result = ObjectResult::Deleted,
+                Err(msg) => {
+                    objects[i].result = ObjectResult::Failed;
+                    objects[i].message = Some(msg.clone());
+                    let label = objects[i].id.label(&objects[i].api_version);
+                    return Ok(outcome(
+                        objects,
+                        Some(format!("pruning {label} failed: {msg}")),
+                    ));
+                }
+            }
+        }
+
+        // The parent now records exactly what remains.
+        let (gks, mut namespaces) = applyset::footprint(
+            plan.changes
+                .iter()
+                .filter(|c| c.action != Action::Delete)
+                .map(|c| &c.id),
+        );
+        namespaces.insert(self.applyset.namespace.clone());
+        let last = Parent {
+            group_kinds: gks,
+            namespaces,
+            record: record.data(),
+        };
+        // A sync that changes nothing writes nothing, not even the parent.
+        if !applyset::same_apart_from_time(self.parent.as_ref(), &last) {
+            applyset::write_parent(&self.cluster, &self.applyset, &last)
+                .await
+                .map_err(|e| {
+                    EngineError::Record("recording the sync in the ApplySet parent", Box::new(e))
+                })?;
+        }
+        self.parent = Some(last);
+
+        if opts.wait && !writes.is_empty() {
+            let health = self
+                .wait_for(&plan.changes, &writes, deadline, progress)
+                .await;
+            for (&i, h) in writes.iter().zip(health) {
+                objects[i].health = Some(h);
+            }
+        }
+        Ok(outcome(objects, None))
+    }
+
+    /// After a stage that created CRDs: wait until they are Established,
+    /// then refresh discovery so their kinds can be applied.
+    async fn establish_crds(
+        &mut self,
+        changes: &[&Change],
+        progress: &dyn Fn(&str),
+    ) -> Result<(), EngineError> {
+        let crds: Vec<&Change> = changes
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.id.group == "apiextensions.k8s.io" && c.id.kind == "CustomResourceDefinition"
+            })
+            .collect();
+        if crds.is_empty() {
+            return Ok(());
+        }
+        progress(&format!(
+            "waiting for {} CRD(s) to be Established",
+            crds.len()
+        ));
+        wait::wait_established(&self.cluster, &crds, Duration::from_secs(60))
+            .await
+            .map_err(EngineError::CrdsNotEstablished)?;
+        self.cluster
+            .rediscover()
+            .await
+            .map_err(|e| EngineError::Discovery(Box::new(e)))
+    }
+
+    async fn wait_for(
+        &self,
+        changes: &[Change],
+        indices: &[usize],
+        deadline: Instant,
+        progress: &dyn Fn(&str),
+    ) -> Vec<Health> {
+        let ids: Vec<_> = indices
+            .iter()
+            .map(|&i| (changes[i].id.clone(), changes[i].api_version.clone()))
+            .collect();
+        progress(&format!(
+            "waiting for {} object(s) to become healthy",
+            ids.len()
+        ));
+        let mut last = usize::MAX;
+        wait::wait_healthy(&self.cluster, &ids, deadline, |ready, all| {
+            if ready != last {
+                progress(&format!("{ready} of {all} healthy"));
+                last = ready;
+            }
+        })
+        .await
+    }
+}
+
+/// An empty desired set would prune every member: almost always a wrong
+/// path or a broken render, so it needs saying so explicitly. Every
+/// desired object becomes a change or an error, so "no change but
+/// deletes" is exactly "an empty desired set".
+fn refuse_empty(engine: &Engine, plan: &Plan, opts: &SyncOptions) -> Result<(), EngineError> {
+    let deletes = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let desired = plan.changes.len() - deletes + plan.errors.len();
+    if desired == 0 && deletes > 0 && !opts.allow_empty {
+        return Err(EngineError::EmptySet {
+            name: engine.applyset.name.clone(),
+            members: deletes,
+        });
+    }
+    Ok(())
+}
+
+/// Splits one wave's writes into stages of equal kind rank (Namespaces,
+/// then CRDs, then the kind order), keeping the plan's order.
+fn stages(changes: &[Change], in_wave: &[usize]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut last_rank = None;
+    for &i in in_wave {
+        let rank = kind_rank(&changes[i].id.group, &changes[i].id.kind);
+        if last_rank != Some(rank) {
+            out.push(Vec::new());
+            last_rank = Some(rank);
+        }
+        out.last_mut().expect("pushed").push(i);
+    }
+    out
+}

@@ -1,0 +1,453 @@
+//! `gitsync watch`: the pull / compare / sync daemon.
+//!
+//! One loop, one thing at a time: poll the source (a ref listing, or a
+//! rev-parse for a local repository), sync a new commit, heal drift that
+//! the watch streams report, resync now and then. Failures are logged,
+//! counted and retried with backoff; they never end the daemon. A commit
+//! that does not render keeps the last good revision applied (and so
+//! never prunes anything).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::sync::mpsc;
+
+use super::http::{Shared, serve};
+use super::leader::Leadership;
+use super::metrics::{Metrics, SyncResult};
+use super::schedule::{Step, backoff, jitter, release_memory};
+use crate::cluster::applyset::{self, ApplySet};
+use crate::config::Target;
+use crate::desired::DesiredSet;
+use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
+use crate::exit::ExitStatus;
+use crate::health::Status;
+use crate::plan::{Action, Change};
+use crate::settings::{RenderSettings, Settings, TargetSelection, WatchSettings};
+
+/// The revision applied last, with what it rendered to, for self-healing.
+struct Applied {
+    revision: String,
+    target: Target,
+    set: DesiredSet,
+    applyset: ApplySet,
+}
+
+pub async fn run(
+    settings: &Settings,
+    render: &RenderSettings,
+    watch: &WatchSettings,
+) -> anyhow::Result<ExitStatus> {
+    if matches!(&settings.targets, TargetSelection::All)
+        || matches!(&settings.targets, TargetSelection::Named(n) if n.len() > 1)
+    {
+        anyhow::bail!(
+            "watch runs one target per process: start one per target, each with --target NAME"
+        );
+    }
+    let secret = match &watch.webhook_secret_file {
+        // An optional Secret that is not mounted: the webhook is off, which
+        // is not a reason to crash-loop.
+        Some(path) if !path.exists() => {
+            tracing::warn!(path = %path.display(), "webhook secret file not found: POST /webhook is disabled");
+            None
+        }
+        Some(path) => Some(
+            crate::watch::webhook::read_secret(path)
+                .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let shared = Arc::new(Shared {
+        metrics: Metrics::new(),
+        ready: AtomicBool::new(false),
+        trigger: tokio::sync::Notify::new(),
+        webhook_secret: secret,
+    });
+    let listener = tokio::net::TcpListener::bind(&watch.listen)
+        .await
+        .with_context(|| format!("listening on {}", watch.listen))?;
+    tracing::info!(listen = %listener.local_addr()?, "http server up");
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let http = tokio::spawn(serve(listener, shared.clone(), async {
+        let _ = http_stopped.await;
+    }));
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut daemon = Daemon {
+        settings,
+        render,
+        watch,
+        shared: shared.clone(),
+        applied: None,
+        bad_revision: None,
+        failures: 0,
+        drift_tx: None,
+        watchers: None,
+        leadership: None,
+        resolved: None,
+    };
+    let (drift_tx, mut drift_rx) = mpsc::channel::<()>(64);
+    daemon.drift_tx = Some(drift_tx);
+
+    let mut next_poll = Instant::now();
+    let mut next_resync = Instant::now() + watch.resync;
+    loop {
+        let wake = next_poll.min(next_resync);
+        let step = tokio::select! {
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+            _ = tokio::time::sleep_until(wake.into()) => {
+                if Instant::now() >= next_resync { Step::Resync } else { Step::Poll }
+            }
+            _ = shared.trigger.notified() => {
+                tracing::info!("webhook: polling now");
+                Step::Poll
+            }
+            Some(()) = drift_rx.recv() => {
+                // Debounce: a burst of events (an edit touching several
+                // objects, a controller's follow-up writes) heals once.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                while drift_rx.try_recv().is_ok() {}
+                Step::Heal
+            }
+        };
+        // Let the step in flight finish, bounded, even when asked to stop.
+        let (ok, stopping) = {
+            let work = daemon.step(step);
+            tokio::pin!(work);
+            tokio::select! {
+                ok = &mut work => (ok, false),
+                _ = async {
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = tokio::signal::ctrl_c() => {},
+                    }
+                } => {
+                    let ok = tokio::time::timeout(Duration::from_secs(30), &mut work).await;
+                    (ok.unwrap_or(false), true)
+                }
+            }
+        };
+        if stopping {
+            break;
+        }
+        release_memory();
+        if ok {
+            daemon.failures = 0;
+        } else {
+            daemon.failures += 1;
+        }
+        let backoff = backoff(daemon.failures);
+        match step {
+            Step::Resync => next_resync = Instant::now() + watch.resync,
+            Step::Poll => next_poll = Instant::now() + jitter(watch.interval).max(backoff),
+            Step::Heal => {}
+        }
+    }
+    tracing::info!("stopping");
+    if let Some(leadership) = daemon.leadership.take() {
+        leadership.release().await;
+    }
+    let _ = stop_http.send(());
+    let _ = http.await;
+    Ok(ExitStatus::Success)
+}
+
+struct Daemon<'a> {
+    settings: &'a Settings,
+    render: &'a RenderSettings,
+    watch: &'a WatchSettings,
+    shared: Arc<Shared>,
+    applied: Option<Applied>,
+    /// A revision that failed to render: not retried until the next commit.
+    bad_revision: Option<String>,
+    failures: u32,
+    drift_tx: Option<mpsc::Sender<()>>,
+    watchers: Option<tokio::task::JoinHandle<()>>,
+    leadership: Option<Leadership>,
+    /// The target before the first sync.
+    resolved: Option<Target>,
+}
+
+impl Daemon<'_> {
+    /// One step; false when it failed (for backoff).
+    async fn step(&mut self, step: Step) -> bool {
+        if !self.ensure_leader().await {
+            return true;
+        }
+        match step {
+            Step::Poll => self.poll(false).await,
+            Step::Resync => self.poll(true).await,
+            Step::Heal => self.heal().await,
+        }
+    }
+
+    /// With --leader-elect: start renewing on first use; act only while
+    /// holding the lease.
+    async fn ensure_leader(&mut self) -> bool {
+        if !self.watch.leader_elect {
+            return true;
+        }
+        if self.leadership.is_none() {
+            let engine = match self.connect().await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "leader election: cannot reach the API server");
+                    return false;
+                }
+            };
+            self.leadership = Some(Leadership::start(
+                engine.cluster.client.clone(),
+                &engine.cluster.default_namespace,
+                &engine.applyset.name,
+            ));
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        self.leadership.as_ref().is_some_and(Leadership::is_leader)
+    }
+
+    /// The target: the one applied last, else as the repository declares
+    /// it now (read once, without rendering), so that the Lease and the
+    /// ApplySet are named as every other command names them.
+    async fn target(&mut self) -> anyhow::Result<Target> {
+        if let Some(a) = &self.applied {
+            return Ok(a.target.clone());
+        }
+        if self.resolved.is_none() {
+            let (settings, render) = (self.settings.clone(), self.render.clone());
+            let (_, targets) =
+                tokio::task::spawn_blocking(move || crate::load::resolve(&settings, &render))
+                    .await??;
+            self.resolved = targets.into_iter().next();
+        }
+        self.resolved
+            .clone()
+            .context("the repository declares no target")
+    }
+
+    /// An engine for the target's cluster and ApplySet.
+    async fn connect(&mut self) -> anyhow::Result<Engine> {
+        let target = self.target().await?;
+        let identity = crate::source::identity(&self.settings.source.repo);
+        let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
+        Ok(Engine::connect(&target, &name, 16).await?)
+    }
+
+    /// Has the source moved? Then render, plan, sync. `force`: sync even
+    /// when it has not (the periodic resync).
+    async fn poll(&mut self, force: bool) -> bool {
+        let repo = self.settings.source.repo.clone();
+        let rev = self.settings.source.revision.clone();
+        let current = tokio::task::spawn_blocking(move || {
+            crate::source::current_revision(&repo, rev.as_deref())
+        })
+        .await;
+        let sha = match current {
+            Ok(Ok(sha)) => sha,
+            Ok(Err(e)) => {
+                self.shared.metrics.git_error();
+                tracing::warn!(error = %e, "git: cannot read the source");
+                return false;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "git task failed");
+                return false;
+            }
+        };
+        let unchanged = self.applied.as_ref().is_some_and(|a| a.revision == sha);
+        if (unchanged && !force) || self.bad_revision.as_deref() == Some(&sha) {
+            return true;
+        }
+        tracing::info!(revision = %sha, resync = force && unchanged, "syncing");
+        self.sync(&sha).await
+    }
+
+    async fn sync(&mut self, sha: &str) -> bool {
+        let started = Instant::now();
+        let mut settings = self.settings.clone();
+        settings.source.revision = Some(sha.to_string());
+        let render = self.render.clone();
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::load::load_targets(&settings, &render))
+                .await;
+        let loaded = match loaded {
+            Ok(Ok(l)) => l,
+            Ok(Err(e)) => {
+                // A bad commit: keep what is applied, never prune for it.
+                self.shared.metrics.render_error(sha);
+                self.bad_revision = Some(sha.to_string());
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "commit does not render; keeping the last good revision");
+                return true;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "render task failed");
+                return false;
+            }
+        };
+        let Some((target, set)) = loaded.targets.into_iter().next() else {
+            return false;
+        };
+        let result = async {
+            let identity = crate::source::identity(&self.settings.source.repo);
+            let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
+            let mut engine = Engine::connect(&target, &name, 16).await?;
+            let opts = PlanOptions {
+                prune: target.prune,
+                force_replace: false,
+            };
+            let plan = engine.plan(&set, opts).await?;
+            if !plan.errors.is_empty() {
+                let errs: Vec<String> = plan
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} {}: {}", e.api_version, e.id, e.message))
+                    .collect();
+                anyhow::bail!("objects could not be planned: {}", errs.join("; "));
+            }
+            let options = SyncOptions {
+                allow_empty: false,
+                wait: false,
+                timeout: Duration::from_secs(60),
+                force_conflicts: true,
+            };
+            let record = Record {
+                commit: loaded.snapshot.commit.as_ref(),
+                repository: identity,
+                path: crate::render::display_rel(&target.path),
+            };
+            let progress = |m: &str| tracing::debug!("{m}");
+            let outcome = engine.sync(&plan, &options, &record, &progress).await?;
+            if let Some(err) = outcome.error {
+                anyhow::bail!(err);
+            }
+            Ok((engine, outcome.objects.len()))
+        }
+        .await;
+        match result {
+            Ok((engine, objects)) => {
+                self.shared
+                    .metrics
+                    .record_sync(SyncResult::Success, started.elapsed(), Some(sha));
+                self.shared.ready.store(true, Ordering::SeqCst);
+                tracing::info!(revision = %sha, objects, ms = started.elapsed().as_millis() as u64, "synced");
+                self.applied = Some(Applied {
+                    revision: sha.to_string(),
+                    target,
+                    set,
+                    applyset: engine.applyset.clone(),
+                });
+                self.bad_revision = None;
+                self.record_health(&engine).await;
+                // The members may have changed kinds or namespaces.
+                self.start_watchers(&engine);
+                true
+            }
+            Err(e) => {
+                self.shared
+                    .metrics
+                    .record_sync(SyncResult::Error, started.elapsed(), None);
+                self.shared.ready.store(false, Ordering::SeqCst);
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "sync failed");
+                false
+            }
+        }
+    }
+
+    /// Re-applies what drifted from the applied revision.
+    async fn heal(&mut self) -> bool {
+        if self.applied.is_none() {
+            return true;
+        }
+        let planned = async {
+            let engine = self.connect().await?;
+            let set = &self.applied.as_ref().expect("checked").set;
+            let plan = engine.plan(set, PlanOptions::default()).await?;
+            anyhow::Ok((engine, plan))
+        }
+        .await;
+        let (engine, plan) = match planned {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "drift check failed");
+                return false;
+            }
+        };
+        let drifted: Vec<&Change> = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Update | Action::Create))
+            .collect();
+        if drifted.is_empty() {
+            return true;
+        }
+        for c in &drifted {
+            self.shared.metrics.drift_event();
+            tracing::warn!(object = %format!("{} {}", c.api_version, c.id), "drift detected");
+        }
+        if !self.watch.self_heal {
+            return true;
+        }
+        let results = engine.apply(&drifted, true).await;
+        let mut ok = true;
+        for (c, r) in drifted.iter().zip(results) {
+            match r {
+                Ok(()) => {
+                    self.shared.metrics.drift_reverted();
+                    tracing::info!(object = %format!("{} {}", c.api_version, c.id), "drift reverted");
+                }
+                Err(e) => {
+                    ok = false;
+                    tracing::error!(object = %format!("{} {}", c.api_version, c.id), error = %e, "drift not reverted");
+                }
+            }
+        }
+        ok
+    }
+
+    /// One health round over the applied objects, for /metrics.
+    async fn record_health(&self, engine: &Engine) {
+        let Some(applied) = &self.applied else {
+            return;
+        };
+        let ids: Vec<_> = applied
+            .set
+            .objects
+            .iter()
+            .map(|o| {
+                let id = engine.cluster.id_of(&o.id, &o.api_version);
+                (id, o.api_version.clone())
+            })
+            .collect();
+        let health = engine.health(&ids, Instant::now()).await;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for h in health {
+            let key = match h.status {
+                Status::Current => "current",
+                Status::InProgress => "inprogress",
+                Status::Failed => "failed",
+                Status::Terminating => "terminating",
+            };
+            *counts.entry(key.to_string()).or_default() += 1;
+        }
+        self.shared.metrics.set_objects_by_health(&counts);
+    }
+
+    /// (Re)starts the watch streams on the applied revision's members.
+    fn start_watchers(&mut self, engine: &Engine) {
+        if let Some(old) = self.watchers.take() {
+            old.abort();
+        }
+        if let (Some(applied), Some(tx)) = (&self.applied, self.drift_tx.clone()) {
+            self.watchers = Some(super::streams::start(
+                &engine.cluster,
+                &applied.set,
+                &applied.applyset,
+                tx,
+            ));
+        }
+    }
+}
