@@ -90,6 +90,28 @@ impl Operation {
 }
 
 impl Change {
+    /// A prune: the live member goes.
+    pub fn delete(
+        id: ObjectId,
+        api_version: String,
+        live: Value,
+        managed_fields: Option<Value>,
+    ) -> Change {
+        Change {
+            id,
+            api_version,
+            action: Action::Delete,
+            live: Some(live),
+            desired: None,
+            origin: None,
+            adopt: false,
+            replace: false,
+            manifest: None,
+            wave: 0,
+            managed_fields,
+        }
+    }
+
     pub fn operation(&self) -> Operation {
         match self.action {
             Action::Create => Operation::Create,
@@ -144,6 +166,13 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// The changes that are not `Unchanged`.
+    pub fn changed(&self) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(|c| c.action != Action::Unchanged)
     }
 
     /// True when syncing would write or delete anything.
@@ -219,17 +248,9 @@ mod tests {
             name: "a".into(),
         };
         let change = |action| Change {
-            id: id.clone(),
-            api_version: "v1".into(),
             action,
             live: None,
-            desired: None,
-            origin: None,
-            adopt: false,
-            replace: false,
-            manifest: None,
-            wave: 0,
-            managed_fields: None,
+            ..Change::delete(id.clone(), "v1".into(), json!({}), None)
         };
         let plan = Plan {
             changes: vec![

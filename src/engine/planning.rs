@@ -129,18 +129,13 @@ fn prunes(set: &DesiredSet, cluster: &Cluster, members: &[Member]) -> Vec<Change
     });
     deletes
         .into_iter()
-        .map(|m| Change {
-            id: m.id.clone(),
-            api_version: m.api_version.clone(),
-            action: Action::Delete,
-            live: Some(without_part_of(normalize(m.object.clone()))),
-            desired: None,
-            origin: None,
-            adopt: false,
-            replace: false,
-            manifest: None,
-            wave: 0,
-            managed_fields: m.object.pointer("/metadata/managedFields").cloned(),
+        .map(|m| {
+            Change::delete(
+                m.id.clone(),
+                m.api_version.clone(),
+                without_part_of(normalize(m.object.clone())),
+                m.object.pointer("/metadata/managedFields").cloned(),
+            )
         })
         .collect()
 }

@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 
 use super::{Masker, Report, Style, diff, object_label, short_sha};
-use crate::plan::Action;
 
 pub fn write_markdown(
     out: &mut dyn Write,
@@ -62,16 +61,8 @@ fn write_report(
     if !plan.has_changes() && plan.errors.is_empty() {
         return writeln!(out, "No changes.");
     }
-    for change in plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::Unchanged)
-    {
-        let label = format!(
-            "{} {}",
-            change.action.sign(),
-            object_label(&change.api_version, &change.id)
-        );
+    for change in plan.changed() {
+        let label = super::header(change);
         // The blank line after <summary> lets the fence below be Markdown
         // again rather than raw HTML.
         writeln!(
@@ -148,8 +139,10 @@ fn escape_markdown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{ObjectError, Plan};
-    use crate::report::tests::{change, commit, config_map, deployment, id, mixed_plan, render};
+    use crate::plan::{Action, ObjectError, Plan};
+    use crate::report::tests::{
+        change, commit, config_map, deployment, id, mixed_plan, render, render_plan,
+    };
 
     #[test]
     fn markdown_heading_table_details_and_errors() {
@@ -202,15 +195,7 @@ mod tests {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
         };
-        let md = render(
-            write_markdown,
-            &[Report {
-                revision: None,
-                target: None,
-                plan: &plan,
-            }],
-            &Style::default(),
-        );
+        let md = render_plan(write_markdown, &plan, &Style::default());
         assert_eq!(
             md,
             "### gitsync diff\n\n| create | update | delete | unchanged |\n|---:|---:|---:|---:|\n\
@@ -226,15 +211,7 @@ mod tests {
             changes: vec![change(Action::Update, Some(before), Some(after))],
             errors: vec![],
         };
-        let md = render(
-            write_markdown,
-            &[Report {
-                revision: None,
-                target: None,
-                plan: &plan,
-            }],
-            &Style::default(),
-        );
+        let md = render_plan(write_markdown, &plan, &Style::default());
         assert!(md.contains("\n`````diff\n"), "{md}");
         assert!(md.contains("\n`````\n\n</details>\n"), "{md}");
     }

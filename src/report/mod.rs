@@ -122,6 +122,15 @@ pub fn object_label(api_version: &str, id: &ObjectId) -> String {
     id.label(api_version)
 }
 
+/// `~ apps/v1 Deployment shop/web`: a changed object's heading.
+fn header(change: &crate::plan::Change) -> String {
+    format!(
+        "{} {}",
+        change.action.sign(),
+        change.id.label(&change.api_version)
+    )
+}
+
 /// `2 to create, 1 to update, 0 to delete, 14 unchanged[, 1 failed]`.
 fn summary_line(summary: &Summary, errors: usize) -> String {
     let mut line = format!(

@@ -114,6 +114,20 @@ pub(super) fn render(
     String::from_utf8(out).unwrap()
 }
 
+/// One plan, as a report without revision or target.
+pub(super) fn render_plan(
+    write: fn(&mut dyn std::io::Write, &[Report], &Style, &Masker) -> std::io::Result<()>,
+    plan: &crate::plan::Plan,
+    style: &Style,
+) -> String {
+    let report = Report {
+        revision: None,
+        target: None,
+        plan,
+    };
+    render(write, &[report], style)
+}
+
 /// A Secret whose `password` changes and whose `user` does not.
 fn secret(password_b64: &str) -> Value {
     json!({
@@ -227,19 +241,12 @@ fn a_live_secret_without_kind_is_masked_by_its_identity() {
     let map = live.as_object_mut().unwrap();
     map.remove("kind");
     map.remove("apiVersion");
-    let c = Change {
-        id: id("", "Secret", Some("shop"), "db"),
-        api_version: "v1".into(),
-        action: Action::Delete,
-        live: Some(live),
-        desired: None,
-        origin: None,
-        adopt: false,
-        replace: false,
-        manifest: None,
-        wave: 0,
-        managed_fields: None,
-    };
+    let c = Change::delete(
+        id("", "Secret", Some("shop"), "db"),
+        "v1".into(),
+        live,
+        None,
+    );
     let diff = unified_diff(&c, &Masker::new(), 3);
     assert!(
         !diff.contains("aHVudGVyMg==") && !diff.contains("YWRtaW4="),

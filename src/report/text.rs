@@ -6,7 +6,6 @@ use std::io::{self, Write};
 use owo_colors::OwoColorize;
 
 use super::{Masker, Report, Style, diff, object_label, short_sha, summary_line};
-use crate::plan::Action;
 
 /// Diff bodies are indented under their header so that a header's sign
 /// cannot be mistaken for a diff line's.
@@ -51,16 +50,8 @@ fn write_report(
     masker: &Masker,
 ) -> io::Result<()> {
     let plan = report.plan;
-    for change in plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::Unchanged)
-    {
-        let header = format!(
-            "{} {}",
-            change.action.sign(),
-            object_label(&change.api_version, &change.id)
-        );
+    for change in plan.changed() {
+        let header = super::header(change);
         if style.color {
             writeln!(out, "{}", header.bold())?;
         } else {
@@ -109,8 +100,10 @@ fn write_diff_line(out: &mut dyn Write, line: &str, color: bool) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Plan;
-    use crate::report::tests::{change, commit, config_map, deployment, mixed_plan, render};
+    use crate::plan::{Action, Plan};
+    use crate::report::tests::{
+        change, commit, config_map, deployment, mixed_plan, render, render_plan,
+    };
 
     const PLAIN: Style = Style {
         color: false,
@@ -120,15 +113,7 @@ mod tests {
     #[test]
     fn text_lists_changes_errors_and_summary() {
         let plan = mixed_plan();
-        let text = render(
-            write_text,
-            &[Report {
-                revision: None,
-                target: None,
-                plan: &plan,
-            }],
-            &PLAIN,
-        );
+        let text = render_plan(write_text, &plan, &PLAIN);
         assert_eq!(
             text,
             "\
@@ -178,15 +163,7 @@ mod tests {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
         };
-        let text = render(
-            write_text,
-            &[Report {
-                revision: None,
-                target: None,
-                plan: &plan,
-            }],
-            &PLAIN,
-        );
+        let text = render_plan(write_text, &plan, &PLAIN);
         assert_eq!(text, "0 to create, 0 to update, 0 to delete, 1 unchanged\n");
     }
 
@@ -203,15 +180,7 @@ mod tests {
             color: false,
             unified: 0,
         };
-        let text = render(
-            write_text,
-            &[Report {
-                revision: None,
-                target: None,
-                plan: &plan,
-            }],
-            &style,
-        );
+        let text = render_plan(write_text, &plan, &style);
         assert_eq!(
             text,
             "~ v1 Namespace shop\n    @@ -6 +6 @@\n    -    a: \"1\"\n    +    a: \"2\"\n\n\
