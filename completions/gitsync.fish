@@ -53,7 +53,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print thi
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and --path)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
@@ -77,7 +77,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s V -l version -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and --path)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l timeout -d 'How long to wait for health (e.g. 90s, 5m, 1h)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r

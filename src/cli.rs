@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
-    ClusterSettings, ColorChoice, Command, CompletionShell, DiffSettings, DriftSettings, LogFormat,
-    OutputFormat, Settings, SourceSettings, SyncSettings, TargetSelection, WatchSettings,
+    ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, LogFormat, OutputFormat,
+    PlanSettings, Settings, SourceSettings, SyncSettings, TargetSelection, WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -181,7 +181,7 @@ pub struct PlanFlags {
     pub unified: usize,
 
     /// Name of the ApplySet that owns this target's objects (default:
-    /// derived from the repository and --path).
+    /// derived from the repository and the target's path).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
@@ -372,7 +372,7 @@ impl Cli {
             values: r.values,
             release_name: r.release_name,
         };
-        let plan_of = |p: PlanFlags| DiffSettings {
+        let plan_of = |p: PlanFlags| PlanSettings {
             unified: p.unified,
             concurrency: usize::from(p.concurrency),
             name: p.name,
@@ -383,12 +383,12 @@ impl Cli {
             },
             CommandArgs::Diff(a) => Command::Diff {
                 render: render_of(a.render),
-                diff: plan_of(a.plan),
+                plan: plan_of(a.plan),
             },
             CommandArgs::Sync(a) => Command::Sync {
                 render: render_of(a.render),
                 sync: SyncSettings {
-                    diff: plan_of(a.plan),
+                    plan: plan_of(a.plan),
                     dry_run: a.dry_run,
                     prune: !a.no_prune,
                     allow_empty: a.allow_empty,

@@ -86,8 +86,9 @@ pub struct RenderSettings {
     pub release_name: Option<String>,
 }
 
+/// Flags that shape a plan (`diff`, and `sync` which plans first).
 #[derive(Debug, Clone)]
-pub struct DiffSettings {
+pub struct PlanSettings {
     pub unified: usize,
     pub concurrency: usize,
     /// ApplySet name (`--name`).
@@ -96,7 +97,7 @@ pub struct DiffSettings {
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
-    pub diff: DiffSettings,
+    pub plan: PlanSettings,
     pub dry_run: bool,
     pub prune: bool,
     pub allow_empty: bool,
@@ -131,7 +132,7 @@ pub enum Command {
     },
     Diff {
         render: RenderSettings,
-        diff: DiffSettings,
+        plan: PlanSettings,
     },
     Sync {
         render: RenderSettings,

@@ -4,12 +4,12 @@ use crate::engine::PlanOptions;
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Report};
-use crate::settings::{DiffSettings, RenderSettings, Settings};
+use crate::settings::{PlanSettings, RenderSettings, Settings};
 
 pub fn run(
     settings: &Settings,
     render: &RenderSettings,
-    diff: &DiffSettings,
+    diff: &PlanSettings,
 ) -> anyhow::Result<ExitStatus> {
     let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;

@@ -34,7 +34,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Render { render } => render::run(settings, render),
-        Command::Diff { render, diff } => diff::run(settings, render, diff),
+        Command::Diff { render, plan } => diff::run(settings, render, plan),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),

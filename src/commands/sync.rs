@@ -18,7 +18,7 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;
-    let printer = Printer::new(settings.output, settings.color, sync.diff.unified);
+    let printer = Printer::new(settings.output, settings.color, sync.plan.unified);
     let progress = Progress::new(!settings.quiet && settings.progress);
     let commit = loaded.snapshot.commit.as_ref();
     let repository = crate::source::identity(&settings.source.repo);
@@ -39,8 +39,8 @@ pub fn run(
         let (mut engine, plan) = runtime.block_on(super::plan(
             settings,
             t,
-            sync.diff.name.as_deref(),
-            sync.diff.concurrency,
+            sync.plan.name.as_deref(),
+            sync.plan.concurrency,
             opts,
         ))?;
         if !plan.errors.is_empty() || sync.dry_run {
