@@ -15,7 +15,10 @@ pub const LEASE_DURATION: Duration = Duration::from_secs(15);
 
 /// The Lease a target's writers coordinate on: named after its ApplySet.
 pub fn lease_name(applyset_name: &str) -> String {
-    let name = format!("gitsync-{}", applyset_name.trim_start_matches("gitsync-"));
+    let name = match applyset_name.strip_prefix("gitsync-") {
+        Some(_) => applyset_name.to_string(),
+        None => format!("gitsync-{applyset_name}"),
+    };
     name[..name.len().min(253)].to_string()
 }
 

@@ -17,6 +17,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(api_server_restart_does_not_end_the_daemon),
         crate::trial!(deploy_manifests_pass_a_server_side_dry_run),
         crate::trial!(only_the_lease_holder_acts),
+        crate::trial!(every_command_names_a_target_s_applyset_alike),
     ]
 }
 
@@ -605,6 +606,73 @@ fn only_the_lease_holder_acts() -> TestResult {
             stderr: String::new()
         },
         "exit 0"
+    );
+    Ok(())
+}
+
+/// diff, sync, drift and watch derive one ApplySet name for one target:
+/// sync's parent is what diff and drift compare with, and watch's Lease is
+/// named after it (it once followed --path instead of the target's path).
+fn every_command_names_a_target_s_applyset_alike() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("naming");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(
+        &[
+            (
+                "gitsync.yaml",
+                "targets:\n  - name: web\n    path: deploy/web\n",
+            ),
+            ("deploy/web/cm.yaml", &cm("one")),
+        ],
+        "one",
+    );
+    let url = format!("file://{}", repo.path().display());
+    let cmd = |args: &[&str]| {
+        let mut c = gitsync(&project_root());
+        c.args(["--repo", &url, "--target", "web", "-n", n, "--kubeconfig"])
+            .arg(cluster.kubeconfig())
+            .args(args);
+        crate::harness::run(&mut c)
+    };
+    let sync = cmd(&["sync", "-o", "json", "--no-wait"]);
+    check!(sync.code == 0, sync, "sync exits 0");
+    let json: serde_json::Value = serde_json::from_str(&sync.stdout).unwrap();
+    let name = json["applyset"]["name"].as_str().unwrap().to_string();
+    check!(
+        name.contains("deploy-web"),
+        sync,
+        "named after the target's path: {name}"
+    );
+    let diff = cmd(&["diff"]);
+    check!(
+        diff.code == 0,
+        diff,
+        "diff finds sync's ApplySet: nothing to do"
+    );
+    let drift = cmd(&["drift"]);
+    check!(
+        drift.code == 0,
+        drift,
+        "drift compares with sync's ApplySet"
+    );
+    let daemon = Daemon::start(
+        cluster.kubeconfig(),
+        &repo,
+        n,
+        &["--target", "web", "--interval", "1s", "--leader-elect"],
+    );
+    let lease = || kubectl(cluster, &["get", "lease", &name, "-n", n, "-o", "name"]).code == 0;
+    check!(
+        within(Duration::from_secs(30), lease).is_some(),
+        daemon.as_run(),
+        "watch's Lease is named after the same ApplySet ({name})"
+    );
+    check!(
+        !daemon.log().contains("belongs to another ApplySet"),
+        daemon.as_run(),
+        "watch syncs into the same ApplySet"
     );
     Ok(())
 }
