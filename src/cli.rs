@@ -188,6 +188,18 @@ pub struct PlanFlags {
     /// Server-side dry runs sent at once.
     #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
+
+    /// Do not delete objects that Git no longer has.
+    #[arg(long)]
+    pub no_prune: bool,
+
+    /// Take over fields owned by other field managers instead of failing.
+    #[arg(long)]
+    pub force_conflicts: bool,
+
+    /// Delete and recreate objects whose change touches an immutable field.
+    #[arg(long)]
+    pub force_replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -209,10 +221,6 @@ pub struct SyncArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Do not delete objects that Git no longer has.
-    #[arg(long)]
-    pub no_prune: bool,
-
     /// Allow an empty desired set to prune every member of the ApplySet.
     #[arg(long)]
     pub allow_empty: bool,
@@ -224,14 +232,6 @@ pub struct SyncArgs {
     /// How long to wait for health (e.g. 90s, 5m, 1h).
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
-
-    /// Take over fields owned by other field managers instead of failing.
-    #[arg(long)]
-    pub force_conflicts: bool,
-
-    /// Delete and recreate objects whose change touches an immutable field.
-    #[arg(long)]
-    pub force_replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -376,6 +376,9 @@ impl Cli {
             unified: p.unified,
             concurrency: usize::from(p.concurrency),
             name: p.name,
+            prune: !p.no_prune,
+            force_conflicts: p.force_conflicts,
+            force_replace: p.force_replace,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {
@@ -390,12 +393,9 @@ impl Cli {
                 sync: SyncSettings {
                     plan: plan_of(a.plan),
                     dry_run: a.dry_run,
-                    prune: !a.no_prune,
                     allow_empty: a.allow_empty,
                     wait: !a.no_wait,
                     timeout: a.timeout,
-                    force_conflicts: a.force_conflicts,
-                    force_replace: a.force_replace,
                 },
             },
             CommandArgs::Drift(a) => Command::Drift {

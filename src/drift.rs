@@ -36,7 +36,8 @@ impl DriftState {
             Action::Unchanged => None,
             Action::Create => Some(DriftState::Deleted),
             Action::Delete => Some(DriftState::Extra),
-            Action::Update => Some(DriftState::Modified),
+            // A member that lost its part-of label was modified too.
+            Action::Update | Action::Adopt => Some(DriftState::Modified),
         }
     }
 }

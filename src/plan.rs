@@ -13,6 +13,11 @@ use crate::render::Origin;
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
+    /// The object exists but is not a member of this ApplySet yet: sync
+    /// writes it (with the part-of label, and any field changes) to take
+    /// ownership. Whoever managed it before (kubectl, Helm, Argo CD, Flux)
+    /// keeps the fields gitsync does not set.
+    Adopt,
     Update,
     Delete,
     Unchanged,
@@ -23,6 +28,7 @@ impl Action {
     pub fn sign(self) -> char {
         match self {
             Action::Create => '+',
+            Action::Adopt => '@',
             Action::Update => '~',
             Action::Delete => '-',
             Action::Unchanged => '=',
@@ -31,8 +37,7 @@ impl Action {
 }
 
 /// What sync does to one object, as results name it: an update that
-/// recreates is a replace, an unchanged object that gains the part-of
-/// label is an adoption.
+/// recreates is a replace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Operation {
@@ -59,9 +64,9 @@ pub struct Change {
     pub desired: Option<Value>,
     /// Where Git states it; `None` for a delete.
     pub origin: Option<Origin>,
-    /// The live object exists but does not carry this ApplySet's part-of
-    /// label yet: sync writes it (to take ownership) even when unchanged.
-    pub adopt: bool,
+    /// Fields other field managers own that this change takes over
+    /// (planned with `--force-conflicts`).
+    pub conflicts: Vec<Conflict>,
     /// An immutable field changes: sync deletes and recreates the object
     /// (`--force-replace`).
     pub replace: bool,
@@ -104,7 +109,7 @@ impl Change {
             live: Some(live),
             desired: None,
             origin: None,
-            adopt: false,
+            conflicts: Vec::new(),
             replace: false,
             manifest: None,
             wave: 0,
@@ -118,16 +123,23 @@ impl Change {
             Action::Update if self.replace => Operation::Replace,
             Action::Update => Operation::Update,
             Action::Delete => Operation::Delete,
-            Action::Unchanged if self.adopt => Operation::Adopt,
+            Action::Adopt => Operation::Adopt,
             Action::Unchanged => Operation::Unchanged,
         }
     }
 
     /// Sync applies this object (a delete is not a write).
     pub fn needs_write(&self) -> bool {
-        matches!(self.action, Action::Create | Action::Update)
-            || (self.action == Action::Unchanged && self.adopt)
+        matches!(self.action, Action::Create | Action::Adopt | Action::Update)
     }
+}
+
+/// A field another field manager owns, which applying would change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub manager: String,
+    /// As the API server names it: `.spec.replicas`, `.data.key`.
+    pub field: String,
 }
 
 /// An object that could not be planned; the others still are.
@@ -137,6 +149,8 @@ pub struct ObjectError {
     pub api_version: String,
     pub origin: Option<Origin>,
     pub message: String,
+    /// Field-manager conflicts that stop it (empty for other errors).
+    pub conflicts: Vec<Conflict>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -149,6 +163,7 @@ pub struct Plan {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub create: usize,
+    pub adopt: usize,
     pub update: usize,
     pub delete: usize,
     pub unchanged: usize,
@@ -160,6 +175,7 @@ impl Plan {
         for c in &self.changes {
             match c.action {
                 Action::Create => s.create += 1,
+                Action::Adopt => s.adopt += 1,
                 Action::Update => s.update += 1,
                 Action::Delete => s.delete += 1,
                 Action::Unchanged => s.unchanged += 1,
@@ -264,6 +280,7 @@ mod tests {
             plan.summary(),
             Summary {
                 create: 1,
+                adopt: 0,
                 update: 0,
                 delete: 0,
                 unchanged: 2

@@ -93,18 +93,19 @@ pub struct PlanSettings {
     pub concurrency: usize,
     /// ApplySet name (`--name`).
     pub name: Option<String>,
+    /// Plan deletes of members Git no longer has (not `--no-prune`).
+    pub prune: bool,
+    pub force_conflicts: bool,
+    pub force_replace: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
     pub plan: PlanSettings,
     pub dry_run: bool,
-    pub prune: bool,
     pub allow_empty: bool,
     pub wait: bool,
     pub timeout: Duration,
-    pub force_conflicts: bool,
-    pub force_replace: bool,
 }
 
 #[derive(Debug, Clone)]

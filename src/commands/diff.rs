@@ -1,6 +1,5 @@
 //! `gitsync diff`: what syncing now would change, against the live cluster.
 
-use crate::engine::PlanOptions;
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Report};
@@ -15,12 +14,7 @@ pub fn run(
     let runtime = super::runtime()?;
     let mut plans: Vec<Plan> = Vec::with_capacity(loaded.targets.len());
     for t in &loaded.targets {
-        let opts = PlanOptions {
-            prune: t.0.prune,
-            force_replace: false,
-        };
-        let name = diff.name.as_deref();
-        let (_, plan) = runtime.block_on(super::plan(settings, t, name, diff.concurrency, opts))?;
+        let (_, plan) = runtime.block_on(super::plan(settings, t, diff))?;
         plans.push(plan);
     }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::engine::{Engine, PlanOptions};
 use crate::exit::ExitStatus;
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Change, Plan};
 use crate::report::{DriftReport, Printer};
 use crate::settings::{DriftSettings, RenderSettings, Settings, TargetSelection};
 
@@ -46,9 +46,11 @@ pub fn run(
                 target.name
             );
         };
+        // Fields someone else took over are drift, not a conflict.
         let opts = PlanOptions {
             prune: true,
             force_replace: false,
+            force_conflicts: true,
         };
         let plan = runtime
             .block_on(engine.plan(set, opts))
@@ -109,11 +111,7 @@ fn synced_revision(settings: &Settings, engine: &Engine) -> anyhow::Result<Strin
 /// apply as sync. Conflicts are forced: whoever changed the field took it
 /// over, and --fix means Git wins.
 async fn fix(engine: &Engine, plan: &Plan) -> anyhow::Result<()> {
-    let changes: Vec<&Change> = plan
-        .changes
-        .iter()
-        .filter(|c| matches!(c.action, Action::Update | Action::Create))
-        .collect();
+    let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
     let results = engine.apply(&changes, true).await;
     let failures: Vec<String> = changes
         .iter()

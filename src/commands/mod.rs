@@ -18,7 +18,7 @@ use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::settings::{Command, Settings};
+use crate::settings::{Command, PlanSettings, Settings};
 
 /// Runs the command the settings name.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
@@ -64,16 +64,20 @@ async fn connect(
         .with_context(|| target_label(target))
 }
 
-/// Connects and plans one target, as diff and sync both do, so that
-/// both see exactly the same plan.
+/// Connects and plans one target, as diff and sync both do with the same
+/// flags, so that diff shows exactly what sync will do.
 async fn plan(
     settings: &Settings,
     (target, set): &(Target, DesiredSet),
-    name: Option<&str>,
-    concurrency: usize,
-    opts: PlanOptions,
+    flags: &PlanSettings,
 ) -> anyhow::Result<(Engine, Plan)> {
-    let engine = connect(settings, target, name, concurrency).await?;
+    let name = flags.name.as_deref();
+    let engine = connect(settings, target, name, flags.concurrency).await?;
+    let opts = PlanOptions {
+        prune: target.prune && flags.prune,
+        force_replace: flags.force_replace,
+        force_conflicts: flags.force_conflicts,
+    };
     let plan = engine
         .plan(set, opts)
         .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 
-use crate::engine::{PlanOptions, Record, SyncOptions, SyncOutcome};
+use crate::engine::{Record, SyncOptions, SyncOutcome};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report, SyncReport};
@@ -26,23 +26,13 @@ pub fn run(
         allow_empty: sync.allow_empty,
         wait: sync.wait,
         timeout: sync.timeout,
-        force_conflicts: sync.force_conflicts,
+        force_conflicts: sync.plan.force_conflicts,
     };
     let mut outcomes: Vec<(Option<&str>, SyncOutcome)> = Vec::new();
     let mut dry_plans: Vec<(Option<&str>, Plan)> = Vec::new();
     for t in &loaded.targets {
         let (target, label) = (&t.0, t.0.name.as_deref());
-        let opts = PlanOptions {
-            prune: target.prune && sync.prune,
-            force_replace: sync.force_replace,
-        };
-        let (mut engine, plan) = runtime.block_on(super::plan(
-            settings,
-            t,
-            sync.plan.name.as_deref(),
-            sync.plan.concurrency,
-            opts,
-        ))?;
+        let (mut engine, plan) = runtime.block_on(super::plan(settings, t, &sync.plan))?;
         if !plan.errors.is_empty() || sync.dry_run {
             dry_plans.push((label, plan));
             continue;

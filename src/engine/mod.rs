@@ -66,6 +66,8 @@ pub struct PlanOptions {
     /// Plan immutable-field changes as delete-and-recreate instead of an
     /// error.
     pub force_replace: bool,
+    /// Plan taking over fields other managers own instead of an error.
+    pub force_conflicts: bool,
 }
 
 pub struct Engine {

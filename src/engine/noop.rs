@@ -58,6 +58,11 @@ pub fn apply_is_noop(manifest: &Value, live: &Value, ignore_label: &str) -> bool
     if m.contains_key("status") {
         return false;
     }
+    let is_secret = manifest.get("apiVersion") == Some(&Value::from("v1"))
+        && manifest.get("kind") == Some(&Value::from("Secret"));
+    if is_secret && !fold_string_data(&mut m, &mut fields) {
+        return false;
+    }
     if let Some(Value::Object(meta)) = m.get_mut("metadata") {
         meta.remove("name");
         meta.remove("namespace");
@@ -72,6 +77,49 @@ pub fn apply_is_noop(manifest: &Value, live: &Value, ignore_label: &str) -> bool
         }
     }
     object_matches(&m, l, Some(&fields))
+}
+
+/// A Secret's `stringData` is write-only: the server folds it into `data`
+/// (base64) and never stores it, though managedFields record it as
+/// applied. Folding the manifest the same way (and the owned fields with
+/// it) lets an unchanged Secret written with `stringData` be proven
+/// unchanged. False when it cannot be folded cleanly (a key in both).
+fn fold_string_data(m: &mut Map<String, Value>, fields: &mut Value) -> bool {
+    use base64::Engine;
+    let Some(Value::Object(string_data)) = m.remove("stringData") else {
+        return true;
+    };
+    let data = m.entry("data").or_insert_with(|| Value::Object(Map::new()));
+    let Some(data) = data.as_object_mut() else {
+        return false;
+    };
+    for (key, value) in string_data {
+        let Some(text) = value.as_str() else {
+            return false;
+        };
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        if data.insert(key, Value::String(encoded)).is_some() {
+            return false;
+        }
+    }
+    let Some(root) = fields.as_object_mut() else {
+        return false;
+    };
+    let Some(Value::Object(owned)) = root.remove("f:stringData") else {
+        return true;
+    };
+    let owned_data = root
+        .entry("f:data")
+        .or_insert_with(|| serde_json::json!({".": {}}));
+    let Some(owned_data) = owned_data.as_object_mut() else {
+        return false;
+    };
+    for (key, node) in owned {
+        if key != "." && owned_data.insert(key, node).is_some() {
+            return false;
+        }
+    }
+    true
 }
 
 /// The one managedFields entry of gitsync's applies, at the manifest's
@@ -262,6 +310,52 @@ mod tests {
         let mut l = live(live_spec(2, "nginx:1"), f);
         l["metadata"]["labels"][PART] = json!("applyset-x-v1");
         assert!(noop(&m, &l));
+    }
+
+    fn secret_live(data: Value, fields: Value) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "shop", "uid": "u", "resourceVersion": "3",
+                "managedFields": [
+                    {"manager": "gitsync", "operation": "Apply", "apiVersion": "v1",
+                     "fieldsType": "FieldsV1", "fieldsV1": fields}]},
+            "type": "Opaque",
+            "data": data
+        })
+    }
+
+    #[test]
+    fn a_secret_written_with_string_data_is_proven_unchanged() {
+        // The server stores stringData as data (base64) and keeps no
+        // stringData, while managedFields record the applied stringData.
+        let fields = json!({"f:stringData": {".": {}, "f:token": {}}, "f:type": {}});
+        let live = secret_live(json!({"token": "czNjcmV0"}), fields.clone());
+        let m = json!({"apiVersion": "v1", "kind": "Secret",
+                       "metadata": {"name": "db", "namespace": "shop"},
+                       "type": "Opaque", "stringData": {"token": "s3cret"}});
+        assert!(noop(&m, &live));
+        // A changed value, or a key the server did not store, is not.
+        let mut changed = m.clone();
+        changed["stringData"]["token"] = json!("other");
+        assert!(!noop(&changed, &live));
+        let missing = secret_live(json!({}), fields);
+        assert!(!noop(&m, &missing));
+        // The same key in data and stringData: not provable.
+        let mut both = m.clone();
+        both["data"] = json!({"token": "czNjcmV0"});
+        assert!(!noop(&both, &live));
+    }
+
+    #[test]
+    fn string_data_of_other_kinds_is_left_alone() {
+        let fields = json!({"f:stringData": {".": {}, "f:token": {}}});
+        let mut live = secret_live(json!({"token": "czNjcmV0"}), fields);
+        live["apiVersion"] = json!("example.com/v1");
+        live["metadata"]["managedFields"][0]["apiVersion"] = json!("example.com/v1");
+        let m = json!({"apiVersion": "example.com/v1", "kind": "Secret",
+                       "metadata": {"name": "db", "namespace": "shop"},
+                       "stringData": {"token": "s3cret"}});
+        assert!(!noop(&m, &live));
     }
 
     fn live(data: Value, fields: Value) -> Value {

@@ -21,7 +21,7 @@ use crate::cluster::resource::{
 };
 use crate::cluster::{Cluster, ClusterError, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
-use crate::plan::{Action, Change, ObjectError, Plan, normalize};
+use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize};
 
 /// How one desired object is to be planned.
 enum Resolved {
@@ -328,7 +328,7 @@ async fn plan_one(
                 action: Action::Create,
                 live: None,
                 origin: Some(obj.origin.clone()),
-                adopt: false,
+                conflicts: Vec::new(),
                 replace: false,
             });
         }
@@ -353,20 +353,32 @@ async fn plan_one(
         }
     }
     let body = labelled(engine, obj, &namespace);
+    // What the plan shows as "after": an adoption shows the part-of label
+    // it adds, everything else compares without it.
+    let shown = |obj: Value| {
+        let obj = normalize(obj);
+        if adopt { obj } else { without_part_of(obj) }
+    };
     if let Some(l) = live_raw
         && apply_is_noop(&body, l, PART_OF)
     {
-        // Provably what the dry run would answer: the live object itself.
+        // Provably what the dry run would answer: the live object itself
+        // (with the label, for an adoption).
         tracing::trace!(object = %id, "unchanged without a dry run");
-        let live_obj = without_part_of(normalize(l.clone()));
+        let mut after = l.clone();
+        set.label(&mut after);
         return Ok(Change {
             id,
             api_version: obj.api_version.clone(),
-            action: Action::Unchanged,
-            desired: Some(live_obj.clone()),
-            live: Some(live_obj),
+            action: if adopt {
+                Action::Adopt
+            } else {
+                Action::Unchanged
+            },
+            desired: Some(shown(after)),
+            live: Some(without_part_of(normalize(l.clone()))),
             origin: Some(obj.origin.clone()),
-            adopt,
+            conflicts: Vec::new(),
             replace: false,
             manifest: Some(body),
             wave: obj.wave,
@@ -374,14 +386,30 @@ async fn plan_one(
         });
     }
     let api = cluster.api(&ar, namespace.as_deref());
-    // Conflicts are forced for the dry run only: the plan shows what Git
-    // wants; whether another manager's fields may be taken is sync's call.
-    let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+    // The dry run is made as sync will apply: without forcing, so that a
+    // field another manager owns is the conflict sync would hit. With
+    // --force-conflicts, it is made again forced and the plan names the
+    // fields taken over.
     let patch = Patch::Apply(&body);
     tracing::trace!(object = %id, "dry run");
     let mut live_raw = live_raw.cloned();
     let mut live_obj = live_raw.clone().map(|l| without_part_of(normalize(l)));
-    let dry = match retry(|| api.patch(&obj.id.name, &params, &patch)).await {
+    let mut conflicts = Vec::new();
+    let unforced = PatchParams::apply(FIELD_MANAGER).dry_run();
+    let mut result = retry(|| api.patch(&obj.id.name, &unforced, &patch)).await;
+    if let Err(e) = &result
+        && is_conflict(e)
+    {
+        conflicts = conflicts_of(e);
+        if !opts.force_conflicts {
+            let mut err = object_error(obj, &id, conflict_message(&conflicts, e));
+            err.conflicts = conflicts;
+            return Err(err);
+        }
+        let forced = unforced.clone().force();
+        result = retry(|| api.patch(&obj.id.name, &forced, &patch)).await;
+    }
+    let dry = match result {
         Ok(dry) => dry,
         Err(e) if live_obj.is_some() && is_immutable(&e) => {
             if !opts.force_replace {
@@ -397,11 +425,11 @@ async fn plan_one(
             return Ok(Change {
                 id,
                 api_version: obj.api_version.clone(),
-                action: Action::Update,
+                action: if adopt { Action::Adopt } else { Action::Update },
                 live: live_obj,
-                desired: Some(without_part_of(normalize(body.clone()))),
+                desired: Some(shown(body.clone())),
                 origin: Some(obj.origin.clone()),
-                adopt,
+                conflicts,
                 replace: true,
                 manifest: Some(body),
                 wave: obj.wave,
@@ -428,9 +456,10 @@ async fn plan_one(
         live_obj = Some(without_part_of(normalize(fresh.clone())));
         live_raw = Some(fresh);
     }
-    let desired = without_part_of(normalize(dry));
+    let desired = shown(dry);
     let action = match &live_obj {
         None => Action::Create,
+        Some(_) if adopt => Action::Adopt,
         Some(l) if *l == desired => Action::Unchanged,
         Some(_) => Action::Update,
     };
@@ -441,12 +470,76 @@ async fn plan_one(
         live: live_obj,
         desired: Some(desired),
         origin: Some(obj.origin.clone()),
-        adopt,
+        conflicts,
         replace: false,
         manifest: Some(body),
         wave: obj.wave,
         managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
     })
+}
+
+/// A 409 from server-side apply: fields other managers own would change.
+fn is_conflict(err: &kube::Error) -> bool {
+    matches!(err, kube::Error::Api(s) if s.code == 409)
+}
+
+/// The conflicting fields and their managers, from the API server's
+/// structured causes (`conflict with "kubectl" using v1`, field
+/// `.data.key`), else from its message.
+fn conflicts_of(err: &kube::Error) -> Vec<Conflict> {
+    let kube::Error::Api(status) = err else {
+        return Vec::new();
+    };
+    let quoted = |s: &str| s.split('"').nth(1).unwrap_or_default().to_string();
+    let causes = status.details.as_ref().map(|d| d.causes.as_slice());
+    let mut out: Vec<Conflict> = causes
+        .unwrap_or_default()
+        .iter()
+        .filter(|c| !c.field.is_empty())
+        .map(|c| Conflict {
+            manager: quoted(&c.message),
+            field: c.field.clone(),
+        })
+        .collect();
+    if out.is_empty() {
+        // `conflict with "m" using v1: .a` (one), or `conflicts with "m":`
+        // followed by `- .a` lines (several).
+        let mut manager = String::new();
+        for line in status.message.lines().map(str::trim) {
+            if let Some(at) = line.find("with \"") {
+                manager = quoted(&line[at..]);
+                if let Some((_, field)) = line[at..].rsplit_once(": ")
+                    && field.starts_with('.')
+                {
+                    out.push(Conflict {
+                        manager: manager.clone(),
+                        field: field.to_string(),
+                    });
+                }
+            } else if let Some(field) = line.strip_prefix("- ") {
+                out.push(Conflict {
+                    manager: manager.clone(),
+                    field: field.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What a user needs to know of a conflict: whose fields, and the ways out.
+fn conflict_message(conflicts: &[Conflict], err: &kube::Error) -> String {
+    if conflicts.is_empty() {
+        return api_error_message(err);
+    }
+    let list: Vec<String> = conflicts
+        .iter()
+        .map(|c| format!("{} (owned by {:?})", c.field, c.manager))
+        .collect();
+    format!(
+        "conflicts with other field managers: {}; sync would fail here: --force-conflicts takes these fields over, or stop setting them in Git",
+        list.join(", ")
+    )
 }
 
 /// A 422 because a field may not change once set (a Job's template, a
@@ -468,5 +561,72 @@ fn object_error(obj: &DesiredObject, id: &ObjectId, message: String) -> ObjectEr
         api_version: obj.api_version.clone(),
         origin: Some(obj.origin.clone()),
         message,
+        conflicts: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::Status;
+    use kube::core::response::{StatusCause, StatusDetails};
+
+    fn conflict(message: &str, causes: Vec<StatusCause>) -> kube::Error {
+        let mut status = Status::failure(message, "Conflict").with_code(409);
+        if !causes.is_empty() {
+            status = status.with_details(StatusDetails {
+                name: String::new(),
+                group: String::new(),
+                kind: String::new(),
+                uid: String::new(),
+                causes,
+                retry_after_seconds: 0,
+            });
+        }
+        kube::Error::Api(Box::new(status))
+    }
+
+    fn c(manager: &str, field: &str) -> Conflict {
+        Conflict {
+            manager: manager.into(),
+            field: field.into(),
+        }
+    }
+
+    #[test]
+    fn conflicts_come_from_the_structured_causes() {
+        let err = conflict(
+            "Apply failed with 1 conflict: conflict with \"kubectl\" using v1: .data.key",
+            vec![StatusCause {
+                reason: "FieldManagerConflict".into(),
+                message: "conflict with \"kubectl\" using v1".into(),
+                field: ".data.key".into(),
+            }],
+        );
+        assert_eq!(conflicts_of(&err), vec![c("kubectl", ".data.key")]);
+        let msg = conflict_message(&conflicts_of(&err), &err);
+        assert!(msg.contains(".data.key (owned by \"kubectl\")"), "{msg}");
+        assert!(msg.contains("--force-conflicts"), "{msg}");
+    }
+
+    #[test]
+    fn conflicts_fall_back_to_the_message() {
+        let one = conflict(
+            "Apply failed with 1 conflict: conflict with \"kubectl\" using v1: .data.key\nPlease review the fields above",
+            vec![],
+        );
+        assert_eq!(conflicts_of(&one), vec![c("kubectl", ".data.key")]);
+        let many = conflict(
+            "Apply failed with 3 conflicts: conflicts with \"alice\":\n- .spec.replicas\n- .spec.paused\nconflicts with \"bob\" using apps/v1:\n- .metadata.labels.x",
+            vec![],
+        );
+        assert_eq!(
+            conflicts_of(&many),
+            vec![
+                c("alice", ".spec.replicas"),
+                c("alice", ".spec.paused"),
+                c("bob", ".metadata.labels.x")
+            ]
+        );
     }
 }

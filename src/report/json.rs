@@ -3,12 +3,14 @@
 //! ```text
 //! { "revision": {"sha", "author", "author_email", "time", "subject"} | null,
 //!   "target": string | null,
-//!   "summary": {"create", "update", "delete", "unchanged"},
-//!   "changes": [{"action": "create"|"update"|"delete"|"unchanged",
+//!   "summary": {"create", "adopt", "update", "delete", "unchanged"},
+//!   "changes": [{"action": "create"|"adopt"|"update"|"delete"|"unchanged",
 //!                "apiVersion", "kind", "namespace": string | null, "name",
 //!                "diff": unified diff, masked ("" when unchanged),
-//!                "source": "file: document N (line L)" | null}],
-//!   "errors": [{"apiVersion", "kind", "namespace", "name", "message", "source"}] }
+//!                "source": "file: document N (line L)" | null,
+//!                "replace": bool, "conflicts": [{"manager", "field"}]}],
+//!   "errors": [{"apiVersion", "kind", "namespace", "name", "message", "source",
+//!               "conflicts": [{"manager", "field"}]}] }
 //! ```
 //!
 //! One report prints as that object, several as an array of them. Every
@@ -60,6 +62,8 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
                 "name": c.id.name,
                 "diff": unified_diff(c, masker, style.unified),
                 "source": source(c.origin.as_ref()),
+                "replace": c.replace,
+                "conflicts": c.conflicts,
             })
         })
         .collect();
@@ -74,6 +78,7 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
                 "name": e.id.name,
                 "message": e.message,
                 "source": source(e.origin.as_ref()),
+                "conflicts": e.conflicts,
             })
         })
         .collect();
@@ -130,7 +135,7 @@ mod tests {
         assert_eq!(v["target"], "prod");
         assert_eq!(
             v["summary"],
-            json!({"create": 1, "update": 1, "delete": 1, "unchanged": 1})
+            json!({"create": 1, "adopt": 0, "update": 1, "delete": 1, "unchanged": 1})
         );
 
         let changes = v["changes"].as_array().unwrap();
@@ -144,7 +149,9 @@ mod tests {
                 "namespace",
                 "name",
                 "diff",
-                "source"
+                "source",
+                "replace",
+                "conflicts"
             ]
         );
         let actions: Vec<&str> = changes
@@ -170,7 +177,7 @@ mod tests {
             v["errors"],
             json!([{"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "shop", "name": "api",
                     "message": "admission webhook \"x\" denied the request",
-                    "source": "app/api.yaml: document 1 (line 1)"}])
+                    "source": "app/api.yaml: document 1 (line 1)", "conflicts": []}])
         );
         assert_eq!(
             keys(&v["errors"][0]),
@@ -180,7 +187,8 @@ mod tests {
                 "namespace",
                 "name",
                 "message",
-                "source"
+                "source",
+                "conflicts"
             ]
         );
     }
@@ -211,7 +219,7 @@ mod tests {
         assert_eq!(
             all[1],
             json!({"revision": null, "target": null,
-                   "summary": {"create": 0, "update": 0, "delete": 0, "unchanged": 0},
+                   "summary": {"create": 0, "adopt": 0, "update": 0, "delete": 0, "unchanged": 0},
                    "changes": [], "errors": []})
         );
     }

@@ -37,25 +37,31 @@ fn write_report(
     writeln!(out, "{heading}\n")?;
 
     let s = plan.summary();
-    // The failed column only when there is something in it.
-    if plan.errors.is_empty() {
-        writeln!(out, "| create | update | delete | unchanged |")?;
-        writeln!(out, "|---:|---:|---:|---:|")?;
-        writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            s.create, s.update, s.delete, s.unchanged
-        )?;
-    } else {
-        writeln!(out, "| create | update | delete | unchanged | failed |")?;
-        writeln!(out, "|---:|---:|---:|---:|---:|")?;
-        let n = plan.errors.len();
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {n} |",
-            s.create, s.update, s.delete, s.unchanged
-        )?;
+    // The adopt and failed columns only when there is something in them.
+    let mut columns = vec![("create", s.create)];
+    if s.adopt > 0 {
+        columns.push(("adopt", s.adopt));
     }
+    columns.extend([
+        ("update", s.update),
+        ("delete", s.delete),
+        ("unchanged", s.unchanged),
+    ]);
+    if !plan.errors.is_empty() {
+        columns.push(("failed", plan.errors.len()));
+    }
+    let row = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
+    writeln!(
+        out,
+        "{}",
+        row(columns.iter().map(|c| c.0.to_string()).collect())
+    )?;
+    writeln!(out, "|{}", "---:|".repeat(columns.len()))?;
+    writeln!(
+        out,
+        "{}",
+        row(columns.iter().map(|c| c.1.to_string()).collect())
+    )?;
     writeln!(out)?;
 
     if !plan.has_changes() && plan.errors.is_empty() {
@@ -70,6 +76,12 @@ fn write_report(
             "<details><summary><code>{}</code></summary>\n",
             escape_html(&label)
         )?;
+        for note in super::notes(change) {
+            writeln!(out, "- {}", escape_markdown(&note))?;
+        }
+        if !super::notes(change).is_empty() {
+            writeln!(out)?;
+        }
         let body = diff::hunks(change, masker, style.unified);
         let fence = fence_for(&body);
         writeln!(out, "{fence}diff")?;
@@ -227,6 +239,7 @@ mod tests {
                 api_version: "v1".into(),
                 origin: None,
                 message: "bad <script> *value* [link](http://x) | @team\nsecond line".into(),
+                conflicts: Vec::new(),
             }],
         };
         let md = render(

@@ -131,10 +131,32 @@ fn header(change: &crate::plan::Change) -> String {
     )
 }
 
-/// `2 to create, 1 to update, 0 to delete, 14 unchanged[, 1 failed]`.
+/// What a reader must know of a change beyond its diff: an adoption, a
+/// replacement, fields taken over from other managers.
+fn notes(change: &crate::plan::Change) -> Vec<String> {
+    let mut notes = Vec::new();
+    if change.action == crate::plan::Action::Adopt {
+        notes.push("adopts an existing object into this ApplySet".to_string());
+    }
+    if change.replace {
+        notes.push("deleted and recreated: an immutable field changes".to_string());
+    }
+    for c in &change.conflicts {
+        notes.push(format!("takes over {} from {:?}", c.field, c.manager));
+    }
+    notes
+}
+
+/// `2 to create, 1 to update, 0 to delete, 14 unchanged[, 1 failed]`;
+/// adoptions are named when there are any.
 fn summary_line(summary: &Summary, errors: usize) -> String {
+    let adopt = if summary.adopt > 0 {
+        format!(", {} to adopt", summary.adopt)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "{} to create, {} to update, {} to delete, {} unchanged",
+        "{} to create{adopt}, {} to update, {} to delete, {} unchanged",
         summary.create, summary.update, summary.delete, summary.unchanged
     );
     if errors > 0 {

@@ -64,7 +64,7 @@ pub(super) fn change(action: Action, live: Option<Value>, desired: Option<Value>
         live,
         origin: desired.as_ref().map(|_| origin("app/web.yaml", 2, 14)),
         desired,
-        adopt: false,
+        conflicts: Vec::new(),
         replace: false,
         manifest: None,
         wave: 0,
@@ -100,6 +100,7 @@ pub(super) fn mixed_plan() -> Plan {
             api_version: "apps/v1".into(),
             origin: Some(origin("app/api.yaml", 1, 1)),
             message: "admission webhook \"x\" denied the request".into(),
+            conflicts: Vec::new(),
         }],
     }
 }

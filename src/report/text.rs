@@ -57,6 +57,9 @@ fn write_report(
         } else {
             writeln!(out, "{header}")?;
         }
+        for note in super::notes(change) {
+            writeln!(out, "{INDENT}# {note}")?;
+        }
         for line in diff::hunks(change, masker, style.unified).lines() {
             write_diff_line(out, line, style.color)?;
         }

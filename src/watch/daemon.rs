@@ -25,7 +25,7 @@ use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
 use crate::exit::ExitStatus;
 use crate::health::Status;
-use crate::plan::{Action, Change};
+use crate::plan::Change;
 use crate::settings::{RenderSettings, Settings, TargetSelection, WatchSettings};
 
 /// The revision applied last, with what it rendered to, for self-healing.
@@ -298,6 +298,7 @@ impl Daemon<'_> {
             let opts = PlanOptions {
                 prune: target.prune,
                 force_replace: false,
+                force_conflicts: true,
             };
             let plan = engine.plan(&set, opts).await?;
             if !plan.errors.is_empty() {
@@ -365,7 +366,12 @@ impl Daemon<'_> {
         let planned = async {
             let engine = self.connect().await?;
             let set = &self.applied.as_ref().expect("checked").set;
-            let plan = engine.plan(set, PlanOptions::default()).await?;
+            // Whoever changed a field took it over; healing takes it back.
+            let opts = PlanOptions {
+                force_conflicts: true,
+                ..PlanOptions::default()
+            };
+            let plan = engine.plan(set, opts).await?;
             anyhow::Ok((engine, plan))
         }
         .await;
@@ -376,11 +382,7 @@ impl Daemon<'_> {
                 return false;
             }
         };
-        let drifted: Vec<&Change> = plan
-            .changes
-            .iter()
-            .filter(|c| matches!(c.action, Action::Update | Action::Create))
-            .collect();
+        let drifted: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
         if drifted.is_empty() {
             return true;
         }

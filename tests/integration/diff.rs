@@ -55,12 +55,24 @@ fn applied_fixture(cluster: &Cluster, ns: &str) -> Result<GitRepo, libtest_mimic
         &[&ssa[..], &["-R", "-f", repo.path().to_str().unwrap()]].concat(),
     );
     check!(r.code == 0, r, "kubectl apply");
+    // Members of the ApplySet diff uses, so that what is compared is the
+    // objects' content: an object without the label is an adoption.
+    let id = gitsync::cluster::applyset::ApplySet::new(SET, ns).id;
+    let label = format!("{}={id}", gitsync::cluster::applyset::PART_OF);
+    let r = kubectl(
+        cluster,
+        &["label", "-R", "-f", repo.path().to_str().unwrap(), &label],
+    );
+    check!(r.code == 0, r, "kubectl label");
     Ok(repo)
 }
 
-fn diff(cluster: &Cluster, repo: &GitRepo, extra: &[&str]) -> crate::harness::Run {
+/// The ApplySet of every diff here (its parent in the test's namespace).
+const SET: &str = "diff-fixture";
+
+fn diff(cluster: &Cluster, repo: &GitRepo, ns: &str, extra: &[&str]) -> crate::harness::Run {
     run(gitsync(repo.path())
-        .arg("diff")
+        .args(["diff", "--name", SET, "-n", ns])
         .arg("--kubeconfig")
         .arg(cluster.kubeconfig())
         .args(extra))
@@ -77,7 +89,7 @@ fn no_false_diffs_after_server_side_apply() -> TestResult {
     let cluster = Cluster::shared()?;
     let ns = cluster.namespace("no-false-diffs");
     let repo = applied_fixture(cluster, &ns.name)?;
-    let r = diff(cluster, &repo, &[]);
+    let r = diff(cluster, &repo, &ns.name, &[]);
     check!(r.code == 0, r, "diff right after apply must exit 0");
     check!(
         r.stdout.trim() == "0 to create, 0 to update, 0 to delete, 12 unchanged",
@@ -96,7 +108,7 @@ fn replica_change_and_new_object() -> TestResult {
         "extra.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: brand-new\ndata:\n  a: b\n",
     )]);
-    let r = diff(cluster, &repo, &["-n", &ns.name]);
+    let r = diff(cluster, &repo, &ns.name, &[]);
     check!(r.code == 1, r, "changes found → exit 1");
     let n = &ns.name;
     check!(
@@ -151,7 +163,7 @@ fn same_changes_as_kubectl_diff() -> TestResult {
         "  selector:\n    app: web\n  ports:",
         "  selector:\n    app: web2\n  ports:",
     );
-    let r = diff(cluster, &repo, &["-o", "json"]);
+    let r = diff(cluster, &repo, &ns.name, &["-o", "json"]);
     check!(r.code == 1, r, "exit 1");
     let v: serde_json::Value = serde_json::from_str(&r.stdout)?;
     let ours: BTreeSet<String> = v["changes"]
@@ -220,7 +232,7 @@ fn secret_values_never_printed() -> TestResult {
         "token-value-999",
     ];
     for output in ["text", "json", "markdown"] {
-        let r = diff(cluster, &repo, &["-o", output, "-vv"]);
+        let r = diff(cluster, &repo, &ns.name, &["-o", output, "-vv"]);
         check!(r.code == 1, r, "{output}: the changed secret is a change");
         check!(
             r.stdout.contains("web-credentials"),
@@ -236,7 +248,7 @@ fn secret_values_never_printed() -> TestResult {
         }
     }
     // The changed key shows as changed, the unchanged one does not.
-    let r = diff(cluster, &repo, &[]);
+    let r = diff(cluster, &repo, &ns.name, &[]);
     let changed: Vec<&str> = r
         .stdout
         .lines()
@@ -297,7 +309,7 @@ fn unknown_kind_is_an_error_but_others_are_reported() -> TestResult {
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  namespace: oops\n",
         ),
     ]);
-    let r = diff(cluster, &repo, &["-n", &ns.name]);
+    let r = diff(cluster, &repo, &ns.name, &[]);
     check!(r.code == 2, r, "exit 2");
     check!(
         r.stdout
@@ -328,7 +340,7 @@ fn custom_resource_of_a_new_crd_is_a_create() -> TestResult {
     let ns = cluster.namespace("new-crd");
     let repo = GitRepo::new();
     repo.copy_fixture_with("diff", ".", &[("__NS__", &ns.name)]);
-    let r = diff(cluster, &repo, &[]);
+    let r = diff(cluster, &repo, &ns.name, &[]);
     check!(r.code == 1, r, "exit 1");
     check!(
         r.stdout
@@ -353,12 +365,13 @@ fn json_and_markdown_output() -> TestResult {
     let repo = applied_fixture(cluster, &ns.name)?;
     let sha = repo.git(&["rev-parse", "HEAD"]);
     repo.edit("app.yaml", "replicas: 2", "replicas: 5");
-    let r = diff(cluster, &repo, &["-o", "json"]);
+    let r = diff(cluster, &repo, &ns.name, &["-o", "json"]);
     check!(r.code == 1, r, "exit 1");
     let v: serde_json::Value = serde_json::from_str(&r.stdout)?;
     check!(v["revision"]["sha"] == sha.as_str(), r, "revision");
     check!(
-        v["summary"] == serde_json::json!({"create": 0, "update": 1, "delete": 0, "unchanged": 11}),
+        v["summary"]
+            == serde_json::json!({"create": 0, "adopt": 0, "update": 1, "delete": 0, "unchanged": 11}),
         r,
         "summary"
     );
@@ -381,7 +394,7 @@ fn json_and_markdown_output() -> TestResult {
         r,
         "diff text"
     );
-    let r = diff(cluster, &repo, &["-o", "markdown"]);
+    let r = diff(cluster, &repo, &ns.name, &["-o", "markdown"]);
     check!(r.code == 1, r, "exit 1");
     check!(
         r.stdout

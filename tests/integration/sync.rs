@@ -303,7 +303,24 @@ fn objects_of_another_applyset_are_not_adopted() -> TestResult {
     let d = run(gitsync(repo.path())
         .args(["diff", "-n", n, "--name", "first", "--kubeconfig"])
         .arg(cluster.kubeconfig()));
-    check!(d.code == 0, d, "same content: no diff");
+    // diff says what sync will write: the adoption, and only the label.
+    check!(
+        d.code == 1
+            && d.stdout.contains(&format!("@ v1 ConfigMap {n}/loose"))
+            && d.stdout.contains("1 to adopt"),
+        d,
+        "diff names the adoption"
+    );
+    let added: Vec<&str> = d
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with('+') && !l.contains("@@"))
+        .collect();
+    check!(
+        added.len() == 2 && added[1].contains("applyset.kubernetes.io/part-of"),
+        d,
+        "only the part-of label is added: {added:?}"
+    );
     let r = sync(cluster, &repo, &["-n", n, "--name", "first"]);
     check!(r.code == 0 && r.stdout.contains("adopt"), r, "adopted");
     let obj = get(cluster, &["get", "configmap", "loose", "-n", n])?;
