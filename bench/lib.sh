@@ -36,9 +36,9 @@ apiserver_ms() { awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$
 
 # gen_objects DIR CHANGED [NS_PREFIX]: write the repository, 1,000 objects:
 # 10 Namespaces NS_PREFIX0..NS_PREFIX9 (default prefix "ns-"), then in each
-# 99 ConfigMaps, Secrets, Services, Deployments (replicas: 0, the local
-# cluster has no nodes), ServiceAccounts, Roles and RoleBindings, 9 files of
-# 11 documents; every object is labelled app=bench. With CHANGED=1, 5 objects
+# 99 ConfigMaps, Secrets, Services, Deployments (replicas: 0: the benchmarks
+# measure applying, not rollouts), ServiceAccounts, Roles and RoleBindings,
+# 9 files of 11 documents; every object is labelled app=bench. With CHANGED=1, 5 objects
 # per namespace differ (2 ConfigMap values, 2 Deployment replica counts,
 # 1 Service label).
 gen_objects() {

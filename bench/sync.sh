@@ -9,7 +9,7 @@
 #           really creates 1,000 objects;
 #   no-op   the same command again on what that run just applied.
 # Then that set's namespaces are deleted (and waited for) before the next
-# set is created: the local cluster's Service range holds one set's Services.
+# set is created, so that every set is timed on a cluster of the same size.
 # gitsync runs with --no-wait (kubectl apply does not wait either) and its
 # own ApplySet per run (--name bench-<run>); one more create with waiting is
 # reported for information. Each timed command starts once the deployment

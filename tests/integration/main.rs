@@ -14,6 +14,7 @@ mod drift;
 mod render;
 mod sync;
 mod watch;
+mod workloads;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -43,6 +44,7 @@ fn main() {
     trials.extend(render::tests());
     trials.extend(sync::tests());
     trials.extend(watch::tests());
+    trials.extend(workloads::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     harness::Cluster::stop_shared();
     conclusion.exit();

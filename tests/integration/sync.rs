@@ -20,8 +20,8 @@ pub fn tests() -> Vec<Trial> {
     ]
 }
 
-/// The diff fixture with Deployments at zero replicas (no nodes here, so
-/// a replica could never become available).
+/// The diff fixture with Deployments at zero replicas: these tests are
+/// about applying, and need no Pods.
 fn app_repo(ns: &str) -> GitRepo {
     let repo = GitRepo::new();
     repo.copy_fixture_with("diff", ".", &[("__NS__", ns)]);
@@ -337,11 +337,11 @@ fn later_wave_waits_for_earlier_wave_health() -> TestResult {
     let ns = cluster.namespace("waves");
     let n = ns.name.as_str();
     let repo = GitRepo::new();
-    // Wave 0 can never become healthy (a replica without nodes); wave 1
-    // must then never be applied.
+    // Wave 0 can never become healthy (its image fails on purpose, see
+    // scripts/kwok/stages.yaml); wave 1 must then never be applied.
     repo.commit(&[
         ("a-late.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\n"),
-        ("b-early.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: early\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: early}}\n  template:\n    metadata: {labels: {app: early}}\n    spec: {containers: [{name: c, image: nginx}]}\n"),
+        ("b-early.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: early\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: early}}\n  template:\n    metadata: {labels: {app: early}}\n    spec: {containers: [{name: c, image: gitsync.test/fail}]}\n"),
     ], "waves");
     let r = run(gitsync(repo.path())
         .args(["sync", "--timeout", "3s", "-n", n, "--kubeconfig"])
@@ -357,9 +357,10 @@ fn later_wave_waits_for_earlier_wave_health() -> TestResult {
         r,
         "wave 1 not applied"
     );
-    // Once wave 0 can be healthy, both go in, wave 0 first.
-    repo.edit("b-early.yaml", "replicas: 1", "replicas: 0");
-    repo.commit(&[], "scale to zero");
+    // Once wave 0 can be healthy (an image that runs), both go in, wave 0
+    // first.
+    repo.edit("b-early.yaml", "image: gitsync.test/fail", "image: nginx");
+    repo.commit(&[], "fix the image");
     let r = sync(cluster, &repo, &["-n", n]);
     check!(
         r.code == 0 && exists(cluster, &["configmap", "late", "-n", n]),
@@ -377,7 +378,7 @@ fn unhealthy_exits_3_naming_the_object() -> TestResult {
     let ns = cluster.namespace("unhealthy");
     let n = ns.name.as_str();
     let repo = GitRepo::new();
-    repo.commit(&[("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stuck\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: s}}\n  template:\n    metadata: {labels: {app: s}}\n    spec: {containers: [{name: c, image: nginx}]}\n")], "stuck");
+    repo.commit(&[("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: stuck\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: s}}\n  template:\n    metadata: {labels: {app: s}}\n    spec: {containers: [{name: c, image: gitsync.test/fail}]}\n")], "stuck");
     let r = run(gitsync(repo.path())
         .args(["sync", "--timeout", "3s", "-n", n, "--kubeconfig"])
         .arg(cluster.kubeconfig()));

@@ -1,5 +1,8 @@
-// Command localcluster starts and stops a throwaway local Kubernetes control
-// plane (etcd, kube-apiserver, kube-controller-manager) for gitsync's tests.
+// Command localcluster starts and stops a throwaway local Kubernetes cluster
+// for gitsync's tests: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, and kwok simulating a few nodes (Pods scheduled to them
+// become Running and Ready, Pods of Jobs then Succeeded, as kwok's stages
+// say; see scripts/kwok/stages.yaml for the image that fails on purpose).
 //
 // It uses only the Go standard library; the component binaries are built
 // from pinned upstream modules by scripts/local-cluster (or come from
@@ -7,8 +10,10 @@
 //
 // Usage:
 //
-//	localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout 120s]
+//	localcluster up DIR --bin-dir BINDIR --kwok PATH --kwok-config FILE... [--nodes 3]
+//	                    [--stop-with-pid PID] [--timeout 120s]
 //	                    [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
+//	                    [--kube-scheduler PATH]
 //	localcluster down DIR
 //	localcluster stop-apiserver DIR
 //	localcluster start-apiserver DIR [--timeout 120s]
@@ -19,9 +24,9 @@
 // (ports, binaries, and the kube-apiserver argv that start-apiserver reuses).
 //
 // stop-apiserver / start-apiserver stop and restart only kube-apiserver of a
-// running cluster (etcd, the controller manager and the watchdog keep
-// running), on the same port with the same flags, certificates and tokens, so
-// the state in etcd and DIR/kubeconfig stay valid.
+// running cluster (etcd, the controller manager, the scheduler, kwok and the
+// watchdog keep running), on the same port with the same flags, certificates
+// and tokens, so the state in etcd and DIR/kubeconfig stay valid.
 package main
 
 import (
@@ -58,13 +63,28 @@ const (
 	etcdName    = "etcd"
 	apiName     = "kube-apiserver"
 	kcmName     = "kube-controller-manager"
+	schedName   = "kube-scheduler"
+	kwokName    = "kwok"
 	reaperName  = "reaper"
 	contextName = "local"
+
+	// Service ClusterIPs: a /16 holds 65,534 Services (the scale benchmarks
+	// need 20,000). The first address is the kubernetes Service's.
+	serviceCIDR     = "10.96.0.0/16"
+	kubernetesSvcIP = "10.96.0.1"
+	// Pod IPs that kwok hands out, and the address of every simulated node.
+	podCIDR = "10.244.0.0/16"
+	nodeIP  = "10.240.0.1"
+	// Simulated nodes carry this annotation; kwok manages exactly those.
+	kwokNodeAnnotation = "kwok.x-k8s.io/node"
+	kwokNodeValue      = "fake"
+	defaultNodes       = 3
+	maxNodes           = 1000
 )
 
 // stopOrder is the order in which `down` stops the cluster's processes.
 // The reaper goes first so that it does not race with us.
-var stopOrder = []string{reaperName, kcmName, apiName, etcdName}
+var stopOrder = []string{reaperName, kwokName, schedName, kcmName, apiName, etcdName}
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "local-cluster: "+format+"\n", args...)
@@ -77,8 +97,10 @@ func fatalf(format string, args ...any) {
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
-  localcluster up DIR --bin-dir BINDIR [--stop-with-pid PID] [--timeout DURATION]
+  localcluster up DIR --bin-dir BINDIR --kwok PATH --kwok-config FILE... [--nodes N]
+                      [--stop-with-pid PID] [--timeout DURATION]
                       [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
+                      [--kube-scheduler PATH]
   localcluster down DIR
   localcluster stop-apiserver DIR
   localcluster start-apiserver DIR [--timeout DURATION]
@@ -145,16 +167,18 @@ func absDir(d string) string {
 // up
 
 type upOptions struct {
-	dir       string
-	binDir    string
-	bins      map[string]string
-	stopPid   int
-	timeout   time.Duration
-	startedAt time.Time
+	dir         string
+	binDir      string
+	bins        map[string]string
+	kwokConfigs []string
+	nodes       int
+	stopPid     int
+	timeout     time.Duration
+	startedAt   time.Time
 }
 
 func parseUpArgs(args []string) (*upOptions, error) {
-	o := &upOptions{bins: map[string]string{}, timeout: 120 * time.Second}
+	o := &upOptions{bins: map[string]string{}, timeout: 120 * time.Second, nodes: defaultNodes}
 	var positional []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -185,7 +209,22 @@ func parseUpArgs(args []string) (*upOptions, error) {
 				return nil, fmt.Errorf("--timeout: %v", err)
 			}
 			o.timeout = d
-		case etcdName, apiName, kcmName:
+		case "nodes":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 || n > maxNodes {
+				return nil, fmt.Errorf("--nodes: want a number from 0 to %d, got %q", maxNodes, val)
+			}
+			o.nodes = n
+		case "kwok-config":
+			p, err := filepath.Abs(val)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("--kwok-config: %v", err)
+			}
+			o.kwokConfigs = append(o.kwokConfigs, p)
+		case etcdName, apiName, kcmName, schedName, kwokName:
 			o.bins[name] = val
 		default:
 			return nil, fmt.Errorf("unknown flag --%s", name)
@@ -195,9 +234,12 @@ func parseUpArgs(args []string) (*upOptions, error) {
 		return nil, errors.New("up needs exactly one DIR argument")
 	}
 	o.dir = absDir(positional[0])
-	for _, n := range []string{etcdName, apiName, kcmName} {
+	if len(o.kwokConfigs) == 0 {
+		return nil, errors.New("no kwok stages: pass --kwok-config FILE (kwok exits without them)")
+	}
+	for _, n := range []string{etcdName, apiName, kcmName, schedName, kwokName} {
 		if o.bins[n] == "" {
-			if o.binDir == "" {
+			if o.binDir == "" || n == kwokName {
 				return nil, fmt.Errorf("no binary for %s: pass --bin-dir (or --%s)", n, n)
 			}
 			o.bins[n] = filepath.Join(o.binDir, n)
@@ -224,6 +266,8 @@ type cluster struct {
 	apiPort  int
 	adminTok string
 	kcmTok   string
+	schedTok string
+	kwokTok  string
 	caPEM    []byte
 	procs    map[string]*exec.Cmd
 	exited   chan string // name of a started process that exited
@@ -266,7 +310,7 @@ func runUp(args []string) int {
 		pki:    filepath.Join(o.dir, "pki"),
 		logs:   filepath.Join(o.dir, "logs"),
 		procs:  map[string]*exec.Cmd{},
-		exited: make(chan string, 8),
+		exited: make(chan string, len(stopOrder)),
 	}
 
 	// Stop on Ctrl-C / SIGTERM while starting.
@@ -293,8 +337,8 @@ func runUp(args []string) int {
 		}
 		return 1
 	}
-	logf("cluster ready in %.1fs: server https://127.0.0.1:%d, kubeconfig %s (context %q)",
-		time.Since(o.startedAt).Seconds(), c.apiPort, filepath.Join(c.dir, "kubeconfig"), contextName)
+	logf("cluster ready in %.1fs (%d nodes Ready): server https://127.0.0.1:%d, kubeconfig %s (context %q)",
+		time.Since(o.startedAt).Seconds(), o.nodes, c.apiPort, filepath.Join(c.dir, "kubeconfig"), contextName)
 	fmt.Println(filepath.Join(c.dir, "kubeconfig"))
 	return 0
 }
@@ -372,7 +416,7 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + filepath.Join(c.pki, "sa.pub"),
 		"--service-account-signing-key-file=" + filepath.Join(c.pki, "sa.key"),
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range=" + serviceCIDR,
 		"--allow-privileged=true",
 	}
 	if err := c.spawn(apiName, apiArgv[0], apiArgv[1:]...); err != nil {
@@ -387,32 +431,74 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 	}
 	logf("kube-apiserver ready after %.1fs", time.Since(c.o.startedAt).Seconds())
 
-	// kube-controller-manager
-	kcmKubeconfig := filepath.Join(c.pki, "kube-controller-manager.kubeconfig")
-	if err := writeFileAtomic(kcmKubeconfig, c.kubeconfig("kube-controller-manager", c.kcmTok), 0o600); err != nil {
-		return "", err
+	// kube-controller-manager, kube-scheduler and kwok start together; none
+	// needs another to start.
+	kubeconfigs := map[string]string{}
+	for name, tok := range map[string]string{kcmName: c.kcmTok, schedName: c.schedTok, kwokName: c.kwokTok} {
+		kubeconfigs[name] = filepath.Join(c.pki, name+".kubeconfig")
+		if err := writeFileAtomic(kubeconfigs[name], c.kubeconfig("system:"+name, tok), 0o600); err != nil {
+			return "", err
+		}
 	}
 	if err := c.spawn(kcmName, c.o.bins[kcmName],
-		"--kubeconfig="+kcmKubeconfig,
+		"--kubeconfig="+kubeconfigs[kcmName],
 		"--secure-port=0",
 		"--leader-elect=false",
 		"--use-service-account-credentials=false",
 		"--service-account-private-key-file="+filepath.Join(c.pki, "sa.key"),
 		"--root-ca-file="+filepath.Join(c.pki, "ca.crt"),
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range="+serviceCIDR,
 		"--cluster-name=local",
+		// Client-side rate limit: the default (20/s) makes thousands of
+		// workloads crawl; the API server's own fairness still applies.
+		"--kube-api-qps=100",
+		"--kube-api-burst=200",
 	); err != nil {
 		return kcmName, err
 	}
-	logf("kube-controller-manager started")
+	if err := c.spawn(schedName, c.o.bins[schedName],
+		"--kubeconfig="+kubeconfigs[schedName],
+		"--secure-port=0",
+		"--leader-elect=false",
+	); err != nil {
+		return schedName, err
+	}
+	kwokArgs := []string{
+		"--kubeconfig=" + kubeconfigs[kwokName],
+		"--manage-nodes-with-annotation-selector=" + kwokNodeAnnotation + "=" + kwokNodeValue,
+		"--cidr=" + podCIDR,
+		"--node-ip=" + nodeIP,
+		// Node heartbeats as a kubelet's: a Lease renewed well within its
+		// 40 s (without one the node lifecycle controller would mark the
+		// nodes NotReady, the node-heartbeat-with-lease stage only updates
+		// their conditions every 10-20 minutes).
+		"--node-lease-duration-seconds=40",
+	}
+	for _, f := range c.o.kwokConfigs {
+		kwokArgs = append(kwokArgs, "--config="+f)
+	}
+	if err := c.spawn(kwokName, c.o.bins[kwokName], kwokArgs...); err != nil {
+		return kwokName, err
+	}
+	logf("kube-controller-manager, kube-scheduler and kwok started")
+
+	if err := c.createNodes(client, base); err != nil {
+		return "", err
+	}
 	// The service-account controller creating default/default shows that the
 	// controller manager is up and its controllers are running (and pods can
-	// be created: admission wants that service account).
+	// be created: admission wants that service account). Nodes Ready show
+	// that kwok runs its stages.
 	if name, err := c.poll(ctx, kcmName, func() bool {
 		_, code, err := get(client, base+"/api/v1/namespaces/default/serviceaccounts/default", c.adminTok)
 		return err == nil && code == 200
 	}); err != nil {
 		return name, fmt.Errorf("kube-controller-manager did not create the default service account: %w", err)
+	}
+	if name, err := c.poll(ctx, kwokName, func() bool {
+		return c.readyNodes(client, base) >= c.o.nodes
+	}); err != nil {
+		return name, fmt.Errorf("the %d simulated nodes did not become Ready (%d are): %w", c.o.nodes, c.readyNodes(client, base), err)
 	}
 
 	if err := writeFileAtomic(filepath.Join(c.dir, "kubeconfig"), c.kubeconfig("admin", c.adminTok), 0o600); err != nil {
@@ -429,6 +515,9 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		"startedAt":         c.o.startedAt.UTC().Format(time.RFC3339),
 		"readySeconds":      time.Since(c.o.startedAt).Seconds(),
 		"componentBinaries": c.o.bins,
+		"kwokConfigs":       c.o.kwokConfigs,
+		"nodes":             c.o.nodes,
+		"serviceCIDR":       serviceCIDR,
 		"apiserverArgv":     apiArgv,
 	}
 	js, err := json.MarshalIndent(info, "", "  ")
@@ -439,6 +528,80 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return "", nil
+}
+
+// nodeName is the name of simulated node i.
+func nodeName(i int) string { return fmt.Sprintf("kwok-node-%d", i) }
+
+// createNodes creates the simulated nodes: plain Node objects with kwok's
+// annotation. kwok then fills in their status (Ready, capacity, addresses)
+// and keeps their heartbeat (Lease) going, as a kubelet would.
+func (c *cluster) createNodes(client *http.Client, base string) error {
+	for i := 0; i < c.o.nodes; i++ {
+		name := nodeName(i)
+		node := map[string]any{
+			"apiVersion": "v1",
+			"kind":       "Node",
+			"metadata": map[string]any{
+				"name":        name,
+				"annotations": map[string]string{kwokNodeAnnotation: kwokNodeValue, "node.alpha.kubernetes.io/ttl": "0"},
+				"labels": map[string]string{
+					"kubernetes.io/hostname": name,
+					"kubernetes.io/os":       "linux",
+					"kubernetes.io/arch":     "amd64",
+					"type":                   "kwok",
+				},
+			},
+		}
+		body, err := json.Marshal(node)
+		if err != nil {
+			return err
+		}
+		resp, code, err := send(client, http.MethodPost, base+"/api/v1/nodes", c.adminTok, body)
+		if err != nil {
+			return fmt.Errorf("creating node %s: %w", name, err)
+		}
+		if code != http.StatusCreated {
+			return fmt.Errorf("creating node %s: HTTP %d: %s", name, code, strings.TrimSpace(resp))
+		}
+	}
+	return nil
+}
+
+// readyNodes counts the simulated nodes whose Ready condition is True.
+func (c *cluster) readyNodes(client *http.Client, base string) int {
+	body, code, err := get(client, base+"/api/v1/nodes", c.adminTok)
+	if err != nil || code != 200 {
+		return 0
+	}
+	var list struct {
+		Items []struct {
+			Metadata struct {
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+			Status struct {
+				Conditions []struct {
+					Type   string `json:"type"`
+					Status string `json:"status"`
+				} `json:"conditions"`
+			} `json:"status"`
+		} `json:"items"`
+	}
+	if json.Unmarshal([]byte(body), &list) != nil {
+		return 0
+	}
+	n := 0
+	for _, item := range list.Items {
+		if item.Metadata.Annotations[kwokNodeAnnotation] != kwokNodeValue {
+			continue
+		}
+		for _, cond := range item.Status.Conditions {
+			if cond.Type == "Ready" && cond.Status == "True" {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // apiClient returns an HTTPS client that trusts the cluster CA.
@@ -479,6 +642,15 @@ func (c *cluster) spawn(name, bin string, args ...string) error {
 	defer devnull.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = c.dir
+	if name == kwokName {
+		// kwok also loads ~/.kwok/kwok.yaml if it exists: a home of its own
+		// keeps a user's kwok configuration out of the test cluster.
+		home := filepath.Join(c.dir, "kwok-home")
+		if err := os.MkdirAll(home, 0o755); err != nil {
+			return err
+		}
+		cmd.Env = append(os.Environ(), "HOME="+home)
+	}
 	cmd.Stdin = devnull
 	cmd.Stdout = lf
 	cmd.Stderr = lf
@@ -518,9 +690,22 @@ func (c *cluster) poll(ctx context.Context, stage string, ready func() bool) (st
 }
 
 func get(client *http.Client, url, token string) (string, int, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return send(client, http.MethodGet, url, token, nil)
+}
+
+// send makes one request with an optional JSON body; it returns the
+// response body (up to 1 MiB) and status code.
+func send(client *http.Client, method, url, token string, body []byte) (string, int, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		return "", 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -593,7 +778,7 @@ func (c *cluster) writePKI() error {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
 			"kubernetes.default.svc.cluster.local"},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback, net.ParseIP("10.0.0.1")},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback, net.ParseIP(kubernetesSvcIP)},
 	}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
 	if err != nil {
@@ -612,14 +797,20 @@ func (c *cluster) writePKI() error {
 	c.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	c.adminTok = randToken()
 	c.kcmTok = randToken()
+	c.schedTok = randToken()
+	c.kwokTok = randToken()
 	// The controller manager runs every controller with its own identity
 	// (--use-service-account-credentials=false); the bootstrap role
 	// system:kube-controller-manager only covers the per-controller service
 	// account mode, so give it system:masters or namespace deletion and
-	// garbage collection could not delete anything.
+	// garbage collection could not delete anything. The scheduler and kwok
+	// (which writes the status of every node and pod) get the same, which
+	// also keeps them out of the API server's request throttling.
 	tokens := fmt.Sprintf("%s,admin,admin-uid,\"system:masters\"\n"+
-		"%s,system:kube-controller-manager,kube-controller-manager-uid,\"system:masters\"\n",
-		c.adminTok, c.kcmTok)
+		"%s,system:kube-controller-manager,kube-controller-manager-uid,\"system:masters\"\n"+
+		"%s,system:kube-scheduler,kube-scheduler-uid,\"system:masters\"\n"+
+		"%s,system:kwok,kwok-uid,\"system:masters\"\n",
+		c.adminTok, c.kcmTok, c.schedTok, c.kwokTok)
 
 	files := []struct {
 		name string
@@ -911,7 +1102,8 @@ func waitGone(pid int, name, dir string, d time.Duration) bool {
 
 // ---------------------------------------------------------------------------
 // stop-apiserver, start-apiserver: restart only the API server of a running
-// cluster (etcd, the controller manager and the reaper keep running).
+// cluster (etcd, the controller manager, the scheduler, kwok and the reaper
+// keep running).
 
 // stopAPIServer stops the kube-apiserver of the cluster in dir and waits until
 // it has exited. Not running is not an error (like down).
@@ -940,7 +1132,7 @@ func stopAPIServer(dir string) error {
 		return err
 	}
 	os.Remove(pidFile(dir, apiName))
-	logf("stopped %s (pid %d) in %.1fs; etcd and %s keep running (`local-cluster start-apiserver %s` starts it again)",
+	logf("stopped %s (pid %d) in %.1fs; etcd, %s, kube-scheduler and kwok keep running (`local-cluster start-apiserver %s` starts it again)",
 		apiName, pid, time.Since(start).Seconds(), kcmName, dir)
 	return nil
 }
