@@ -181,7 +181,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --no-prune --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --unified --name --concurrency --no-prune --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +192,14 @@ _gitsync() {
                     return 0
                     ;;
                 --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-versions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -263,7 +271,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__drift)
-            opts="-n -o -v -q -h -V --values --release-name --name --fix --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --name --fix --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +282,14 @@ _gitsync() {
                     return 0
                     ;;
                 --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-versions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -445,7 +461,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__render)
-            opts="-n -o -v -q -h -V --values --release-name --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +472,14 @@ _gitsync() {
                     return 0
                     ;;
                 --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-versions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -511,7 +535,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --no-prune --force-conflicts --force-replace --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --unified --name --concurrency --no-prune --force-conflicts --force-replace --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +546,14 @@ _gitsync() {
                     return 0
                     ;;
                 --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-versions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -597,7 +629,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__watch)
-            opts="-n -o -v -q -h -V --values --release-name --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +640,14 @@ _gitsync() {
                     return 0
                     ;;
                 --release-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-versions)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -166,6 +166,19 @@ pub struct RenderFlags {
     /// Helm release name (default: the target's name, else the chart's name).
     #[arg(long, value_name = "NAME")]
     pub release_name: Option<String>,
+
+    /// Kubernetes version helm renders for (.Capabilities.KubeVersion).
+    /// Default: the connected cluster's; `render`, which connects to no
+    /// cluster, leaves helm's built-in default (v1.20.0).
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+
+    /// API versions helm may assume (.Capabilities.APIVersions), e.g.
+    /// `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or
+    /// comma-separated. Default: what the connected cluster serves;
+    /// `render` assumes only helm's built-in API versions.
+    #[arg(long, value_name = "GROUP/VERSION[/KIND]", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -371,6 +384,8 @@ impl Cli {
         let render_of = |r: RenderFlags| crate::settings::RenderSettings {
             values: r.values,
             release_name: r.release_name,
+            kube_version: r.kube_version,
+            api_versions: r.api_versions,
         };
         let plan_of = |p: PlanFlags| PlanSettings {
             unified: p.unified,

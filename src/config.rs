@@ -278,7 +278,7 @@ mod tests {
         };
         let render = RenderSettings {
             values: vec!["extra.yaml".into()],
-            release_name: None,
+            ..Default::default()
         };
         let t = resolve_targets(
             Some(&c),

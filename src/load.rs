@@ -5,7 +5,7 @@ use anyhow::Context;
 
 use crate::config::{ConfigFile, Target, resolve_targets};
 use crate::desired::DesiredSet;
-use crate::render::{RenderRequest, render};
+use crate::render::{Capabilities, RenderRequest, render};
 use crate::settings::{RenderSettings, Settings};
 use crate::source::{self, Snapshot};
 
@@ -42,28 +42,44 @@ pub fn resolve(
     Ok((snapshot, targets))
 }
 
+/// Renders and validates one target, for the cluster `capabilities`
+/// describe (helm charts ask; other renderers do not).
+pub fn render_target(
+    snapshot: &Snapshot,
+    target: &Target,
+    capabilities: Option<Capabilities>,
+) -> anyhow::Result<DesiredSet> {
+    let req = RenderRequest {
+        root: snapshot.root.clone(),
+        path: target.path.clone(),
+        namespace: target.namespace.clone(),
+        values: target.values.clone(),
+        release_name: target.release_name.clone(),
+        capabilities,
+    };
+    let what = match &target.name {
+        Some(name) => format!("target {name}"),
+        None => crate::render::display_rel(&target.path),
+    };
+    let rendered = render(&req).with_context(|| format!("rendering {what}"))?;
+    let set = DesiredSet::from_rendered(rendered).with_context(|| format!("validating {what}"))?;
+    tracing::info!(target = %what, objects = set.objects.len(), "rendered");
+    Ok(set)
+}
+
+/// Every selected target rendered for one cluster, described by `cluster`
+/// (`None` for `render`, which connects to none: helm gets only what the
+/// flags say).
 pub fn load_targets(
     settings: &Settings,
     render_settings: &RenderSettings,
+    cluster: Option<Capabilities>,
 ) -> anyhow::Result<Loaded> {
     let (snapshot, targets) = resolve(settings, render_settings)?;
     let mut out = Vec::with_capacity(targets.len());
     for target in targets {
-        let req = RenderRequest {
-            root: snapshot.root.clone(),
-            path: target.path.clone(),
-            namespace: target.namespace.clone(),
-            values: target.values.clone(),
-            release_name: target.release_name.clone(),
-        };
-        let what = match &target.name {
-            Some(name) => format!("target {name}"),
-            None => crate::render::display_rel(&target.path),
-        };
-        let rendered = render(&req).with_context(|| format!("rendering {what}"))?;
-        let set =
-            DesiredSet::from_rendered(rendered).with_context(|| format!("validating {what}"))?;
-        tracing::info!(target = %what, objects = set.objects.len(), "rendered");
+        let caps = render_settings.capabilities(cluster.clone());
+        let set = render_target(&snapshot, &target, caps)?;
         out.push((target, set));
     }
     Ok(Loaded {

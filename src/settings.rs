@@ -84,6 +84,29 @@ pub enum LogFormat {
 pub struct RenderSettings {
     pub values: Vec<PathBuf>,
     pub release_name: Option<String>,
+    /// Helm's `--kube-version`; overrides the cluster's.
+    pub kube_version: Option<String>,
+    /// Helm's `--api-versions`; added to the cluster's.
+    pub api_versions: Vec<String>,
+}
+
+impl RenderSettings {
+    /// What helm renders for: the flags over the cluster's facts (`None`
+    /// without a cluster and without flags: helm's defaults).
+    pub fn capabilities(
+        &self,
+        cluster: Option<crate::render::Capabilities>,
+    ) -> Option<crate::render::Capabilities> {
+        if cluster.is_none() && self.kube_version.is_none() && self.api_versions.is_empty() {
+            return None;
+        }
+        let mut caps = cluster.unwrap_or_default();
+        if self.kube_version.is_some() {
+            caps.kube_version = self.kube_version.clone();
+        }
+        caps.api_versions.extend(self.api_versions.iter().cloned());
+        Some(caps)
+    }
 }
 
 /// Flags that shape a plan (`diff`, and `sync` which plans first).

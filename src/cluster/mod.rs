@@ -2,6 +2,7 @@
 //! request goes through. Knows nothing of plans or syncs (see `engine`).
 
 pub mod applyset;
+mod capabilities;
 pub mod lease;
 pub mod resource;
 mod retry;

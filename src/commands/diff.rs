@@ -1,5 +1,6 @@
 //! `gitsync diff`: what syncing now would change, against the live cluster.
 
+use super::Prepared;
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Report};
@@ -10,20 +11,18 @@ pub fn run(
     render: &RenderSettings,
     diff: &PlanSettings,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;
-    let mut plans: Vec<Plan> = Vec::with_capacity(loaded.targets.len());
-    for t in &loaded.targets {
-        let (_, plan) = runtime.block_on(super::plan(settings, t, diff))?;
-        plans.push(plan);
+    let (snapshot, prepared) = super::prepare(&runtime, settings, render, diff)?;
+    let mut plans: Vec<Plan> = Vec::with_capacity(prepared.len());
+    for p in &prepared {
+        plans.push(runtime.block_on(super::plan(p, diff))?);
     }
 
-    let reports: Vec<Report> = loaded
-        .targets
+    let reports: Vec<Report> = prepared
         .iter()
         .zip(&plans)
-        .map(|((target, _), plan)| Report {
-            revision: loaded.snapshot.commit.as_ref(),
+        .map(|(Prepared { target, .. }, plan)| Report {
+            revision: snapshot.commit.as_ref(),
             target: target.name.as_deref(),
             plan,
         })

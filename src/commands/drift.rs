@@ -21,10 +21,10 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     // The targets (and gitsync.yaml) as the repository says now; each is
     // then compared at its own last synced revision.
-    let current = crate::load::load_targets(settings, render)?;
+    let (_, targets) = crate::load::resolve(settings, render)?;
     let runtime = super::runtime()?;
-    let mut results: Vec<(Option<&str>, String, Plan)> = Vec::new();
-    for (target, _) in &current.targets {
+    let mut results: Vec<(Option<String>, String, Plan)> = Vec::new();
+    for target in &targets {
         let engine =
             runtime.block_on(super::connect(settings, target, drift.name.as_deref(), 16))?;
         let revision = synced_revision(settings, &engine)?;
@@ -33,19 +33,20 @@ pub fn run(
         if let Some(name) = &target.name {
             at.targets = TargetSelection::Named(vec![name.clone()]);
         }
-        let synced = crate::load::load_targets(&at, render).with_context(|| {
+        let (snapshot, synced) = crate::load::resolve(&at, render).with_context(|| {
             format!("reading the repository at the last synced revision {revision}")
         })?;
-        let Some((_, set)) = synced
-            .targets
+        let Some(t) = synced
             .iter()
-            .find(|(t, _)| t.name == target.name && t.path == target.path)
+            .find(|t| t.name == target.name && t.path == target.path)
         else {
             bail!(
                 "target {:?} did not exist at revision {revision}",
                 target.name
             );
         };
+        let set = super::render_for(&runtime, &snapshot, t, &engine, render)
+            .with_context(|| format!("at the last synced revision {revision}"))?;
         // Fields someone else took over are drift, not a conflict.
         let opts = PlanOptions {
             prune: true,
@@ -53,19 +54,19 @@ pub fn run(
             force_conflicts: true,
         };
         let plan = runtime
-            .block_on(engine.plan(set, opts))
+            .block_on(engine.plan(&set, opts))
             .with_context(|| super::target_label(target))?;
         if drift.fix {
             runtime.block_on(fix(&engine, &plan))?;
         }
-        let sha = synced.snapshot.commit.map_or(revision, |c| c.sha);
-        results.push((target.name.as_deref(), sha, plan));
+        let sha = snapshot.commit.map_or(revision, |c| c.sha);
+        results.push((target.name.clone(), sha, plan));
     }
 
     let reports: Vec<DriftReport> = results
         .iter()
         .map(|(target, revision, plan)| DriftReport {
-            target: *target,
+            target: target.as_deref(),
             revision,
             plan,
             fixed: drift.fix,

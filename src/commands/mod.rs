@@ -18,7 +18,8 @@ use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::settings::{Command, PlanSettings, Settings};
+use crate::settings::{Command, PlanSettings, RenderSettings, Settings};
+use crate::source::Snapshot;
 
 /// Runs the command the settings name.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
@@ -64,25 +65,65 @@ async fn connect(
         .with_context(|| target_label(target))
 }
 
-/// Connects and plans one target, as diff and sync both do with the same
-/// flags, so that diff shows exactly what sync will do.
-async fn plan(
+/// A target connected to its cluster and rendered for it.
+struct Prepared {
+    target: Target,
+    engine: Engine,
+    set: DesiredSet,
+}
+
+/// Connects every selected target and renders it for its cluster (helm
+/// learns the server's version and API versions). All targets are
+/// rendered and validated before any is planned, so bad input anywhere
+/// stops the run before anything is written.
+fn prepare(
+    runtime: &tokio::runtime::Runtime,
     settings: &Settings,
-    (target, set): &(Target, DesiredSet),
+    render: &RenderSettings,
     flags: &PlanSettings,
-) -> anyhow::Result<(Engine, Plan)> {
-    let name = flags.name.as_deref();
-    let engine = connect(settings, target, name, flags.concurrency).await?;
+) -> anyhow::Result<(Snapshot, Vec<Prepared>)> {
+    let (snapshot, targets) = crate::load::resolve(settings, render)?;
+    let mut out = Vec::with_capacity(targets.len());
+    for target in targets {
+        let name = flags.name.as_deref();
+        let engine = runtime.block_on(connect(settings, &target, name, flags.concurrency))?;
+        let set = render_for(runtime, &snapshot, &target, &engine, render)?;
+        out.push(Prepared {
+            target,
+            engine,
+            set,
+        });
+    }
+    Ok((snapshot, out))
+}
+
+/// Renders a target for the cluster `engine` is connected to.
+fn render_for(
+    runtime: &tokio::runtime::Runtime,
+    snapshot: &Snapshot,
+    target: &Target,
+    engine: &Engine,
+    render: &RenderSettings,
+) -> anyhow::Result<DesiredSet> {
+    let facts = runtime
+        .block_on(engine.cluster.capabilities())
+        .with_context(|| target_label(target))?;
+    crate::load::render_target(snapshot, target, render.capabilities(Some(facts)))
+}
+
+/// Plans one prepared target, as diff and sync both do with the same
+/// flags, so that diff shows exactly what sync will do.
+async fn plan(p: &Prepared, flags: &PlanSettings) -> anyhow::Result<Plan> {
+    let (target, set, engine) = (&p.target, &p.set, &p.engine);
     let opts = PlanOptions {
         prune: target.prune && flags.prune,
         force_replace: flags.force_replace,
         force_conflicts: flags.force_conflicts,
     };
-    let plan = engine
+    engine
         .plan(set, opts)
         .await
-        .with_context(|| target_label(target))?;
-    Ok((engine, plan))
+        .with_context(|| target_label(target))
 }
 
 /// `target prod`, or the rendered path when there is no gitsync.yaml.

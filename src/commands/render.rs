@@ -6,7 +6,7 @@ use crate::exit::ExitStatus;
 use crate::settings::{OutputFormat, RenderSettings, Settings};
 
 pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
-    let loaded = crate::load::load_targets(settings, render)?;
+    let loaded = crate::load::load_targets(settings, render, None)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     match settings.output {
         OutputFormat::Json => {

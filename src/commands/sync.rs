@@ -16,11 +16,11 @@ pub fn run(
     render: &RenderSettings,
     sync: &SyncSettings,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;
+    let (snapshot, prepared) = super::prepare(&runtime, settings, render, &sync.plan)?;
     let printer = Printer::new(settings.output, settings.color, sync.plan.unified);
     let progress = Progress::new(!settings.quiet && settings.progress);
-    let commit = loaded.snapshot.commit.as_ref();
+    let commit = snapshot.commit.as_ref();
     let repository = crate::source::identity(&settings.source.repo);
     let options = SyncOptions {
         allow_empty: sync.allow_empty,
@@ -28,11 +28,11 @@ pub fn run(
         timeout: sync.timeout,
         force_conflicts: sync.plan.force_conflicts,
     };
-    let mut outcomes: Vec<(Option<&str>, SyncOutcome)> = Vec::new();
-    let mut dry_plans: Vec<(Option<&str>, Plan)> = Vec::new();
-    for t in &loaded.targets {
-        let (target, label) = (&t.0, t.0.name.as_deref());
-        let (mut engine, plan) = runtime.block_on(super::plan(settings, t, &sync.plan))?;
+    let mut outcomes: Vec<(Option<String>, SyncOutcome)> = Vec::new();
+    let mut dry_plans: Vec<(Option<String>, Plan)> = Vec::new();
+    for mut p in prepared {
+        let plan = runtime.block_on(super::plan(&p, &sync.plan))?;
+        let (target, label) = (&p.target, p.target.name.clone());
         if !plan.errors.is_empty() || sync.dry_run {
             dry_plans.push((label, plan));
             continue;
@@ -43,7 +43,7 @@ pub fn run(
             path: crate::render::display_rel(&target.path),
         };
         let line = |m: &str| progress.line(m);
-        let outcome = runtime.block_on(engine.sync(&plan, &options, &record, &line));
+        let outcome = runtime.block_on(p.engine.sync(&plan, &options, &record, &line));
         outcomes.push((label, outcome.map_err(anyhow::Error::from)?));
     }
     drop(progress);
@@ -55,7 +55,7 @@ pub fn run(
             .iter()
             .map(|(target, plan)| Report {
                 revision: commit,
-                target: *target,
+                target: target.as_deref(),
                 plan,
             })
             .collect();
@@ -75,7 +75,7 @@ pub fn run(
         .iter()
         .map(|(target, outcome)| SyncReport {
             revision: commit,
-            target: *target,
+            target: target.as_deref(),
             outcome,
         })
         .collect();

@@ -120,6 +120,14 @@ fn helm_command(
     if let Some(ns) = &req.namespace {
         args.extend(["--namespace".to_string(), ns.clone()]);
     }
+    if let Some(caps) = &req.capabilities {
+        if let Some(version) = &caps.kube_version {
+            args.extend(["--kube-version".to_string(), version.clone()]);
+        }
+        if !caps.api_versions.is_empty() {
+            args.extend(["--api-versions".to_string(), caps.api_versions.join(",")]);
+        }
+    }
     for values in &req.values {
         let path = root.join(values);
         if !path.is_file() {

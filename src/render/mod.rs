@@ -157,6 +157,18 @@ pub struct RenderRequest {
     pub values: Vec<PathBuf>,
     /// Helm release name (default: the chart directory's name).
     pub release_name: Option<String>,
+    /// The cluster helm renders for (`.Capabilities`); `None`: helm's own
+    /// defaults.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// What a chart may ask of the cluster it is rendered for, as Argo CD
+/// passes it to helm: the server's version and every API version it
+/// serves, with and without kinds (`apps/v1`, `apps/v1/Deployment`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
 }
 
 /// What rendering produced: the documents that parsed, in the order found

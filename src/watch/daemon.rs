@@ -271,9 +271,26 @@ impl Daemon<'_> {
         let mut settings = self.settings.clone();
         settings.source.revision = Some(sha.to_string());
         let render = self.render.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crate::load::load_targets(&settings, &render))
-                .await;
+        // Helm renders for the cluster it is synced to.
+        let facts = match self.connect().await {
+            Ok(engine) => engine
+                .cluster
+                .capabilities()
+                .await
+                .map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        };
+        let facts = match facts {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "cannot reach the cluster");
+                return false;
+            }
+        };
+        let loaded = tokio::task::spawn_blocking(move || {
+            crate::load::load_targets(&settings, &render, Some(facts))
+        })
+        .await;
         let loaded = match loaded {
             Ok(Ok(l)) => l,
             Ok(Err(e)) => {

@@ -11,6 +11,7 @@ mod cli;
 mod cluster;
 mod diff;
 mod drift;
+mod predict;
 mod render;
 mod sync;
 mod watch;
@@ -41,6 +42,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(predict::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
     trials.extend(watch::tests());
