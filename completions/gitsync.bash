@@ -65,7 +65,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,7 +123,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__completions)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,7 +181,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +263,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__drift)
-            opts="-n -o -v -q -h -V --values --release-name --name --fix --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,7 +445,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__render)
-            opts="-n -o -v -q -h -V --values --release-name --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,7 +511,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --dry-run --no-prune --allow-empty --no-wait --timeout --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --unified --name --concurrency --dry-run --no-prune --allow-empty --no-wait --timeout --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,7 +597,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__watch)
-            opts="-n -o -v -q -h -V --values --release-name --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

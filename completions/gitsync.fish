@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= target= all-targets kubeconfig= context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -38,6 +38,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -l color -d 'When to colou
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_needs_command" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -69,6 +70,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l color -d 'When 
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -100,6 +102,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do 
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -123,6 +126,7 @@ always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l fix -d 'Re-apply the drifted objects at the last synced revision'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -153,6 +157,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-self-heal -d 'Only report and count drift; do not revert it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l leader-elect -d 'Hold a coordination.k8s.io Lease so that only one replica acts'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -174,6 +179,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -193,6 +199,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l color -d
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'

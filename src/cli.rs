@@ -63,6 +63,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
+    /// Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by
+    /// default: a kubeconfig can run programs (exec credential plugins), and
+    /// the repository is written by whoever can push or open a pull request.
+    #[arg(long, global = true)]
+    pub trust_repo_kubeconfig: bool,
+
     /// Kubeconfig context to use (default: its current context).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
@@ -360,6 +366,7 @@ impl Cli {
         };
         let cluster = ClusterSettings {
             kubeconfig: g.kubeconfig,
+            trust_repo_kubeconfig: g.trust_repo_kubeconfig,
             context: g.context,
             namespace: g.namespace,
         };

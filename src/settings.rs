@@ -46,6 +46,8 @@ pub enum TargetSelection {
 #[derive(Debug, Clone, Default)]
 pub struct ClusterSettings {
     pub kubeconfig: Option<PathBuf>,
+    /// `--trust-repo-kubeconfig`: gitsync.yaml may name a kubeconfig file.
+    pub trust_repo_kubeconfig: bool,
     pub context: Option<String>,
     pub namespace: Option<String>,
 }

@@ -13,6 +13,7 @@ mod diff;
 mod drift;
 mod render;
 mod sync;
+mod trust;
 mod watch;
 
 use libtest_mimic::{Arguments, Trial};
@@ -42,6 +43,7 @@ fn main() {
     trials.extend(drift::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
+    trials.extend(trust::tests());
     trials.extend(watch::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     harness::Cluster::stop_shared();
