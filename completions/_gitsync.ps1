@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;diff' {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
             [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'Lines of context around each change in text diffs (like diff -U)')
             [CompletionResult]::new('--unified', '--unified', [CompletionResultType]::ParameterName, 'Lines of context around each change in text diffs (like diff -U)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the ApplySet that owns this target''s objects (default: derived from the repository and --path)')
@@ -86,6 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;sync' {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
             [CompletionResult]::new('-U', '-U ', [CompletionResultType]::ParameterName, 'Lines of context around each change in text diffs (like diff -U)')
             [CompletionResult]::new('--unified', '--unified', [CompletionResultType]::ParameterName, 'Lines of context around each change in text diffs (like diff -U)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the ApplySet that owns this target''s objects (default: derived from the repository and --path)')
@@ -124,6 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;drift' {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the ApplySet (as given to `sync --name`)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
@@ -153,6 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;watch' {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the ApplySet (as given to `sync --name`)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often to ask whether the remote moved')
             [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Full resync period, a safety net beside the watch streams')
@@ -188,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;render' {
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
             [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')

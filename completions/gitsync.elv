@@ -51,6 +51,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;diff'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
             cand -U 'Lines of context around each change in text diffs (like diff -U)'
             cand --unified 'Lines of context around each change in text diffs (like diff -U)'
             cand --name 'Name of the ApplySet that owns this target''s objects (default: derived from the repository and --path)'
@@ -81,6 +82,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;sync'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
             cand -U 'Lines of context around each change in text diffs (like diff -U)'
             cand --unified 'Lines of context around each change in text diffs (like diff -U)'
             cand --name 'Name of the ApplySet that owns this target''s objects (default: derived from the repository and --path)'
@@ -118,6 +120,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;drift'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
             cand --name 'Name of the ApplySet (as given to `sync --name`)'
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
@@ -146,6 +149,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;watch'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
             cand --name 'Name of the ApplySet (as given to `sync --name`)'
             cand --interval 'How often to ask whether the remote moved'
             cand --resync 'Full resync period, a safety net beside the watch streams'
@@ -180,6 +184,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;render'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
             cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'

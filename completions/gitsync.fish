@@ -53,6 +53,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Pr
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and --path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -78,6 +79,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s h -l help -d 'P
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and --path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -110,6 +112,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s h -l help -d 'P
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
@@ -134,6 +137,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s h -l help -d '
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l interval -d 'How often to ask whether the remote moved' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l resync -d 'Full resync period, a safety net beside the watch streams' -r
@@ -165,6 +169,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s h -l help -d '
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F

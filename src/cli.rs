@@ -172,6 +172,11 @@ pub struct RenderFlags {
     /// Helm release name (default: the target's name, else the chart's name).
     #[arg(long, value_name = "NAME")]
     pub release_name: Option<String>,
+
+    /// How long helm or kustomize may run for one directory before it is
+    /// stopped (e.g. 90s, 5m).
+    #[arg(long, default_value = "5m", value_parser = parse_positive_duration, value_name = "DURATION")]
+    pub render_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +346,13 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        Duration::ZERO => Err(format!("{s:?}: must be more than zero")),
+        d => Ok(d),
+    }
+}
+
 impl Cli {
     /// Resolves flags and environment into plain settings.
     pub fn into_settings(self) -> Settings {
@@ -378,6 +390,7 @@ impl Cli {
         let render_of = |r: RenderFlags| crate::settings::RenderSettings {
             values: r.values,
             release_name: r.release_name,
+            timeout: r.render_timeout,
         };
         let plan_of = |p: PlanFlags| DiffSettings {
             unified: p.unified,

@@ -10,6 +10,8 @@ pub mod config;
 pub mod desired;
 pub mod drift;
 pub mod exit;
+#[cfg(test)]
+mod fuzz;
 pub mod health;
 pub mod logging;
 pub mod plan;

@@ -81,11 +81,32 @@ pub enum LogFormat {
     Json,
 }
 
-/// Flags that shape rendering (helm values, release name).
-#[derive(Debug, Clone, Default)]
+/// Flags that shape rendering (helm values, release name, limits).
+#[derive(Debug, Clone)]
 pub struct RenderSettings {
     pub values: Vec<PathBuf>,
     pub release_name: Option<String>,
+    /// `--render-timeout`: how long helm or kustomize may run.
+    pub timeout: Duration,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings {
+            values: Vec::new(),
+            release_name: None,
+            timeout: crate::render::DEFAULT_RENDER_TIMEOUT,
+        }
+    }
+}
+
+impl RenderSettings {
+    pub fn limits(&self) -> crate::render::Limits {
+        crate::render::Limits {
+            timeout: self.timeout,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -42,6 +42,7 @@ pub fn load(settings: &Settings, render_settings: &RenderSettings) -> anyhow::Re
             namespace: target.namespace.clone(),
             values: target.values.clone(),
             release_name: target.release_name.clone(),
+            limits: render_settings.limits(),
         };
         let what = match &target.name {
             Some(name) => format!("target {name}"),

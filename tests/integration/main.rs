@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod bad_input;
 mod cli;
 mod cluster;
 mod diff;
@@ -37,6 +38,7 @@ macro_rules! trial {
 fn main() {
     let args = Arguments::from_args();
     let mut trials: Vec<Trial> = Vec::new();
+    trials.extend(bad_input::tests());
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
