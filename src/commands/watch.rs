@@ -33,7 +33,7 @@ use crate::plan::Action;
 use crate::settings::{RenderSettings, Settings, SyncSettings, TargetSelection, WatchSettings};
 use crate::watch::http::{Shared, serve};
 use crate::watch::members::{self, Tracker};
-use crate::watch::metrics::{Metrics, SyncResult};
+use crate::watch::metrics::SyncResult;
 
 pub fn run(
     settings: &Settings,
@@ -65,24 +65,11 @@ async fn daemon(
         );
     }
     let secret = match &watch.webhook_secret_file {
-        // An optional Secret that is not mounted: the webhook is off, which
-        // is not a reason to crash-loop.
-        Some(path) if !path.exists() => {
-            tracing::warn!(path = %path.display(), "webhook secret file not found: POST /webhook is disabled");
-            None
-        }
-        Some(path) => Some(
-            crate::watch::webhook::read_secret(path)
-                .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
-        ),
-        None => None,
+        Some(path) => crate::watch::webhook::Secret::from_file(path)
+            .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
+        None => crate::watch::webhook::Secret::none(),
     };
-    let shared = Arc::new(Shared {
-        metrics: Metrics::new(),
-        ready: AtomicBool::new(false),
-        trigger: tokio::sync::Notify::new(),
-        webhook_secret: secret,
-    });
+    let shared = Arc::new(Shared::new(secret));
     let listener = tokio::net::TcpListener::bind(&watch.listen)
         .await
         .with_context(|| format!("listening on {}", watch.listen))?;
