@@ -696,6 +696,63 @@ fn deploy_manifests_pass_a_server_side_dry_run() -> TestResult {
         r,
         "deploy/kubernetes is accepted by the API server"
     );
+
+    // Least privilege, as the API server decides it: apply the RBAC for
+    // real and ask what the daemon's ServiceAccount may do.
+    let files: Vec<String> = [
+        "serviceaccount.yaml",
+        "rbac-manage.yaml",
+        "rbac-cluster.yaml",
+    ]
+    .iter()
+    .map(|f| dir.join(f).display().to_string())
+    .collect();
+    let mut args = vec!["apply", "--server-side"];
+    for f in &files {
+        args.extend(["-f", f.as_str()]);
+    }
+    let r = kubectl(cluster, &args);
+    check!(r.code == 0, r, "RBAC applied");
+    let sa = "system:serviceaccount:gitsync-system:gitsync";
+    // `resource/sub` is a subresource (`kubectl auth can-i` would read it
+    // as a resource name).
+    let can = |verb: &str, resource: &str, ns: Option<&str>| -> bool {
+        let (resource, sub) = resource.split_once('/').unwrap_or((resource, ""));
+        let subresource = format!("--subresource={sub}");
+        let mut args = vec!["auth", "can-i", verb, resource, "--as", sa];
+        if !sub.is_empty() {
+            args.push(&subresource);
+        }
+        match ns {
+            Some(ns) => args.extend(["-n", ns]),
+            None => args.push("--all-namespaces"),
+        }
+        kubectl(cluster, &args).stdout.trim() == "yes"
+    };
+    for (verb, resource, ns, allowed) in [
+        ("patch", "configmaps", Some("gitsync-system"), true),
+        ("delete", "deployments.apps", Some("gitsync-system"), true),
+        ("list", "secrets", Some("gitsync-system"), true),
+        ("create", "namespaces", None, true),
+        ("list", "secrets", Some("kube-system"), false),
+        ("patch", "configmaps", Some("default"), false),
+        ("create", "pods/exec", Some("gitsync-system"), false),
+        (
+            "create",
+            "serviceaccounts/token",
+            Some("gitsync-system"),
+            false,
+        ),
+        ("get", "nodes/proxy", None, false),
+        ("create", "clusterroles", None, false),
+        ("create", "customresourcedefinitions", None, false),
+    ] {
+        check!(
+            can(verb, resource, ns) == allowed,
+            r,
+            "{verb} {resource} in {ns:?}: want allowed={allowed}"
+        );
+    }
     Ok(())
 }
 
