@@ -65,7 +65,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,7 +123,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__completions)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,7 +181,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --unified --name --concurrency --no-prune --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -200,6 +200,10 @@ _gitsync() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -271,7 +275,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__drift)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --name --fix --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +294,10 @@ _gitsync() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -461,7 +469,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__render)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +488,10 @@ _gitsync() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -535,7 +547,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --unified --name --concurrency --no-prune --force-conflicts --force-replace --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +566,10 @@ _gitsync() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -629,7 +645,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__watch)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +664,10 @@ _gitsync() {
                     return 0
                     ;;
                 --api-versions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= target= all-targets kubeconfig= context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -38,6 +38,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -l color -d 'When to colou
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_needs_command" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_needs_command" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -54,6 +55,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l values -d 'Helm
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -74,6 +76,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-prune -d 'Do
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -83,6 +86,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l values -d 'Helm
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -107,6 +111,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l dry-run -d 'Pri
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l allow-empty -d 'Allow an empty desired set to prune every member of the ApplySet'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do not wait for applied objects to become healthy'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -116,6 +121,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l values -d 'Hel
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
@@ -132,6 +138,7 @@ always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l fix -d 'Re-apply the drifted objects at the last synced revision'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -141,6 +148,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l values -d 'Hel
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l interval -d 'How often to ask whether the remote moved' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l resync -d 'Full resync period, a safety net beside the watch streams' -r
@@ -164,6 +172,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-self-heal -d 'Only report and count drift; do not revert it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l leader-elect -d 'Hold a coordination.k8s.io Lease so that only one replica acts'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -173,6 +182,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l values -d 'He
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
@@ -187,6 +197,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
@@ -206,6 +217,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l color -d
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'

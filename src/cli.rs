@@ -63,6 +63,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
+    /// Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by
+    /// default: a kubeconfig can run programs (exec credential plugins), and
+    /// the repository is written by whoever can push or open a pull request.
+    #[arg(long, global = true)]
+    pub trust_repo_kubeconfig: bool,
+
     /// Kubeconfig context to use (default: its current context).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
@@ -179,6 +185,10 @@ pub struct RenderFlags {
     /// `render` assumes only helm's built-in API versions.
     #[arg(long, value_name = "GROUP/VERSION[/KIND]", value_delimiter = ',')]
     pub api_versions: Vec<String>,
+    /// How long helm or kustomize may run for one directory before it is
+    /// stopped (e.g. 90s, 5m).
+    #[arg(long, default_value = "5m", value_parser = parse_positive_duration, value_name = "DURATION")]
+    pub render_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -348,6 +358,13 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        Duration::ZERO => Err(format!("{s:?}: must be more than zero")),
+        d => Ok(d),
+    }
+}
+
 impl Cli {
     /// Resolves flags and environment into plain settings.
     pub fn into_settings(self) -> Settings {
@@ -373,6 +390,7 @@ impl Cli {
         };
         let cluster = ClusterSettings {
             kubeconfig: g.kubeconfig,
+            trust_repo_kubeconfig: g.trust_repo_kubeconfig,
             context: g.context,
             namespace: g.namespace,
         };
@@ -386,6 +404,7 @@ impl Cli {
             release_name: r.release_name,
             kube_version: r.kube_version,
             api_versions: r.api_versions,
+            timeout: r.render_timeout,
         };
         let plan_of = |p: PlanFlags| PlanSettings {
             unified: p.unified,

@@ -5,17 +5,24 @@
 //!   - name: prod
 //!     path: deploy/prod
 //!     namespace: shop
-//!     cluster: {kubeconfig: ~/.kube/prod, context: prod}
+//!     cluster: {context: prod}
 //!     helm: {releaseName: shop, values: [deploy/values-prod.yaml]}
 //!     prune: true
 //! ```
 //!
 //! Unknown keys are errors naming the key: a typo must not silently turn
 //! off pruning or send objects to the wrong cluster.
+//!
+//! The file is written by whoever can push (or open a pull request that CI
+//! diffs), so it may choose a context of the user's kubeconfig but not a
+//! kubeconfig file: a kubeconfig can run programs (exec credential plugins)
+//! with the user's credentials. `cluster.kubeconfig` is refused, unread,
+//! unless the user passes `--trust-repo-kubeconfig`.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 use crate::settings::{ClusterSettings, RenderSettings, SourceSettings, TargetSelection};
 
@@ -47,8 +54,9 @@ pub struct TargetConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterConfig {
+    /// Spanned: the refusal names its line.
     #[serde(default)]
-    pub kubeconfig: Option<PathBuf>,
+    pub kubeconfig: Option<Spanned<PathBuf>>,
     #[serde(default)]
     pub context: Option<String>,
 }
@@ -77,6 +85,15 @@ pub enum ConfigError {
         known = if known.is_empty() { "none".to_string() } else { known.join(", ") }
     )]
     UnknownTarget { name: String, known: Vec<String> },
+    #[error(
+        "{CONFIG_FILE}{at}: target {target:?} names a kubeconfig file (cluster.kubeconfig); refused \
+         without reading it, because a kubeconfig can run programs (exec credential plugins) with \
+         your credentials and {CONFIG_FILE} is whatever the last push or pull request says. Name a \
+         context of your own kubeconfig (cluster.context; --kubeconfig or $KUBECONFIG picks the \
+         file), or pass --trust-repo-kubeconfig if you trust everyone who can change this repository",
+        at = line.map_or_else(String::new, |l| format!(" (line {l})"))
+    )]
+    RepoKubeconfig { target: String, line: Option<usize> },
     #[error("--target and --all-targets need a {CONFIG_FILE} at the repository root")]
     NoConfig,
     #[error(
@@ -193,6 +210,18 @@ pub fn resolve_targets(
             })
             .collect::<Result<_, _>>()?,
     };
+    if !cluster.trust_repo_kubeconfig {
+        let named = chosen.iter().flatten().find_map(|t| {
+            let k = t.cluster.as_ref()?.kubeconfig.as_ref()?;
+            Some((t.name.clone(), k.referenced.line()))
+        });
+        if let Some((target, line)) = named {
+            return Err(ConfigError::RepoKubeconfig {
+                target,
+                line: (line > 0).then_some(line as usize),
+            });
+        }
+    }
     Ok(chosen
         .into_iter()
         .map(|t| {
@@ -211,7 +240,10 @@ pub fn resolve_targets(
                     .namespace
                     .clone()
                     .or_else(|| t.and_then(|t| t.namespace.clone())),
-                kubeconfig: cluster.kubeconfig.clone().or(cluster_cfg.kubeconfig),
+                kubeconfig: cluster
+                    .kubeconfig
+                    .clone()
+                    .or(cluster_cfg.kubeconfig.map(|k| k.value)),
                 context: cluster.context.clone().or(cluster_cfg.context),
                 values,
                 release_name: render
@@ -314,6 +346,66 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("\"staging\""), "{err}");
         assert!(err.to_string().contains("prod, dev"), "{err}");
+    }
+
+    const REPO_KUBECONFIG: &str = "targets:\n  - name: prod\n    cluster:\n      context: prod\n      kubeconfig: ci/kubeconfig\n";
+
+    fn resolve_with(config: &str, trust: bool) -> Result<Vec<Target>, ConfigError> {
+        let c = ConfigFile::parse(config).unwrap();
+        resolve_targets(
+            Some(&c),
+            &TargetSelection::Default,
+            &source(None),
+            &ClusterSettings {
+                trust_repo_kubeconfig: trust,
+                ..Default::default()
+            },
+            &RenderSettings::default(),
+        )
+    }
+
+    #[test]
+    fn a_kubeconfig_named_by_the_repository_is_refused() {
+        let err = resolve_with(REPO_KUBECONFIG, false).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, ConfigError::RepoKubeconfig { .. }), "{msg}");
+        for want in [
+            "gitsync.yaml (line 5)",
+            "\"prod\"",
+            "cluster.kubeconfig",
+            "exec credential plugins",
+            "--trust-repo-kubeconfig",
+        ] {
+            assert!(msg.contains(want), "{want:?} missing: {msg}");
+        }
+        // A flag does not make the file's kubeconfig acceptable: the rule
+        // is about what the repository says, whatever overrides it.
+        let c = ConfigFile::parse(REPO_KUBECONFIG).unwrap();
+        let flags = ClusterSettings {
+            kubeconfig: Some("mine".into()),
+            ..Default::default()
+        };
+        assert!(
+            resolve_targets(
+                Some(&c),
+                &TargetSelection::Default,
+                &source(None),
+                &flags,
+                &RenderSettings::default()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn trusting_the_repository_allows_its_kubeconfig() {
+        let t = resolve_with(REPO_KUBECONFIG, true).unwrap();
+        assert_eq!(t[0].kubeconfig.as_deref(), Some(Path::new("ci/kubeconfig")));
+        assert_eq!(t[0].context.as_deref(), Some("prod"));
+        // Contexts alone need no trust.
+        let t = resolve_with("targets:\n  - name: a\n    cluster: {context: c}\n", false).unwrap();
+        assert_eq!(t[0].context.as_deref(), Some("c"));
+        assert_eq!(t[0].kubeconfig, None);
     }
 
     #[test]

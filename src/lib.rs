@@ -12,6 +12,8 @@ pub mod desired;
 pub mod drift;
 pub mod engine;
 pub mod exit;
+#[cfg(test)]
+mod fuzz;
 pub mod health;
 pub mod load;
 pub mod logging;

@@ -47,6 +47,7 @@ pub fn resolve(
 pub fn render_target(
     snapshot: &Snapshot,
     target: &Target,
+    render_settings: &RenderSettings,
     capabilities: Option<Capabilities>,
 ) -> anyhow::Result<DesiredSet> {
     let req = RenderRequest {
@@ -56,6 +57,7 @@ pub fn render_target(
         values: target.values.clone(),
         release_name: target.release_name.clone(),
         capabilities,
+        limits: render_settings.limits(),
     };
     let what = match &target.name {
         Some(name) => format!("target {name}"),
@@ -79,7 +81,7 @@ pub fn load_targets(
     let mut out = Vec::with_capacity(targets.len());
     for target in targets {
         let caps = render_settings.capabilities(cluster.clone());
-        let set = render_target(&snapshot, &target, caps)?;
+        let set = render_target(&snapshot, &target, render_settings, caps)?;
         out.push((target, set));
     }
     Ok(Loaded {

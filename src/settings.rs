@@ -46,6 +46,8 @@ pub enum TargetSelection {
 #[derive(Debug, Clone, Default)]
 pub struct ClusterSettings {
     pub kubeconfig: Option<PathBuf>,
+    /// `--trust-repo-kubeconfig`: gitsync.yaml may name a kubeconfig file.
+    pub trust_repo_kubeconfig: bool,
     pub context: Option<String>,
     pub namespace: Option<String>,
 }
@@ -79,8 +81,8 @@ pub enum LogFormat {
     Json,
 }
 
-/// Flags that shape rendering (helm values, release name).
-#[derive(Debug, Clone, Default)]
+/// Flags that shape rendering (helm values, release name, limits).
+#[derive(Debug, Clone)]
 pub struct RenderSettings {
     pub values: Vec<PathBuf>,
     pub release_name: Option<String>,
@@ -88,6 +90,29 @@ pub struct RenderSettings {
     pub kube_version: Option<String>,
     /// Helm's `--api-versions`; added to the cluster's.
     pub api_versions: Vec<String>,
+    /// `--render-timeout`: how long helm or kustomize may run.
+    pub timeout: Duration,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings {
+            values: Vec::new(),
+            release_name: None,
+            kube_version: None,
+            api_versions: Vec::new(),
+            timeout: crate::render::DEFAULT_RENDER_TIMEOUT,
+        }
+    }
+}
+
+impl RenderSettings {
+    pub fn limits(&self) -> crate::render::Limits {
+        crate::render::Limits {
+            timeout: self.timeout,
+            ..Default::default()
+        }
+    }
 }
 
 impl RenderSettings {

@@ -108,7 +108,7 @@ fn render_for(
     let facts = runtime
         .block_on(engine.cluster.capabilities())
         .with_context(|| target_label(target))?;
-    crate::load::render_target(snapshot, target, render.capabilities(Some(facts)))
+    crate::load::render_target(snapshot, target, render, render.capabilities(Some(facts)))
 }
 
 /// Plans one prepared target, as diff and sync both do with the same

@@ -1,15 +1,52 @@
 //! External renderers: kustomize (or `kubectl kustomize`) and helm.
+//!
+//! They run on untrusted input (a pull request's content, in CI), so each
+//! run gets: the files it may read checked first ([`super::confine`]); a
+//! minimal environment ([`sandbox_env`]: PATH, a private HOME and private
+//! helm/kustomize/XDG directories; no KUBECONFIG, no git or cloud
+//! credentials, nothing else of gitsync's environment); its own process
+//! group, killed whole when it runs longer than [`Limits::timeout`] or
+//! writes more than [`Limits::max_output`].
 
+use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use super::{Document, RenderError, RenderRequest, yaml};
+use super::{Document, RenderError, RenderRequest, confine, yaml};
 
 pub const KUSTOMIZE: &str = "kustomize";
 pub const KUBECTL: &str = "kubectl";
 pub const HELM: &str = "helm";
 
-const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub(super) const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// How long a renderer may run and how much it may print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub timeout: Duration,
+    /// Bytes of stdout (the rendered YAML).
+    pub max_output: u64,
+}
+
+pub const DEFAULT_RENDER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+pub const DEFAULT_MAX_OUTPUT: u64 = 256 * 1024 * 1024;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: DEFAULT_RENDER_TIMEOUT,
+            max_output: DEFAULT_MAX_OUTPUT,
+        }
+    }
+}
+
+/// Renderer stderr kept for the error message; the rest is read and
+/// dropped so that the renderer never blocks on a full pipe.
+const STDERR_KEPT: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -35,6 +72,14 @@ pub(super) fn render(
     dir: &Path,
     shown: &str,
 ) -> Result<Vec<Document>, RenderError> {
+    let mut checker = confine::Checker::new(root);
+    match kind {
+        Kind::Kustomize => checker.kustomization(dir),
+        Kind::Helm => checker.tree(dir),
+    }
+    if !checker.problems.is_empty() {
+        return Err(super::Problems(checker.problems).into());
+    }
     let (program, args) = match kind {
         Kind::Kustomize => kustomize_command(dir, shown)?,
         Kind::Helm => helm_command(req, root, dir, shown)?,
@@ -48,15 +93,23 @@ pub(super) fn render(
             .join(" ")
     );
     tracing::debug!(dir = shown, command = %command_line, "rendering");
-    let output = Command::new(&program)
-        .args(&args)
-        .current_dir(root)
-        .output()
-        .map_err(|source| RenderError::Spawn {
+    let output = run_sandboxed(&program, &args, root, &req.limits).map_err(|e| match e {
+        RunError::Spawn(source) | RunError::Io(source) => RenderError::Spawn {
             dir: shown.to_string(),
             command: command_line.clone(),
             source,
-        })?;
+        },
+        RunError::Timeout => RenderError::RendererTimeout {
+            dir: shown.to_string(),
+            command: command_line.clone(),
+            limit: format_duration(req.limits.timeout),
+        },
+        RunError::TooMuchOutput => RenderError::RendererOutputTooLarge {
+            dir: shown.to_string(),
+            command: command_line.clone(),
+            limit: format_bytes(req.limits.max_output),
+        },
+    })?;
     if !output.status.success() {
         return Err(RenderError::RendererFailed {
             dir: shown.to_string(),
@@ -128,16 +181,15 @@ fn helm_command(
             args.extend(["--api-versions".to_string(), caps.api_versions.join(",")]);
         }
     }
+    let mut problems = Vec::new();
     for values in &req.values {
-        let path = root.join(values);
-        if !path.is_file() {
-            return Err(super::Problems(vec![super::Problem {
-                origin: super::Origin::file(super::display_rel(values)),
-                message: format!("helm values file for {shown} not found in the repository"),
-            }])
-            .into());
+        match confine::values_file(root, values, shown) {
+            Ok(path) => args.extend(["--values".to_string(), path.display().to_string()]),
+            Err(p) => problems.push(p),
         }
-        args.extend(["--values".to_string(), path.display().to_string()]);
+    }
+    if !problems.is_empty() {
+        return Err(super::Problems(problems).into());
     }
     Ok((program, args))
 }
@@ -152,4 +204,266 @@ fn find_program(name: &str) -> Option<PathBuf> {
             p.metadata()
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
+}
+
+/// What a renderer printed, and how it ended.
+#[derive(Debug)]
+pub(super) struct Finished {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub(super) enum RunError {
+    Spawn(std::io::Error),
+    Io(std::io::Error),
+    Timeout,
+    TooMuchOutput,
+}
+
+/// The renderer's whole environment. Documented in the README: keep both
+/// in step.
+pub(super) fn sandbox_env(home: &Path) -> Vec<(&'static str, OsString)> {
+    let path = std::env::var_os("PATH")
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    let under = |p: &str| home.join(p).into_os_string();
+    vec![
+        ("PATH", path),
+        ("HOME", home.as_os_str().to_owned()),
+        ("TMPDIR", under("tmp")),
+        ("XDG_CONFIG_HOME", under(".config")),
+        ("XDG_CACHE_HOME", under(".cache")),
+        ("XDG_DATA_HOME", under(".local/share")),
+        ("HELM_CONFIG_HOME", under(".config/helm")),
+        ("HELM_CACHE_HOME", under(".cache/helm")),
+        ("HELM_DATA_HOME", under(".local/share/helm")),
+        // kustomize fetches remote bases with git: never a prompt, never
+        // the machine's git configuration (credential helpers).
+        ("GIT_TERMINAL_PROMPT", "0".into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("LC_ALL", "C".into()),
+    ]
+}
+
+/// Runs `program` in `cwd` with the sandbox environment and a private
+/// HOME (removed afterwards), within `limits`. On a limit, the renderer's
+/// whole process group is killed.
+pub(super) fn run_sandboxed(
+    program: &Path,
+    args: &[String],
+    cwd: &Path,
+    limits: &Limits,
+) -> Result<Finished, RunError> {
+    use std::os::unix::process::CommandExt;
+    let home = tempfile::Builder::new()
+        .prefix("gitsync-render-")
+        .tempdir()
+        .map_err(RunError::Io)?;
+    let env = sandbox_env(home.path());
+    for (name, value) in &env {
+        if name.ends_with("HOME") || *name == "TMPDIR" {
+            std::fs::create_dir_all(value).map_err(RunError::Io)?;
+        }
+    }
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(RunError::Spawn)?;
+    let group = child.id() as libc::pid_t;
+    let kill_group = || {
+        // SAFETY: kill(2) with a negative pid signals that process group;
+        // no memory is involved.
+        unsafe { libc::kill(-group, libc::SIGKILL) };
+    };
+
+    enum Event {
+        Stdout(std::io::Result<Vec<u8>>),
+        Stderr(Vec<u8>),
+        Exited(std::io::Result<ExitStatus>),
+    }
+    let (tx, rx) = mpsc::channel();
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let max = limits.max_output;
+    let sender = tx.clone();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let read = (&mut stdout).take(max + 1).read_to_end(&mut buf);
+        let _ = sender.send(Event::Stdout(read.map(|_| buf)));
+    });
+    let sender = tx.clone();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 8192];
+        while let Ok(n @ 1..) = stderr.read(&mut chunk) {
+            let room = STDERR_KEPT.saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..n.min(room)]);
+        }
+        let _ = sender.send(Event::Stderr(kept));
+    });
+    std::thread::spawn(move || {
+        let _ = tx.send(Event::Exited(child.wait()));
+    });
+
+    let deadline = Instant::now() + limits.timeout;
+    let (mut out, mut err, mut status) = (None, None, None);
+    while out.is_none() || err.is_none() || status.is_none() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Event::Stdout(Ok(buf))) if buf.len() as u64 > max => {
+                kill_group();
+                return Err(RunError::TooMuchOutput);
+            }
+            Ok(Event::Stdout(Ok(buf))) => out = Some(buf),
+            Ok(Event::Stdout(Err(e))) => {
+                kill_group();
+                return Err(RunError::Io(e));
+            }
+            Ok(Event::Stderr(buf)) => err = Some(buf),
+            Ok(Event::Exited(result)) => status = Some(result.map_err(RunError::Io)?),
+            // Timed out (or every sender gone, which cannot happen before
+            // all three events arrived).
+            Err(_) => {
+                kill_group();
+                return Err(RunError::Timeout);
+            }
+        }
+    }
+    // Children the renderer left behind, if any, go with it.
+    kill_group();
+    Ok(Finished {
+        status: status.expect("loop ends with a status"),
+        stdout: out.unwrap_or_default(),
+        stderr: err.unwrap_or_default(),
+    })
+}
+
+/// `5m`, `90s`, `1h30m`, `250ms`: as the flags take them.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+fn format_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, limits: Limits) -> Result<Finished, RunError> {
+        run_sandboxed(
+            Path::new("/bin/sh"),
+            &["-c".to_string(), script.to_string()],
+            Path::new("/"),
+            &limits,
+        )
+    }
+
+    #[test]
+    fn renderers_see_only_the_sandbox_environment() {
+        // SAFETY (of the test): reading env only; nothing is set here.
+        let out = sh("env", Limits::default()).unwrap();
+        assert!(out.status.success());
+        let env = String::from_utf8(out.stdout).unwrap();
+        let names: Vec<&str> = env
+            .lines()
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+            .filter(|k| !["PWD", "SHLVL", "_", "OLDPWD"].contains(k))
+            .collect();
+        let expected: Vec<&str> = sandbox_env(Path::new("/x"))
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        for name in &names {
+            assert!(
+                expected.contains(name),
+                "{name} leaked into the renderer: {env}"
+            );
+        }
+        let home = env.lines().find_map(|l| l.strip_prefix("HOME=")).unwrap();
+        assert!(home.contains("gitsync-render-"), "{home}");
+        assert!(
+            env.lines()
+                .any(|l| l == format!("HELM_CACHE_HOME={home}/.cache/helm")),
+            "{env}"
+        );
+        // The private HOME is gone afterwards.
+        assert!(!Path::new(home).exists());
+    }
+
+    #[test]
+    fn a_renderer_over_its_time_is_killed_with_its_children() {
+        let started = Instant::now();
+        let limits = Limits {
+            timeout: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        // The grandchild keeps stdout open: the whole group must go.
+        let err = sh("sleep 30 & sleep 30", limits).unwrap_err();
+        assert!(matches!(err, RunError::Timeout), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_renderer_over_its_output_limit_is_killed() {
+        let limits = Limits {
+            max_output: 1024 * 1024,
+            ..Limits::default()
+        };
+        let err = sh("yes gitsync", limits).unwrap_err();
+        assert!(matches!(err, RunError::TooMuchOutput), "{err:?}");
+        // Exactly at the limit is fine.
+        let out = sh("head -c 1048576 /dev/zero", limits).unwrap();
+        assert_eq!(out.stdout.len(), 1024 * 1024);
+    }
+
+    #[test]
+    fn stderr_is_kept_bounded_and_drained() {
+        let out = sh(
+            "yes error | head -c 10000000 >&2; echo done",
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(out.stdout, b"done\n");
+        assert_eq!(out.stderr.len(), STDERR_KEPT);
+    }
+
+    #[test]
+    fn durations_print_as_flags_take_them() {
+        assert_eq!(format_duration(Duration::from_secs(300)), "5m");
+        assert_eq!(format_duration(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(format_bytes(DEFAULT_MAX_OUTPUT), "256 MiB");
+    }
 }

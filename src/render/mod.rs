@@ -7,6 +7,7 @@
 //! Argo CD. Render keeps what the files say: defaults (such as the
 //! namespace) are applied later, where discovery knows each kind's scope.
 
+mod confine;
 mod external;
 mod plain;
 pub mod yaml;
@@ -16,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use external::{HELM, KUBECTL, KUSTOMIZE};
+pub use external::{
+    DEFAULT_MAX_OUTPUT, DEFAULT_RENDER_TIMEOUT, HELM, KUBECTL, KUSTOMIZE, Limits, format_duration,
+};
 
 /// Files larger than this are refused: a manifest repository has no
 /// business holding them, and reading one would cost memory and time.
@@ -129,6 +132,21 @@ pub enum RenderError {
         status: String,
         stderr: String,
     },
+    #[error(
+        "`{command}` for {dir} did not finish within {limit} (the render timeout, \
+         --render-timeout); stopped"
+    )]
+    RendererTimeout {
+        dir: String,
+        command: String,
+        limit: String,
+    },
+    #[error("`{command}` for {dir} printed more than {limit} (the render output limit); stopped")]
+    RendererOutputTooLarge {
+        dir: String,
+        command: String,
+        limit: String,
+    },
     #[error("running `{command}` for {dir}")]
     Spawn {
         dir: String,
@@ -160,6 +178,8 @@ pub struct RenderRequest {
     /// The cluster helm renders for (`.Capabilities`); `None`: helm's own
     /// defaults.
     pub capabilities: Option<Capabilities>,
+    /// Time and output bounds of helm and kustomize.
+    pub limits: Limits,
 }
 
 /// What a chart may ask of the cluster it is rendered for, as Argo CD
@@ -234,3 +254,5 @@ pub fn display_rel(path: &Path) -> String {
 
 #[cfg(test)]
 mod bad_input_tests;
+#[cfg(test)]
+mod fuzz_tests;

@@ -43,6 +43,13 @@ pub enum SourceError {
         repo: String,
     },
 
+    #[error(
+        "the commit's tree in repository {repo} holds {} twice (a crafted tree: a second entry \
+         could write through the first, a symlink, outside the checkout); refused",
+        path.display()
+    )]
+    DuplicateEntry { path: PathBuf, repo: String },
+
     #[error("invalid repository URL {url}")]
     InvalidUrl {
         url: String,

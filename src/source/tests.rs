@@ -257,6 +257,51 @@ fn symlinks_and_executables_are_materialised() {
     assert_eq!(mode & 0o111, 0, "{mode:o}");
 }
 
+/// A crafted tree (git itself never writes one): a symlink `a` to a file
+/// outside, then a file `a`. Writing the checkout must not follow the link.
+#[cfg(unix)]
+#[test]
+fn a_tree_cannot_write_through_its_own_symlink() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    let p = fx.path();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    write(&victim, "untouched\n");
+    let hash = |kind: &str, data: &[u8]| -> String {
+        let mut child = Command::new("git")
+            .args(["hash-object", "-w", "--literally", "-t", kind, "--stdin"])
+            .current_dir(p)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(data).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let raw = |hex: &str| -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let link = hash("blob", victim.to_str().unwrap().as_bytes());
+    let file = hash("blob", b"overwritten\n");
+    let mut tree = b"120000 a\0".to_vec();
+    tree.extend(raw(&link));
+    tree.extend(b"100644 a\0");
+    tree.extend(raw(&file));
+    let tree = hash("tree", &tree);
+    let commit = git(p, &["commit-tree", &tree, "-m", "crafted"]);
+
+    let err = load_path(p, Some(&commit)).unwrap_err();
+    assert!(matches!(err, SourceError::DuplicateEntry { .. }), "{err}");
+    assert!(err.to_string().contains("holds a twice"), "{err}");
+    assert_eq!(read(&victim), "untouched\n");
+}
+
 #[test]
 fn url_is_cloned_once_then_fetched() {
     let fx = Fixture::new();

@@ -45,6 +45,11 @@ pub(crate) fn commit_info(
 /// stored target (the render stage judges where they lead), submodules are
 /// skipped. No filters (eol, smudge) apply: the renderer wants the bytes that
 /// were committed.
+///
+/// Nothing is written through a symlink: every file, directory and link is
+/// created new (`O_EXCL`, which refuses an existing path even when it is a
+/// dangling symlink). A crafted tree holding a symlink `a -> /etc/x` and a
+/// file `a` would otherwise write outside `dest`; it is refused instead.
 pub(crate) fn materialise(
     repo: &gix::Repository,
     tree_id: gix::ObjectId,
@@ -82,25 +87,35 @@ pub(crate) fn materialise(
                 continue;
             };
             let path = dir.join(name);
+            let created = |result: std::io::Result<()>, what: &'static str| {
+                result.map_err(|source| {
+                    if source.kind() == std::io::ErrorKind::AlreadyExists {
+                        SourceError::DuplicateEntry {
+                            path: path.strip_prefix(dest).unwrap_or(&path).to_owned(),
+                            repo: shown.to_owned(),
+                        }
+                    } else {
+                        io(what, &path)(source)
+                    }
+                })
+            };
             match entry.kind() {
                 EntryKind::Tree => {
-                    std::fs::create_dir(&path).map_err(io("create directory", &path))?;
+                    created(std::fs::create_dir(&path), "create directory")?;
                     pending.push((entry.oid().to_owned(), path));
                 }
                 EntryKind::Blob | EntryKind::BlobExecutable => {
                     let blob = repo
                         .find_blob(entry.oid().to_owned())
                         .map_err(git("read a file's contents"))?;
-                    std::fs::write(&path, &blob.data).map_err(io("write file", &path))?;
-                    if entry.kind() == EntryKind::BlobExecutable {
-                        set_executable(&path).map_err(io("make executable", &path))?;
-                    }
+                    let executable = entry.kind() == EntryKind::BlobExecutable;
+                    created(write_new(&path, &blob.data, executable), "write file")?;
                 }
                 EntryKind::Link => {
                     let blob = repo
                         .find_blob(entry.oid().to_owned())
                         .map_err(git("read a symlink's target"))?;
-                    write_symlink(&blob.data, &path).map_err(io("create symlink", &path))?;
+                    created(write_symlink(&blob.data, &path), "create symlink")?;
                 }
                 EntryKind::Commit => {
                     tracing::debug!(path = %path.display(), "skipping submodule");
@@ -121,15 +136,20 @@ fn is_safe_name(name: &gix::bstr::BStr) -> bool {
         && !name.contains(&0)
 }
 
-#[cfg(unix)]
-fn set_executable(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-}
-
-#[cfg(not(unix))]
-fn set_executable(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+/// Creates `path` (never opening an existing one, symlinks included) and
+/// writes `data` into it.
+fn write_new(path: &Path, data: &[u8], executable: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if executable { 0o755 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = executable;
+    options.open(path)?.write_all(data)
 }
 
 #[cfg(unix)]

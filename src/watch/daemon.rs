@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use super::http::{Shared, serve};
 use super::leader::Leadership;
-use super::metrics::{Metrics, SyncResult};
+use super::metrics::SyncResult;
 use super::schedule::{Step, backoff, jitter, release_memory};
 use crate::cluster::applyset::{self, ApplySet};
 use crate::config::Target;
@@ -49,24 +49,11 @@ pub async fn run(
         );
     }
     let secret = match &watch.webhook_secret_file {
-        // An optional Secret that is not mounted: the webhook is off, which
-        // is not a reason to crash-loop.
-        Some(path) if !path.exists() => {
-            tracing::warn!(path = %path.display(), "webhook secret file not found: POST /webhook is disabled");
-            None
-        }
-        Some(path) => Some(
-            crate::watch::webhook::read_secret(path)
-                .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
-        ),
-        None => None,
+        Some(path) => super::webhook::Secret::from_file(path)
+            .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
+        None => super::webhook::Secret::none(),
     };
-    let shared = Arc::new(Shared {
-        metrics: Metrics::new(),
-        ready: AtomicBool::new(false),
-        trigger: tokio::sync::Notify::new(),
-        webhook_secret: secret,
-    });
+    let shared = Arc::new(Shared::new(secret));
     let listener = tokio::net::TcpListener::bind(&watch.listen)
         .await
         .with_context(|| format!("listening on {}", watch.listen))?;

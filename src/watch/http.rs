@@ -2,8 +2,8 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -15,19 +15,40 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
 
 use super::metrics::Metrics;
 use super::webhook;
 
-/// Largest webhook body read. GitHub caps payloads at 25 MB but push events
-/// are far smaller; the limit bounds what an unauthenticated client can make
-/// us buffer before the signature is checked.
-pub const MAX_WEBHOOK_BODY: usize = 5 * 1024 * 1024;
+/// Largest webhook body read, only for GitHub's signed requests (the HMAC
+/// covers the body, so it must be read before the signature can be
+/// checked). Push events are a few KiB to some hundreds; this bounds what
+/// an unauthenticated client can make us buffer.
+pub const MAX_WEBHOOK_BODY: usize = 1024 * 1024;
+
+/// GitHub bodies buffered at once: with [`MAX_WEBHOOK_BODY`] each, at most
+/// 4 MiB. Others wait for a turn (up to [`READ_TIMEOUT`]).
+const MAX_BODY_READS: usize = 4;
+
+/// Connections served at once. More wait in the kernel's backlog until one
+/// ends, which each does within [`CONNECTION_TIMEOUT`], so a flood cannot
+/// grow memory without bound and the probes still get their turn.
+pub const MAX_CONNECTIONS: usize = 128;
+
+/// Webhook-triggered polls start at most this often. Webhooks in between
+/// coalesce into one poll: at most one in flight and one pending.
+pub const MIN_WEBHOOK_POLL_GAP: Duration = Duration::from_secs(5);
 
 /// A client gets this long to send its request headers, and again its body,
-/// so slow clients cannot hold connections open forever.
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// so slow clients cannot hold connections open for long.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a connection is kept, whatever it does (one request each: no
+/// keep-alive).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// hyper's read buffer per connection: headers of probes and webhooks fit
+/// easily, and it bounds what each connection holds.
+const READ_BUFFER: usize = 64 * 1024;
 /// After shutdown, in-flight requests get this long to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Pause after a failed accept (out of file descriptors, say) so the loop does
@@ -38,39 +59,82 @@ const PLAIN_TEXT: &str = "text/plain; charset=utf-8";
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
 
 /// State shared between the watch loop and the HTTP handlers.
-#[derive(Default)]
+#[derive(Debug)]
 pub struct Shared {
     pub metrics: Metrics,
     /// Set by the loop once the first sync finished; `/readyz` reports it.
     pub ready: AtomicBool,
-    /// Notified by an authenticated webhook: the loop syncs now rather than at
-    /// its next poll. Several webhooks during one sync coalesce into one.
-    pub trigger: Notify,
-    /// `None` disables the webhook: every request to it is unauthorized.
-    pub webhook_secret: Option<Vec<u8>>,
+    /// Fired by an authenticated webhook: the loop polls now rather than at
+    /// its next interval, rate-limited and coalesced.
+    pub trigger: Trigger,
+    /// What authenticates `POST /webhook` (its Debug output is redacted).
+    pub webhook_secret: webhook::Secret,
+    body_reads: Semaphore,
 }
 
 impl Shared {
-    pub fn new(webhook_secret: Option<Vec<u8>>) -> Self {
+    pub fn new(webhook_secret: webhook::Secret) -> Self {
         Self {
+            metrics: Metrics::default(),
+            ready: AtomicBool::new(false),
+            trigger: Trigger::new(MIN_WEBHOOK_POLL_GAP),
             webhook_secret,
-            ..Self::default()
+            body_reads: Semaphore::new(MAX_BODY_READS),
         }
     }
 }
 
-// By hand so that debug output never shows the secret.
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared")
-            .field("metrics", &self.metrics)
-            .field("ready", &self.ready)
-            .field("trigger", &self.trigger)
-            .field(
-                "webhook_secret",
-                &self.webhook_secret.as_ref().map(|_| "<redacted>"),
-            )
-            .finish()
+/// A rate-limited, coalescing wake-up: any number of [`Trigger::fire`]s
+/// make one pending wake-up, and [`Trigger::notified`] returns at most
+/// once per `min_gap`.
+#[derive(Debug)]
+pub struct Trigger {
+    pending: AtomicBool,
+    notify: Notify,
+    last: Mutex<Option<Instant>>,
+    min_gap: Duration,
+}
+
+impl Trigger {
+    pub fn new(min_gap: Duration) -> Self {
+        Trigger {
+            pending: AtomicBool::new(false),
+            notify: Notify::new(),
+            last: Mutex::new(None),
+            min_gap,
+        }
+    }
+
+    pub fn fire(&self) {
+        self.pending.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    /// Waits for a fire, then for the gap since the last wake-up. Safe to
+    /// drop at any await (inside `select!`): the pending fire is taken only
+    /// when it returns.
+    pub async fn notified(&self) {
+        loop {
+            if self.pending.load(Ordering::SeqCst) {
+                let wait = self
+                    .last
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .map_or(Duration::ZERO, |last| {
+                        (last + self.min_gap).saturating_duration_since(Instant::now())
+                    });
+                if wait.is_zero() {
+                    if self.pending.swap(false, Ordering::SeqCst) {
+                        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+                        return;
+                    }
+                    continue;
+                }
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            self.notify.notified().await;
+        }
     }
 }
 
@@ -96,11 +160,20 @@ pub async fn serve(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(READ_TIMEOUT);
+        .header_read_timeout(READ_TIMEOUT)
+        .keep_alive(false)
+        .max_buf_size(READ_BUFFER);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
 
     loop {
+        // A free slot first, then accept: at the cap, new connections wait
+        // in the backlog rather than costing memory here.
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("never closed"),
+        };
         let accepted = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
@@ -122,9 +195,12 @@ pub async fn serve(
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         // One task per connection so a slow client does not hold up the probes.
         tokio::spawn(async move {
-            if let Err(err) = conn.await {
-                tracing::debug!(%peer, error = %err, "HTTP connection failed");
+            match tokio::time::timeout(CONNECTION_TIMEOUT, conn).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => tracing::debug!(%peer, error = %err, "HTTP connection failed"),
+                Err(_) => tracing::debug!(%peer, "HTTP connection timed out; closed"),
             }
+            drop(slot);
         });
     }
 
@@ -174,45 +250,69 @@ async fn handle(
     Ok(response)
 }
 
+/// Authenticates from the headers wherever the scheme allows, so that an
+/// unauthenticated request costs no body read: GitLab's token and a missing
+/// header are judged before anything else; only a GitHub signature needs
+/// the body, read up to [`MAX_WEBHOOK_BODY`] and a few at a time.
 async fn webhook(req: Request<Incoming>, shared: &Shared) -> Response<Full<Bytes>> {
     let unauthorized = || text(StatusCode::UNAUTHORIZED, "unauthorized\n");
     let too_large = || text(StatusCode::PAYLOAD_TOO_LARGE, "payload too large\n");
-    let Some(secret) = shared.webhook_secret.as_deref() else {
-        tracing::debug!("webhook received but no secret is configured");
-        return unauthorized();
-    };
-    // Refuse a declared oversize body before reading any of it.
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_WEBHOOK_BODY as u64) {
-        return too_large();
-    }
-
-    let (parts, body) = req.into_parts();
-    let body =
-        match tokio::time::timeout(READ_TIMEOUT, Limited::new(body, MAX_WEBHOOK_BODY).collect())
-            .await
-        {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
-            Ok(Err(err)) => {
-                tracing::debug!(error = %err, "reading a webhook body failed");
-                return text(StatusCode::BAD_REQUEST, "bad request\n");
-            }
-            Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "request timeout\n"),
-        };
-
-    if webhook::verify(secret, &parts.headers, &body) {
-        tracing::info!("webhook accepted; triggering a sync");
-        shared.trigger.notify_one();
-        text(StatusCode::ACCEPTED, "sync triggered\n")
-    } else {
+    let rejected = || {
         // Warn: a wrong secret on the sender's side shows up here first.
         tracing::warn!("webhook rejected: missing or wrong signature or token");
         unauthorized()
+    };
+    let (parts, body) = req.into_parts();
+    let Some(secret) = shared.webhook_secret.current() else {
+        tracing::debug!("webhook received but no secret is configured");
+        return unauthorized();
+    };
+    match webhook::scheme(&parts.headers) {
+        webhook::Scheme::None => rejected(),
+        webhook::Scheme::GitLab(token) => {
+            if webhook::verify_gitlab(&secret, token) {
+                accepted(shared)
+            } else {
+                rejected()
+            }
+        }
+        webhook::Scheme::GitHub(signature) => {
+            // Refuse a declared oversize body before reading any of it.
+            let declared = parts
+                .headers
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            if declared.is_some_and(|len| len > MAX_WEBHOOK_BODY as u64) {
+                return too_large();
+            }
+            let read = async {
+                let _turn = shared.body_reads.acquire().await.expect("never closed");
+                Limited::new(body, MAX_WEBHOOK_BODY).collect().await
+            };
+            let body = match tokio::time::timeout(READ_TIMEOUT, read).await {
+                Ok(Ok(collected)) => collected.to_bytes(),
+                Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => {
+                    return too_large();
+                }
+                Ok(Err(err)) => {
+                    tracing::debug!(error = %err, "reading a webhook body failed");
+                    return text(StatusCode::BAD_REQUEST, "bad request\n");
+                }
+                Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "request timeout\n"),
+            };
+            if webhook::verify_github(&secret, signature, &body) {
+                accepted(shared)
+            } else {
+                rejected()
+            }
+        }
     }
+}
+
+fn accepted(shared: &Shared) -> Response<Full<Bytes>> {
+    tracing::info!("webhook accepted; triggering a poll");
+    shared.trigger.fire();
+    text(StatusCode::ACCEPTED, "sync triggered\n")
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
@@ -252,12 +352,15 @@ mod tests {
         shared: Arc<Shared>,
         stop: oneshot::Sender<()>,
         task: JoinHandle<Result<(), HttpError>>,
+        _dir: tempfile::TempDir,
     }
 
     async fn start(secret: Option<&[u8]>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let shared = Arc::new(Shared::new(secret.map(<[u8]>::to_vec)));
+        let dir = tempfile::tempdir().unwrap();
+        let secret = secret_in(&dir, secret);
+        let shared = Arc::new(Shared::new(secret));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, Arc::clone(&shared), async move {
             let _ = stopped.await;
@@ -267,6 +370,19 @@ mod tests {
             shared,
             stop,
             task,
+            _dir: dir,
+        }
+    }
+
+    /// The secret as a file in `dir`, as the daemon reads it.
+    fn secret_in(dir: &tempfile::TempDir, secret: Option<&[u8]>) -> webhook::Secret {
+        match secret {
+            Some(bytes) => {
+                let path = dir.path().join("secret");
+                std::fs::write(&path, bytes).unwrap();
+                webhook::Secret::from_file(&path).unwrap()
+            }
+            None => webhook::Secret::none(),
         }
     }
 
@@ -348,7 +464,8 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_secret() {
-        let shown = format!("{:?}", Shared::new(Some(SECRET.to_vec())));
+        let dir = tempfile::tempdir().unwrap();
+        let shown = format!("{:?}", Shared::new(secret_in(&dir, Some(SECRET))));
         assert!(shown.contains("<redacted>"), "{shown}");
         assert!(
             !shown.contains("webhook secret") && !shown.contains("119, 101"),
@@ -453,18 +570,19 @@ mod tests {
     #[tokio::test]
     async fn webhook_body_over_the_limit_is_refused() {
         let server = start(Some(SECRET)).await;
+        let signed = "X-Hub-Signature-256: sha256=00\r\n";
         // Declared too large: refused before any of the body is read.
         let raw = format!(
-            "POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            "POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\n{signed}Content-Length: {}\r\n\r\n",
             MAX_WEBHOOK_BODY + 1
         );
         let reply = send(server.addr, raw.as_bytes()).await;
         assert_eq!(reply.status, 413);
 
         // Chunked, so the size is only known while reading: the limit still holds.
-        let chunk = vec![b'x'; 1024 * 1024];
-        let mut raw = b"POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
-        for _ in 0..6 {
+        let chunk = vec![b'x'; 512 * 1024];
+        let mut raw = format!("POST /webhook HTTP/1.1\r\nHost: gitsync\r\nConnection: close\r\n{signed}Transfer-Encoding: chunked\r\n\r\n").into_bytes();
+        for _ in 0..3 {
             raw.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
             raw.extend_from_slice(&chunk);
             raw.extend_from_slice(b"\r\n");
@@ -480,6 +598,75 @@ mod tests {
         let headers = [("X-Hub-Signature-256", signature.as_str())];
         let reply = request(server.addr, "POST", "/webhook", &headers, &body).await;
         assert_eq!(reply.status, 202);
+    }
+
+    /// Without a GitHub signature nothing needs the body: a missing header
+    /// or a wrong GitLab token is refused at once, whatever the size, and
+    /// a body that never arrives does not delay the answer.
+    #[tokio::test]
+    async fn unauthenticated_webhooks_are_refused_before_the_body() {
+        let server = start(Some(SECRET)).await;
+        for auth in ["", "X-Gitlab-Token: wrong\r\n"] {
+            let raw = format!(
+                "POST /webhook HTTP/1.1\r\nHost: gitsync\r\n{auth}Content-Length: {}\r\n\r\npartial",
+                100 * 1024 * 1024
+            );
+            let reply = send(server.addr, raw.as_bytes()).await;
+            assert_eq!((reply.status, reply.body.as_str()), (401, "unauthorized\n"));
+        }
+        assert!(!triggered(&server.shared).await);
+    }
+
+    #[tokio::test]
+    async fn a_rotated_secret_is_used_at_once() {
+        let server = start(Some(SECRET)).await;
+        let path = server._dir.path().join("secret");
+        std::fs::write(&path, b"rotated").unwrap();
+        let old = [("X-Gitlab-Token", "webhook secret")];
+        let new = [("X-Gitlab-Token", "rotated")];
+        assert_eq!(
+            request(server.addr, "POST", "/webhook", &old, PUSH)
+                .await
+                .status,
+            401
+        );
+        assert_eq!(
+            request(server.addr, "POST", "/webhook", &new, PUSH)
+                .await
+                .status,
+            202
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn webhook_polls_are_coalesced_and_spaced() {
+        let trigger = Arc::new(Trigger::new(Duration::from_secs(5)));
+        // Many fires before anyone waits: one wake-up.
+        for _ in 0..100 {
+            trigger.fire();
+        }
+        trigger.notified().await;
+        let start = tokio::time::Instant::now();
+        let again = tokio::time::timeout(Duration::from_secs(60), trigger.notified()).await;
+        assert!(again.is_err(), "a wake-up without a new fire");
+        // A fire right after a wake-up waits for the gap.
+        trigger.fire();
+        trigger.fire();
+        let before = tokio::time::Instant::now();
+        trigger.notified().await;
+        assert!(before.elapsed() <= Duration::from_secs(5));
+        assert!(start.elapsed() >= Duration::from_secs(60));
+        let last = tokio::time::Instant::now();
+        trigger.fire();
+        trigger.notified().await;
+        assert_eq!(last.elapsed(), Duration::from_secs(5));
+        // A dropped wait (a select! that chose another branch) loses nothing.
+        trigger.fire();
+        let dropped = tokio::time::timeout(Duration::from_secs(1), trigger.notified()).await;
+        assert!(dropped.is_err());
+        tokio::time::timeout(Duration::from_secs(10), trigger.notified())
+            .await
+            .expect("the fire is still pending");
     }
 
     #[tokio::test]

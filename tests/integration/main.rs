@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod bad_input;
 mod cli;
 mod cluster;
 mod diff;
@@ -14,6 +15,7 @@ mod drift;
 mod predict;
 mod render;
 mod sync;
+mod trust;
 mod watch;
 mod workloads;
 
@@ -38,6 +40,7 @@ macro_rules! trial {
 fn main() {
     let args = Arguments::from_args();
     let mut trials: Vec<Trial> = Vec::new();
+    trials.extend(bad_input::tests());
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
@@ -45,6 +48,7 @@ fn main() {
     trials.extend(predict::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
+    trials.extend(trust::tests());
     trials.extend(watch::tests());
     trials.extend(workloads::tests());
     let conclusion = libtest_mimic::run(&args, trials);

@@ -14,6 +14,7 @@ pub fn tests() -> Vec<Trial> {
     vec![
         crate::trial!(commits_are_applied_and_drift_is_reverted),
         crate::trial!(webhook_needs_the_right_signature),
+        crate::trial!(an_unauthenticated_webhook_flood_is_refused_cheaply),
         crate::trial!(api_server_restart_does_not_end_the_daemon),
         crate::trial!(deploy_manifests_pass_a_server_side_dry_run),
         crate::trial!(only_the_lease_holder_acts),
@@ -402,6 +403,175 @@ fn webhook_needs_the_right_signature() -> TestResult {
     Ok(())
 }
 
+/// Peak resident memory of a process (VmHWM), in bytes.
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// One POST of `body` with `headers`, written while the answer is read (the
+/// server may answer and close before the body is sent); the status, 0 if
+/// none came.
+fn post_flood(port: u16, headers: &str, body: &'static [u8]) -> u16 {
+    let Ok(s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return 0;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
+    let _ = s.set_write_timeout(Some(Duration::from_secs(20)));
+    let mut w = s.try_clone().expect("clone");
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let writer = std::thread::spawn(move || {
+        let _ = w.write_all(head.as_bytes()).and_then(|_| w.write_all(body));
+    });
+    let mut resp = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut r = s;
+    // A reset after the answer arrived ends it like a close.
+    while let Ok(n @ 1..) = r.read(&mut buf) {
+        resp.extend_from_slice(&buf[..n]);
+    }
+    let _ = writer.join();
+    String::from_utf8_lossy(&resp)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// 240 unauthenticated webhook calls, 48 at a time, most carrying 5 MiB
+/// bodies (the kind of flood that used to exhaust the Pod's 256 Mi): every
+/// one is refused with 401, /healthz keeps answering throughout, and the
+/// daemon's peak RSS stays under 100 MB. Loopback only, bounded in count
+/// and time.
+fn an_unauthenticated_webhook_flood_is_refused_cheaply() -> TestResult {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    static BIG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    static SMALL: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let big: &'static [u8] = BIG.get_or_init(|| vec![b'{'; 5 * 1024 * 1024]);
+    let small: &'static [u8] = SMALL.get_or_init(|| vec![b'{'; 512 * 1024]);
+
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("flood");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let secret_dir = tempfile::tempdir()?;
+    let secret_file = secret_dir.path().join("secret");
+    std::fs::write(&secret_file, "s3cret\n")?;
+    let daemon = Daemon::start(
+        cluster.kubeconfig(),
+        &repo,
+        n,
+        &[
+            "--interval",
+            "1h",
+            "--webhook-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+    );
+    check!(
+        within(Duration::from_secs(30), || cm_value(cluster, n) == "one").is_some(),
+        daemon.as_run(),
+        "first sync"
+    );
+    let pid = daemon.child.id();
+    let port = daemon.port;
+
+    const TOTAL: usize = 240;
+    const PARALLEL: usize = 48;
+    let statuses = Arc::new(Mutex::new(Vec::with_capacity(TOTAL)));
+    let done = Arc::new(AtomicBool::new(false));
+    // /healthz all along: every answer 200, each within 2 s.
+    let probe = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            let mut worst = Duration::ZERO;
+            let mut bad = Vec::new();
+            while !done.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let (status, _) = http(port, "GET", "/healthz", &[], b"");
+                worst = worst.max(t.elapsed());
+                if status != 200 {
+                    bad.push(status);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            (worst, bad)
+        })
+    };
+    let started = Instant::now();
+    let workers: Vec<_> = (0..PARALLEL)
+        .map(|w| {
+            let statuses = Arc::clone(&statuses);
+            std::thread::spawn(move || {
+                for i in (w..TOTAL).step_by(PARALLEL) {
+                    let status = match i % 4 {
+                        // No credentials at all.
+                        0 | 1 => post_flood(port, "", big),
+                        // A wrong GitLab token: judged before the body.
+                        2 => post_flood(port, "X-Gitlab-Token: guess\r\n", big),
+                        // A wrong GitHub signature: the body is read (bounded).
+                        _ => post_flood(
+                            port,
+                            "X-Hub-Signature-256: sha256=00000000000000000000000000000000000000000000000000000000000000ff\r\n",
+                            small,
+                        ),
+                    };
+                    statuses.lock().unwrap().push(status);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let took = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let (worst_probe, bad_probes) = probe.join().expect("probe thread");
+    let statuses = statuses.lock().unwrap().clone();
+    let rss = peak_rss(pid);
+    println!(
+        "    {TOTAL} calls in {took:?}; slowest /healthz {worst_probe:?}; peak RSS {} MB",
+        rss / 1_000_000
+    );
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    check!(
+        refused == TOTAL,
+        daemon.as_run(),
+        "every call got 401: {refused} of {TOTAL}; others: {:?}",
+        statuses.iter().filter(|s| **s != 401).collect::<Vec<_>>()
+    );
+    check!(
+        bad_probes.is_empty() && worst_probe < Duration::from_secs(2),
+        daemon.as_run(),
+        "/healthz answered 200 throughout (bad: {bad_probes:?}, slowest {worst_probe:?})"
+    );
+    check!(
+        rss > 0 && rss < 100_000_000,
+        daemon.as_run(),
+        "peak RSS under 100 MB: {rss} bytes"
+    );
+    check!(
+        took < Duration::from_secs(120),
+        daemon.as_run(),
+        "bounded in time: {took:?}"
+    );
+    check!(
+        cm_value(cluster, n) == "one" && daemon.log().matches("polling now").count() == 0,
+        daemon.as_run(),
+        "no webhook-triggered poll"
+    );
+    Ok(())
+}
+
 /// Its own cluster: stopping the API server must not disturb other tests.
 fn api_server_restart_does_not_end_the_daemon() -> TestResult {
     let dir = tempfile::Builder::new()
@@ -527,6 +697,63 @@ fn deploy_manifests_pass_a_server_side_dry_run() -> TestResult {
         r,
         "deploy/kubernetes is accepted by the API server"
     );
+
+    // Least privilege, as the API server decides it: apply the RBAC for
+    // real and ask what the daemon's ServiceAccount may do.
+    let files: Vec<String> = [
+        "serviceaccount.yaml",
+        "rbac-manage.yaml",
+        "rbac-cluster.yaml",
+    ]
+    .iter()
+    .map(|f| dir.join(f).display().to_string())
+    .collect();
+    let mut args = vec!["apply", "--server-side"];
+    for f in &files {
+        args.extend(["-f", f.as_str()]);
+    }
+    let r = kubectl(cluster, &args);
+    check!(r.code == 0, r, "RBAC applied");
+    let sa = "system:serviceaccount:gitsync-system:gitsync";
+    // `resource/sub` is a subresource (`kubectl auth can-i` would read it
+    // as a resource name).
+    let can = |verb: &str, resource: &str, ns: Option<&str>| -> bool {
+        let (resource, sub) = resource.split_once('/').unwrap_or((resource, ""));
+        let subresource = format!("--subresource={sub}");
+        let mut args = vec!["auth", "can-i", verb, resource, "--as", sa];
+        if !sub.is_empty() {
+            args.push(&subresource);
+        }
+        match ns {
+            Some(ns) => args.extend(["-n", ns]),
+            None => args.push("--all-namespaces"),
+        }
+        kubectl(cluster, &args).stdout.trim() == "yes"
+    };
+    for (verb, resource, ns, allowed) in [
+        ("patch", "configmaps", Some("gitsync-system"), true),
+        ("delete", "deployments.apps", Some("gitsync-system"), true),
+        ("list", "secrets", Some("gitsync-system"), true),
+        ("create", "namespaces", None, true),
+        ("list", "secrets", Some("kube-system"), false),
+        ("patch", "configmaps", Some("default"), false),
+        ("create", "pods/exec", Some("gitsync-system"), false),
+        (
+            "create",
+            "serviceaccounts/token",
+            Some("gitsync-system"),
+            false,
+        ),
+        ("get", "nodes/proxy", None, false),
+        ("create", "clusterroles", None, false),
+        ("create", "customresourcedefinitions", None, false),
+    ] {
+        check!(
+            can(verb, resource, ns) == allowed,
+            r,
+            "{verb} {resource} in {ns:?}: want allowed={allowed}"
+        );
+    }
     Ok(())
 }
 
