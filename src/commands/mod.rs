@@ -72,10 +72,13 @@ struct Prepared {
     set: DesiredSet,
 }
 
-/// Connects every selected target and renders it for its cluster (helm
-/// learns the server's version and API versions). All targets are
-/// rendered and validated before any is planned, so bad input anywhere
-/// stops the run before anything is written.
+/// Connects every selected target and renders it for its cluster. A
+/// target without helm charts needs nothing of the cluster: all of those
+/// are rendered and validated before any cluster is contacted, so bad
+/// input stops the run before the cluster (or its kubeconfig) is touched.
+/// Charts render for the cluster they target (helm learns the server's
+/// version and API versions). Nothing is planned before every target has
+/// rendered.
 fn prepare(
     runtime: &tokio::runtime::Runtime,
     settings: &Settings,
@@ -83,11 +86,23 @@ fn prepare(
     flags: &PlanSettings,
 ) -> anyhow::Result<(Snapshot, Vec<Prepared>)> {
     let (snapshot, targets) = crate::load::resolve(settings, render)?;
+    let mut sets = Vec::with_capacity(targets.len());
+    for target in &targets {
+        sets.push(if crate::render::uses_helm(&snapshot.root, &target.path) {
+            None
+        } else {
+            let caps = render.capabilities(None);
+            Some(crate::load::render_target(&snapshot, target, render, caps)?)
+        });
+    }
     let mut out = Vec::with_capacity(targets.len());
-    for target in targets {
+    for (target, set) in targets.into_iter().zip(sets) {
         let name = flags.name.as_deref();
         let engine = runtime.block_on(connect(settings, &target, name, flags.concurrency))?;
-        let set = render_for(runtime, &snapshot, &target, &engine, render)?;
+        let set = match set {
+            Some(set) => set,
+            None => render_for(runtime, &snapshot, &target, &engine, render)?,
+        };
         out.push(Prepared {
             target,
             engine,

@@ -191,6 +191,29 @@ pub struct Capabilities {
     pub api_versions: Vec<String>,
 }
 
+/// True when rendering `path` runs helm somewhere (a chart at it or below
+/// it), so that it needs to know the cluster it renders for. Symlinks are
+/// not followed; rendering judges them.
+pub fn uses_helm(root: &Path, path: &Path) -> bool {
+    fn walk(dir: &Path, depth: usize) -> bool {
+        if dir.join("Chart.yaml").is_file() {
+            return true;
+        }
+        if depth == 0 {
+            return false;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        entries.flatten().any(|e| {
+            e.file_type().is_ok_and(|t| t.is_dir())
+                && !e.file_name().to_string_lossy().starts_with('.')
+                && walk(&e.path(), depth - 1)
+        })
+    }
+    walk(&root.join(path), 32)
+}
+
 /// What rendering produced: the documents that parsed, in the order found
 /// (sorted paths; a renderer's own output order), and the problems of the
 /// files that did not, so that validation can report everything at once.
