@@ -223,6 +223,11 @@ pub struct PlanFlags {
     /// Delete and recreate objects whose change touches an immutable field.
     #[arg(long)]
     pub force_replace: bool,
+
+    /// Allow pruning PersistentVolumeClaims, whose volumes' data may be
+    /// deleted with them (refused otherwise).
+    #[arg(long)]
+    pub prune_pvcs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -413,6 +418,7 @@ impl Cli {
             prune: !p.no_prune,
             force_conflicts: p.force_conflicts,
             force_replace: p.force_replace,
+            prune_pvcs: p.prune_pvcs,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {

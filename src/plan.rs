@@ -67,6 +67,10 @@ pub struct Change {
     /// Fields other field managers own that this change takes over
     /// (planned with `--force-conflicts`).
     pub conflicts: Vec<Conflict>,
+    /// For a delete: the uid and resourceVersion the plan saw, sent as
+    /// preconditions so that an object changed or recreated since is
+    /// never deleted blind.
+    pub preconditions: Option<(String, String)>,
     /// An immutable field changes: sync deletes and recreates the object
     /// (`--force-replace`).
     pub replace: bool,
@@ -95,14 +99,16 @@ impl Operation {
 }
 
 impl Change {
-    /// A prune: the live member goes.
+    /// A prune: the live member goes, if it is still what was planned.
     pub fn delete(
         id: ObjectId,
         api_version: String,
         live: Value,
         managed_fields: Option<Value>,
+        preconditions: Option<(String, String)>,
     ) -> Change {
         Change {
+            preconditions,
             id,
             api_version,
             action: Action::Delete,
@@ -157,7 +163,48 @@ pub struct ObjectError {
 pub struct Plan {
     /// In apply order (deletions last).
     pub changes: Vec<Change>,
+    /// Objects that could not be planned: sync applies nothing.
     pub errors: Vec<ObjectError>,
+    /// Prunes refused because the delete would take what this ApplySet
+    /// does not own (a Namespace's or CRD's other objects, a volume's
+    /// data): errors on those objects, while the rest of a sync proceeds.
+    pub refused: Vec<ObjectError>,
+    /// Live objects with this ApplySet's label that Git no longer has and
+    /// that stay, with why.
+    pub kept: Vec<Kept>,
+}
+
+/// A labelled live object that is not pruned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kept {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    #[serde(flatten)]
+    pub id: ObjectId,
+    pub reason: KeepReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "why", content = "detail")]
+pub enum KeepReason {
+    /// `--no-prune` or the target's `prune: false`.
+    PruneOff,
+    /// `gitsync.io/prune: disabled` on the object.
+    OptedOut,
+    /// Being deleted already.
+    Terminating,
+    /// It carries the part-of label, but gitsync's field manager does not
+    /// own that label, or a controller owns the object: someone else put
+    /// the label there. Never a member.
+    NotOurs(String),
+}
+
+impl KeepReason {
+    /// Whether the object is still a member (its kind and namespace stay
+    /// recorded in the parent).
+    pub fn is_member(&self) -> bool {
+        !matches!(self, KeepReason::NotOurs(_))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -182,6 +229,16 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// Objects the plan reports as errors: those that could not be planned
+    /// and the refused prunes.
+    pub fn problems(&self) -> impl Iterator<Item = &ObjectError> {
+        self.errors.iter().chain(&self.refused)
+    }
+
+    pub fn problem_count(&self) -> usize {
+        self.errors.len() + self.refused.len()
     }
 
     /// The changes that are not `Unchanged`.
@@ -266,7 +323,7 @@ mod tests {
         let change = |action| Change {
             action,
             live: None,
-            ..Change::delete(id.clone(), "v1".into(), json!({}), None)
+            ..Change::delete(id.clone(), "v1".into(), json!({}), None, None)
         };
         let plan = Plan {
             changes: vec![
@@ -275,6 +332,7 @@ mod tests {
                 change(Action::Unchanged),
             ],
             errors: vec![],
+            ..Default::default()
         };
         assert_eq!(
             plan.summary(),

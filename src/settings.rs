@@ -145,6 +145,8 @@ pub struct PlanSettings {
     pub prune: bool,
     pub force_conflicts: bool,
     pub force_replace: bool,
+    /// `--prune-pvcs`: PersistentVolumeClaims may be pruned.
+    pub prune_pvcs: bool,
 }
 
 #[derive(Debug, Clone)]

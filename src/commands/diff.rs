@@ -28,7 +28,7 @@ pub fn run(
         })
         .collect();
     Printer::new(settings.output, settings.color, diff.unified).plans(&reports)?;
-    super::check_planned(plans.iter().map(|p| p.errors.len()).sum(), "")?;
+    super::check_planned(plans.iter().map(Plan::problem_count).sum(), "")?;
     Ok(if plans.iter().any(Plan::has_changes) {
         ExitStatus::Changes
     } else {

@@ -52,6 +52,7 @@ pub fn run(
             prune: true,
             force_replace: false,
             force_conflicts: true,
+            prune_pvcs: false,
         };
         let plan = runtime
             .block_on(engine.plan(&set, opts))
@@ -73,7 +74,7 @@ pub fn run(
         })
         .collect();
     let any = Printer::new(settings.output, settings.color, 3).drift(&reports)?;
-    let failed: usize = results.iter().map(|(_, _, p)| p.errors.len()).sum();
+    let failed: usize = results.iter().map(|(_, _, p)| p.problem_count()).sum();
     if failed > 0 {
         bail!("{failed} object(s) could not be compared (listed above)");
     }

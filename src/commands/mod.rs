@@ -134,6 +134,7 @@ async fn plan(p: &Prepared, flags: &PlanSettings) -> anyhow::Result<Plan> {
         prune: target.prune && flags.prune,
         force_replace: flags.force_replace,
         force_conflicts: flags.force_conflicts,
+        prune_pvcs: flags.prune_pvcs,
     };
     engine
         .plan(set, opts)

@@ -60,7 +60,7 @@ pub fn run(
             })
             .collect();
         printer.plans(&reports)?;
-        let failed = dry_plans.iter().map(|(_, p)| p.errors.len()).sum();
+        let failed = dry_plans.iter().map(|(_, p)| p.problem_count()).sum();
         super::check_planned(failed, "; nothing was applied")?;
         if outcomes.is_empty() {
             return Ok(if dry_plans.iter().any(|(_, p)| p.has_changes()) {

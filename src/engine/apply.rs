@@ -66,21 +66,6 @@ async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), Str
     }
 }
 
-/// Deletes one pruned object (background propagation: its dependents go
-/// with it, as with kubectl delete).
-pub(super) async fn delete(cluster: &Cluster, change: &Change) -> Result<(), String> {
-    let Some(ar) = cluster.resource_of(&change.id, &change.api_version) else {
-        return Ok(()); // its type is gone, and the object with it
-    };
-    let api = cluster.api(&ar, change.id.namespace.as_deref());
-    let params = DeleteParams::background();
-    match retry(|| api.delete(&change.id.name, &params)).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-        Err(e) => Err(api_error_message(&e)),
-    }
-}
-
 /// Applies `changes` concurrently (one step of the apply order); returns
 /// per change index `Ok` or the failure.
 pub(super) async fn apply_all(

@@ -8,6 +8,7 @@
 mod apply;
 mod noop;
 mod planning;
+mod prune;
 mod sync;
 mod wait;
 
@@ -68,6 +69,8 @@ pub struct PlanOptions {
     pub force_replace: bool,
     /// Plan taking over fields other managers own instead of an error.
     pub force_conflicts: bool,
+    /// Allow pruning PersistentVolumeClaims (their volumes' data may go).
+    pub prune_pvcs: bool,
 }
 
 pub struct Engine {

@@ -6,7 +6,7 @@
 //! quantities: the comparison is between two things the server produced,
 //! which is what keeps the diff free of false positives.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{ListParams, Patch, PatchParams};
@@ -14,8 +14,9 @@ use kube::discovery::{ApiResource, Scope};
 use serde_json::Value;
 
 use super::noop::apply_is_noop;
+use super::prune::without_part_of;
 use super::{Engine, PlanOptions};
-use crate::cluster::applyset::{Member, PART_OF, prune_disabled};
+use crate::cluster::applyset::{Member, PART_OF};
 use crate::cluster::resource::{
     FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
 };
@@ -97,64 +98,14 @@ pub(super) async fn plan(
             Err(e) => errors.push(e),
         }
     }
-    if opts.prune {
-        changes.extend(prunes(set, cluster, members));
-    }
-    Ok(Plan { changes, errors })
-}
-
-/// Live members that Git no longer has, as deletes in reverse apply order.
-/// Objects that opt out (`gitsync.io/prune: disabled`) stay.
-fn prunes(set: &DesiredSet, cluster: &Cluster, members: &[Member]) -> Vec<Change> {
-    let wanted: HashSet<ObjectId> = set
-        .objects
-        .iter()
-        .map(|o| cluster.id_of(&o.id, &o.api_version))
-        .collect();
-    let mut deletes: Vec<&Member> = members
-        .iter()
-        .filter(|m| !wanted.contains(&m.id))
-        .filter(|m| {
-            let keep = prune_disabled(&m.object);
-            if keep {
-                tracing::info!(object = %m.id, "kept: gitsync.io/prune is disabled");
-            }
-            !keep
-        })
-        .filter(|m| m.object.pointer("/metadata/deletionTimestamp").is_none())
-        .collect();
-    deletes.sort_by(|a, b| {
-        let rank = |m: &Member| crate::desired::kind_rank(&m.id.group, &m.id.kind);
-        rank(b).cmp(&rank(a)).then_with(|| b.id.cmp(&a.id))
-    });
-    deletes
-        .into_iter()
-        .map(|m| {
-            Change::delete(
-                m.id.clone(),
-                m.api_version.clone(),
-                without_part_of(normalize(m.object.clone())),
-                m.object.pointer("/metadata/managedFields").cloned(),
-            )
-        })
-        .collect()
-}
-
-/// The part-of label is gitsync's bookkeeping, not content: it is left out
-/// of comparisons and diffs (whether it is missing is `Change::adopt`).
-fn without_part_of(mut obj: Value) -> Value {
-    if let Some(labels) = obj
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-    {
-        labels.remove(PART_OF);
-        if labels.is_empty()
-            && let Some(meta) = obj.pointer_mut("/metadata").and_then(Value::as_object_mut)
-        {
-            meta.remove("labels");
-        }
-    }
-    obj
+    let (deletes, refused, kept) = super::prune::prunes(engine, set, members, opts).await;
+    changes.extend(deletes);
+    Ok(Plan {
+        changes,
+        errors,
+        refused,
+        kept,
+    })
 }
 
 fn part_of(obj: &Value) -> Option<&str> {
@@ -329,6 +280,7 @@ async fn plan_one(
                 live: None,
                 origin: Some(obj.origin.clone()),
                 conflicts: Vec::new(),
+                preconditions: None,
                 replace: false,
             });
         }
@@ -379,6 +331,7 @@ async fn plan_one(
             live: Some(without_part_of(normalize(l.clone()))),
             origin: Some(obj.origin.clone()),
             conflicts: Vec::new(),
+            preconditions: None,
             replace: false,
             manifest: Some(body),
             wave: obj.wave,
@@ -430,6 +383,7 @@ async fn plan_one(
                 desired: Some(shown(body.clone())),
                 origin: Some(obj.origin.clone()),
                 conflicts,
+                preconditions: None,
                 replace: true,
                 manifest: Some(body),
                 wave: obj.wave,
@@ -471,6 +425,7 @@ async fn plan_one(
         desired: Some(desired),
         origin: Some(obj.origin.clone()),
         conflicts,
+        preconditions: None,
         replace: false,
         manifest: Some(body),
         wave: obj.wave,

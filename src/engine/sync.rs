@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::json;
 
+use super::prune::{self, Deleted};
 use super::{Engine, EngineError, apply, wait};
 use crate::cluster::applyset::{self, Parent};
 use crate::desired::{ObjectId, kind_rank};
@@ -72,6 +73,9 @@ pub enum ObjectResult {
     Failed,
     /// Not reached: an earlier step failed or a wave stayed unhealthy.
     Skipped,
+    /// A planned prune that was not made: the object changed since it was
+    /// planned and is no longer gitsync's to delete.
+    Kept,
 }
 
 impl ObjectResult {
@@ -83,6 +87,7 @@ impl ObjectResult {
             ObjectResult::Unchanged => "unchanged",
             ObjectResult::Failed => "failed",
             ObjectResult::Skipped => "skipped",
+            ObjectResult::Kept => "kept",
         }
     }
 }
@@ -122,6 +127,7 @@ pub struct Counts {
     pub unchanged: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub kept: usize,
     pub unhealthy: usize,
 }
 
@@ -135,6 +141,7 @@ impl SyncOutcome {
                 ObjectResult::Unchanged => c.unchanged += 1,
                 ObjectResult::Failed => c.failed += 1,
                 ObjectResult::Skipped => c.skipped += 1,
+                ObjectResult::Kept => c.kept += 1,
             }
             c.unhealthy += usize::from(o.is_unhealthy());
         }
@@ -257,9 +264,15 @@ impl Engine {
         if !deletes.is_empty() {
             progress(&format!("pruning {} object(s)", deletes.len()));
         }
+        let mut kept_now = Vec::new();
         for &i in &deletes {
-            match apply::delete(&self.cluster, &plan.changes[i]).await {
-                Ok(()) => objects[i].result = ObjectResult::Deleted,
+            match prune::delete(self, &plan.changes[i]).await {
+                Ok(Deleted::Gone) => objects[i].result = ObjectResult::Deleted,
+                Ok(Deleted::Kept(why)) => {
+                    objects[i].result = ObjectResult::Kept;
+                    objects[i].message = Some(why);
+                    kept_now.push(plan.changes[i].id.clone());
+                }
                 Err(msg) => {
                     objects[i].result = ObjectResult::Failed;
                     objects[i].message = Some(msg.clone());
@@ -272,13 +285,23 @@ impl Engine {
             }
         }
 
-        // The parent now records exactly what remains.
-        let (gks, mut namespaces) = applyset::footprint(
-            plan.changes
-                .iter()
-                .filter(|c| c.action != Action::Delete)
-                .map(|c| &c.id),
-        );
+        // The parent now records what remains: Git's objects and every
+        // member that stays (prune off, opted out, refused, changed since
+        // planned), so that none becomes invisible to a later prune.
+        let remaining = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::Delete)
+            .map(|c| &c.id)
+            .chain(
+                plan.kept
+                    .iter()
+                    .filter(|k| k.reason.is_member())
+                    .map(|k| &k.id),
+            )
+            .chain(plan.refused.iter().map(|r| &r.id))
+            .chain(kept_now.iter());
+        let (gks, mut namespaces) = applyset::footprint(remaining);
         namespaces.insert(self.applyset.namespace.clone());
         let last = Parent {
             group_kinds: gks,
@@ -303,7 +326,30 @@ impl Engine {
                 objects[i].health = Some(h);
             }
         }
-        Ok(outcome(objects, None))
+        // Refused prunes are errors on those objects; everything else was
+        // done.
+        let refused = plan.refused.iter().map(|r| ObjectOutcome {
+            operation: Operation::Delete,
+            api_version: r.api_version.clone(),
+            id: r.id.clone(),
+            result: ObjectResult::Failed,
+            message: Some(r.message.clone()),
+            health: None,
+        });
+        objects.extend(refused);
+        let error = (!plan.refused.is_empty()).then(|| {
+            let lines: Vec<String> = plan
+                .refused
+                .iter()
+                .map(|r| format!("{}: {}", r.id.label(&r.api_version), r.message))
+                .collect();
+            format!(
+                "everything else was applied, but {} object(s) were not pruned:\n{}",
+                lines.len(),
+                lines.join("\n")
+            )
+        });
+        Ok(outcome(objects, error))
     }
 
     /// After a stage that created CRDs: wait until they are Established,

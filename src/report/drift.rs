@@ -133,7 +133,7 @@ fn write_text(
             )?;
         }
     }
-    for e in &r.plan.errors {
+    for e in r.plan.problems() {
         writeln!(out, "! {}: {}", e.id.label(&e.api_version), e.message)?;
     }
     let in_sync = r.plan.summary().unchanged;
@@ -201,7 +201,7 @@ fn to_json(r: &DriftReport, drifted: &[Drifted]) -> Value {
             "state": d.state,
             "fields": d.fields,
         })).collect::<Vec<_>>(),
-        "errors": r.plan.errors.iter().map(|e| json!({
+        "errors": r.plan.problems().map(|e| json!({
             "apiVersion": e.api_version, "kind": e.id.kind, "namespace": e.id.namespace,
             "name": e.id.name, "message": e.message,
         })).collect::<Vec<_>>(),

@@ -10,7 +10,9 @@
 //!                "source": "file: document N (line L)" | null,
 //!                "replace": bool, "conflicts": [{"manager", "field"}]}],
 //!   "errors": [{"apiVersion", "kind", "namespace", "name", "message", "source",
-//!               "conflicts": [{"manager", "field"}]}] }
+//!               "conflicts": [{"manager", "field"}]}],
+//!   "kept": [{"apiVersion", "group", "kind", "namespace", "name",
+//!             "reason": {"why": "prune-off"|"opted-out"|"terminating"|"not-ours", "detail"?}}] }
 //! ```
 //!
 //! One report prints as that object, several as an array of them. Every
@@ -68,8 +70,7 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
         })
         .collect();
     let errors: Vec<Value> = plan
-        .errors
-        .iter()
+        .problems()
         .map(|e| {
             json!({
                 "apiVersion": e.api_version,
@@ -88,6 +89,7 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
         "summary": plan.summary(),
         "changes": changes,
         "errors": errors,
+        "kept": plan.kept,
     })
 }
 
@@ -125,7 +127,7 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             keys(&v),
-            ["revision", "target", "summary", "changes", "errors"]
+            ["revision", "target", "summary", "changes", "errors", "kept"]
         );
         assert_eq!(
             v["revision"],
@@ -220,7 +222,7 @@ mod tests {
             all[1],
             json!({"revision": null, "target": null,
                    "summary": {"create": 0, "adopt": 0, "update": 0, "delete": 0, "unchanged": 0},
-                   "changes": [], "errors": []})
+                   "changes": [], "errors": [], "kept": []})
         );
     }
 }

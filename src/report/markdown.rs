@@ -47,8 +47,8 @@ fn write_report(
         ("delete", s.delete),
         ("unchanged", s.unchanged),
     ]);
-    if !plan.errors.is_empty() {
-        columns.push(("failed", plan.errors.len()));
+    if plan.problem_count() > 0 {
+        columns.push(("failed", plan.problem_count()));
     }
     let row = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
     writeln!(
@@ -64,7 +64,7 @@ fn write_report(
     )?;
     writeln!(out)?;
 
-    if !plan.has_changes() && plan.errors.is_empty() {
+    if !plan.has_changes() && plan.problem_count() == 0 {
         return writeln!(out, "No changes.");
     }
     for change in plan.changed() {
@@ -89,9 +89,9 @@ fn write_report(
         writeln!(out, "{fence}\n")?;
         writeln!(out, "</details>\n")?;
     }
-    if !plan.errors.is_empty() {
+    if plan.problem_count() > 0 {
         writeln!(out, "**Errors**\n")?;
-        for error in &plan.errors {
+        for error in plan.problems() {
             let label = code_span(&object_label(&error.api_version, &error.id));
             let message = escape_markdown(&error.message).replace('\n', "\n  ");
             write!(out, "- {label}: {message}")?;
@@ -206,6 +206,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
+            ..Default::default()
         };
         let md = render_plan(write_markdown, &plan, &Style::default());
         assert_eq!(
@@ -222,6 +223,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Update, Some(before), Some(after))],
             errors: vec![],
+            ..Default::default()
         };
         let md = render_plan(write_markdown, &plan, &Style::default());
         assert!(md.contains("\n`````diff\n"), "{md}");
@@ -241,6 +243,7 @@ mod tests {
                 message: "bad <script> *value* [link](http://x) | @team\nsecond line".into(),
                 conflicts: Vec::new(),
             }],
+            ..Default::default()
         };
         let md = render(
             write_markdown,

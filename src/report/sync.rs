@@ -4,7 +4,7 @@
 //! ```text
 //! { "revision": {...} | null, "target": string | null,
 //!   "applyset": {"name", "namespace", "id"},
-//!   "summary": {"applied", "deleted", "unchanged", "failed", "skipped", "unhealthy"},
+//!   "summary": {"applied", "deleted", "unchanged", "failed", "skipped", "kept", "unhealthy"},
 //!   "objects": [{"action", "apiVersion", "kind", "namespace", "name",
 //!                "result", "message"?, "health"?: {"status", "message"}}],
 //!   "error": string | null }
@@ -125,9 +125,14 @@ fn table(out: &mut dyn Write, o: &SyncOutcome, markdown: bool) -> io::Result<()>
         }
     }
     let c = o.counts();
+    let kept = if c.kept > 0 {
+        format!(", {} kept", c.kept)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} applied, {} deleted, {} unchanged, {} failed, {} skipped, {} unhealthy (ApplySet {}/{})",
+        "{} applied, {} deleted, {} unchanged, {} failed, {} skipped{kept}, {} unhealthy (ApplySet {}/{})",
         c.applied,
         c.deleted,
         c.unchanged,

@@ -65,6 +65,7 @@ pub(super) fn change(action: Action, live: Option<Value>, desired: Option<Value>
         origin: desired.as_ref().map(|_| origin("app/web.yaml", 2, 14)),
         desired,
         conflicts: Vec::new(),
+        preconditions: None,
         replace: false,
         manifest: None,
         wave: 0,
@@ -102,6 +103,7 @@ pub(super) fn mixed_plan() -> Plan {
             message: "admission webhook \"x\" denied the request".into(),
             conflicts: Vec::new(),
         }],
+        ..Default::default()
     }
 }
 
@@ -164,6 +166,7 @@ fn secret_values_never_reach_any_output() {
             change(Action::Delete, Some(deleted), None),
         ],
         errors: vec![],
+        ..Default::default()
     };
     let reports = [Report {
         revision: None,
@@ -246,6 +249,7 @@ fn a_live_secret_without_kind_is_masked_by_its_identity() {
         id("", "Secret", Some("shop"), "db"),
         "v1".into(),
         live,
+        None,
         None,
     );
     let diff = unified_diff(&c, &Masker::new(), 3);

@@ -65,7 +65,7 @@ fn write_report(
         }
         writeln!(out)?;
     }
-    for error in &plan.errors {
+    for error in plan.problems() {
         let line = format!("! {}: ", object_label(&error.api_version, &error.id));
         let mut message = error.message.lines();
         let first = format!("{line}{}", message.next().unwrap_or(""));
@@ -82,10 +82,20 @@ fn write_report(
             writeln!(out, "{INDENT}from {origin}")?;
         }
     }
-    if !plan.errors.is_empty() {
+    for kept in &plan.kept {
+        if let crate::plan::KeepReason::NotOurs(why) = &kept.reason {
+            let label = object_label(&kept.api_version, &kept.id);
+            writeln!(out, "= {label}: labelled but not ours, left alone: {why}")?;
+        }
+    }
+    if plan.problem_count() > 0 {
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary_line(&plan.summary(), plan.errors.len()))
+    writeln!(
+        out,
+        "{}",
+        summary_line(&plan.summary(), plan.problem_count())
+    )
 }
 
 fn write_diff_line(out: &mut dyn Write, line: &str, color: bool) -> io::Result<()> {
@@ -165,6 +175,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
+            ..Default::default()
         };
         let text = render_plan(write_text, &plan, &PLAIN);
         assert_eq!(text, "0 to create, 0 to update, 0 to delete, 1 unchanged\n");
@@ -178,6 +189,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Update, Some(ns), Some(ns2))],
             errors: vec![],
+            ..Default::default()
         };
         let style = Style {
             color: false,
@@ -202,6 +214,7 @@ mod tests {
                 Some(deployment(3)),
             )],
             errors: vec![],
+            ..Default::default()
         };
         let style = Style {
             color: false,

@@ -303,6 +303,7 @@ impl Daemon<'_> {
                 prune: target.prune,
                 force_replace: false,
                 force_conflicts: true,
+                prune_pvcs: false,
             };
             let plan = engine.plan(&set, opts).await?;
             if !plan.errors.is_empty() {
