@@ -27,26 +27,36 @@ impl ExitStatus {
 /// Exit code for any error.
 pub const ERROR_CODE: u8 = 2;
 
+/// Writing results to stdout failed because its reader went away
+/// (`gitsync render | head`): the reader got what it wanted, so this is
+/// the one broken pipe that is not an error.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+/// For the result of writing to stdout: a closed stdout becomes
+/// [`StdoutClosed`]; any other failure says it was stdout.
+pub fn stdout<T>(written: io::Result<T>) -> anyhow::Result<T> {
+    match written {
+        Ok(v) => Ok(v),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("writing the results to stdout")),
+    }
+}
+
 /// Maps a command's result to the process exit code, printing an error as
-/// `error: …` with its causes on stderr. A closed stdout (`gitsync render |
-/// head`) is not an error: the reader got what it wanted.
+/// `error: …` with its causes on stderr. Only [`StdoutClosed`] counts as
+/// success; a broken pipe anywhere else (a connection to the API server)
+/// is an error like any other.
 pub fn finish(result: anyhow::Result<ExitStatus>) -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status.code()),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(err) => {
             let _ = write_error(&mut io::stderr().lock(), &err);
             ExitCode::from(ERROR_CODE)
         }
     }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    })
 }
 
 /// `error: <top>` then one `  caused by: <cause>` line per cause. Multi-line
@@ -89,10 +99,23 @@ mod tests {
     }
 
     #[test]
-    fn broken_pipe_is_success() {
-        let err =
-            anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
-        assert!(is_broken_pipe(&err));
+    fn a_closed_stdout_is_success() {
+        let err = stdout::<()>(Err(io::Error::from(io::ErrorKind::BrokenPipe))).unwrap_err();
         assert_eq!(finish(Err(err)), ExitCode::SUCCESS);
+    }
+
+    #[test]
+    fn a_broken_pipe_elsewhere_is_an_error() {
+        // A connection to the API server that broke: the command failed.
+        let err = anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("applying v1 ConfigMap shop/web");
+        assert_eq!(finish(Err(err)), ExitCode::from(ERROR_CODE));
+    }
+
+    #[test]
+    fn other_stdout_failures_are_errors() {
+        let err = stdout::<()>(Err(io::Error::from(io::ErrorKind::StorageFull))).unwrap_err();
+        assert_eq!(err.to_string(), "writing the results to stdout");
+        assert_eq!(finish(Err(err)), ExitCode::from(ERROR_CODE));
     }
 }

@@ -29,8 +29,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             let mut script = Vec::new();
             crate::cli::write_completions(*shell, &mut script);
             let mut out = io::stdout().lock();
-            out.write_all(&script)?;
-            out.flush()?;
+            crate::exit::stdout(out.write_all(&script).and_then(|()| out.flush()))?;
             Ok(ExitStatus::Success)
         }
         Command::Render { render } => render::run(settings, render),

@@ -69,7 +69,7 @@ pub fn run(
                 plan,
             })
             .collect();
-        printer.plans(&reports)?;
+        crate::exit::stdout(printer.plans(&reports))?;
         let failed = dry_plans.iter().map(|(_, p)| p.errors.len()).sum();
         super::check_planned(failed, "; nothing was applied")?;
         if outcomes.is_empty() {
@@ -89,7 +89,12 @@ pub fn run(
             outcome,
         })
         .collect();
-    printer.syncs(&reports)?;
+    // A closed stdout must not hide a failed or unhealthy sync: the exit
+    // status below still says how it went.
+    match crate::exit::stdout(printer.syncs(&reports)) {
+        Err(e) if e.downcast_ref::<crate::exit::StdoutClosed>().is_none() => return Err(e),
+        _ => {}
+    }
     if let Some(msg) = outcomes.iter().find_map(|(_, o)| o.error.clone()) {
         bail!("{msg}");
     }
