@@ -72,6 +72,12 @@ pub struct GlobalArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAME")]
     pub namespace: Option<String>,
 
+    /// Longest one request to the API server may take (connecting,
+    /// answering and retries of transient errors included); a hung or
+    /// unreachable server is an error after this long.
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub request_timeout: Duration,
+
     /// Output format of results on stdout.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Text)]
     pub output: OutputArg,
@@ -362,6 +368,7 @@ impl Cli {
             kubeconfig: g.kubeconfig,
             context: g.context,
             namespace: g.namespace,
+            request_timeout: g.request_timeout,
         };
         let output = match g.output {
             OutputArg::Text => OutputFormat::Text,

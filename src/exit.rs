@@ -63,15 +63,19 @@ pub fn finish(result: anyhow::Result<ExitStatus>) -> ExitCode {
 /// messages (a list of validation problems) keep their lines, indented.
 pub fn write_error(out: &mut dyn Write, err: &anyhow::Error) -> io::Result<()> {
     let mut chain = err.chain();
+    let mut last = String::new();
     if let Some(top) = chain.next() {
-        writeln!(out, "error: {}", indent_continuation(&top.to_string()))?;
+        last = top.to_string();
+        writeln!(out, "error: {}", indent_continuation(&last))?;
     }
     for cause in chain {
-        writeln!(
-            out,
-            "  caused by: {}",
-            indent_continuation(&cause.to_string())
-        )?;
+        let text = cause.to_string();
+        // Some errors quote their source (kube's `ServiceError: <source>`):
+        // the same words again add nothing.
+        if !last.ends_with(&text) {
+            writeln!(out, "  caused by: {}", indent_continuation(&text))?;
+        }
+        last = text;
     }
     Ok(())
 }
@@ -97,6 +101,22 @@ mod tests {
             "error: reading the live state\n  caused by: connection refused\n"
         );
     }
+
+    #[test]
+    fn a_cause_quoted_by_the_error_above_is_not_repeated() {
+        let mut out = Vec::new();
+        let chained = anyhow::Error::new(Quoting(io::Error::other("no answer within 3s")))
+            .context("discovering at https://k");
+        write_error(&mut out, &chained).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "error: discovering at https://k\n  caused by: ServiceError: no answer within 3s\n"
+        );
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("ServiceError: {0}")]
+    struct Quoting(#[source] io::Error);
 
     #[test]
     fn a_closed_stdout_is_success() {

@@ -43,11 +43,24 @@ pub enum TargetSelection {
     All,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterSettings {
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// Longest one API request may take, retries included.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        ClusterSettings {
+            kubeconfig: None,
+            context: None,
+            namespace: None,
+            request_timeout: crate::cluster::DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

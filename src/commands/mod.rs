@@ -22,6 +22,7 @@ use crate::settings::{Command, Settings};
 
 /// Runs the command the settings name.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
+    crate::cluster::set_request_timeout(settings.cluster.request_timeout);
     match &settings.command {
         Command::Completions { shell } => {
             // Generated into memory first: clap_complete panics on a write

@@ -234,6 +234,9 @@ impl Engine {
                     );
                     return Ok(outcome(objects, Some(error)));
                 }
+                if let Some(why) = self.gate.closed() {
+                    return Ok(outcome(objects, Some(stopped(&why))));
+                }
                 self.establish_crds(&changes, progress).await?;
             }
             // A later wave starts once this one is healthy.
@@ -258,6 +261,9 @@ impl Engine {
             progress(&format!("pruning {} object(s)", deletes.len()));
         }
         for &i in &deletes {
+            if let Some(why) = self.gate.closed() {
+                return Ok(outcome(objects, Some(stopped(&why))));
+            }
             match apply::delete(&self.cluster, &plan.changes[i]).await {
                 Ok(()) => objects[i].result = ObjectResult::Deleted,
                 Err(msg) => {
@@ -360,6 +366,13 @@ impl Engine {
         })
         .await
     }
+}
+
+/// Why a sync ended early on a closed gate, for the outcome's error.
+fn stopped(why: &str) -> String {
+    format!(
+        "stopped ({why}): the writes in flight finished, objects marked skipped were not written; rerunning converges"
+    )
 }
 
 /// An empty desired set would prune every member: almost always a wrong
