@@ -276,12 +276,23 @@ impl Daemon<'_> {
                 .await;
         let loaded = match loaded {
             Ok(Ok(l)) => l,
-            Ok(Err(e)) => {
+            Ok(Err(e)) if crate::load::is_content_error(&e) => {
                 // A bad commit: keep what is applied, never prune for it.
                 self.shared.metrics.render_error(sha);
                 self.bad_revision = Some(sha.to_string());
                 tracing::error!(revision = %sha, error = %format!("{e:#}"), "commit does not render; keeping the last good revision");
                 return true;
+            }
+            Ok(Err(e)) => {
+                // A fetch, a renderer or the disk failed: that passes, so
+                // the same commit is tried again, with backoff.
+                if e.chain().any(|c| c.is::<crate::source::SourceError>()) {
+                    self.shared.metrics.git_error();
+                } else {
+                    self.shared.metrics.render_error(sha);
+                }
+                tracing::warn!(revision = %sha, error = %format!("{e:#}"), "cannot load the commit; trying again");
+                return false;
             }
             Err(e) => {
                 tracing::error!(error = %e, "render task failed");
