@@ -290,6 +290,17 @@ pub struct WatchArgs {
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+
+    /// /healthz fails (503) once one step (poll, sync, heal) has been
+    /// running this long, so that a wedged daemon gets restarted.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub stall_timeout: Duration,
+
+    /// On SIGTERM or SIGINT, how long the step in flight may still run
+    /// (no new write starts meanwhile). Keep it below the pod's
+    /// terminationGracePeriodSeconds (120 in deploy/).
+    #[arg(long, default_value = "110s", value_parser = parse_duration, value_name = "DURATION")]
+    pub grace_period: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -426,6 +437,8 @@ impl Cli {
                         LogFormatArg::Text => LogFormat::Text,
                         LogFormatArg::Json => LogFormat::Json,
                     },
+                    stall_timeout: a.stall_timeout,
+                    grace_period: a.grace_period,
                 },
             },
             CommandArgs::Completions { shell } => Command::Completions {

@@ -12,6 +12,9 @@ pub enum ExitStatus {
     Changes,
     /// 3: `sync` applied, but not everything became healthy in time.
     Unhealthy,
+    /// 4: `sync` was interrupted (SIGINT/SIGTERM): the writes in flight
+    /// finished, nothing new was started; running it again converges.
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -20,6 +23,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Changes => 1,
             ExitStatus::Unhealthy => 3,
+            ExitStatus::Interrupted => 4,
         }
     }
 }

@@ -136,6 +136,10 @@ pub struct WatchSettings {
     pub webhook_secret_file: Option<PathBuf>,
     pub leader_elect: bool,
     pub log_format: LogFormat,
+    /// `/healthz` fails once one step has run this long.
+    pub stall_timeout: Duration,
+    /// On SIGTERM/SIGINT, how long the step in flight may still run.
+    pub grace_period: Duration,
 }
 
 #[derive(Debug, Clone)]

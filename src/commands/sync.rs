@@ -4,8 +4,9 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use anyhow::bail;
+use tokio::sync::watch;
 
-use crate::engine::{PlanOptions, Record, SyncOptions, SyncOutcome};
+use crate::engine::{PlanOptions, Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report, SyncReport};
@@ -18,6 +19,7 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let loaded = crate::load::load_targets(settings, render)?;
     let runtime = super::runtime()?;
+    let interrupted = runtime.block_on(async { on_interrupt() })?;
     let printer = Printer::new(settings.output, settings.color, sync.plan.unified);
     let progress = Progress::new(!settings.quiet && settings.progress);
     let commit = loaded.snapshot.commit.as_ref();
@@ -36,13 +38,20 @@ pub fn run(
             prune: target.prune && sync.prune,
             force_replace: sync.force_replace,
         };
-        let (mut engine, plan) = runtime.block_on(super::plan(
-            settings,
-            t,
-            sync.plan.name.as_deref(),
-            sync.plan.concurrency,
-            opts,
-        ))?;
+        let planned = runtime.block_on(until_interrupted(
+            &interrupted,
+            super::plan(
+                settings,
+                t,
+                sync.plan.name.as_deref(),
+                sync.plan.concurrency,
+                opts,
+            ),
+        ));
+        let Some(planned) = planned else {
+            break; // nothing of this target was written
+        };
+        let (mut engine, plan) = planned?;
         if !plan.errors.is_empty() || sync.dry_run {
             dry_plans.push((label, plan));
             continue;
@@ -53,10 +62,23 @@ pub fn run(
             path: crate::render::display_rel(&target.path),
         };
         let line = |m: &str| progress.line(m);
+        let flag = interrupted.clone();
+        engine.gate = WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
         let outcome = runtime.block_on(engine.sync(&plan, &options, &record, &line));
         outcomes.push((label, outcome.map_err(anyhow::Error::from)?));
+        if *interrupted.borrow() {
+            break;
+        }
     }
     drop(progress);
+    let was_interrupted = *interrupted.borrow();
+    if was_interrupted && outcomes.is_empty() {
+        writeln!(
+            io::stderr().lock(),
+            "error: interrupted before anything was written"
+        )?;
+        return Ok(ExitStatus::Interrupted);
+    }
 
     if !dry_plans.is_empty() {
         // Plan errors (nothing was applied for those targets) or --dry-run:
@@ -72,7 +94,7 @@ pub fn run(
         crate::exit::stdout(printer.plans(&reports))?;
         let failed = dry_plans.iter().map(|(_, p)| p.errors.len()).sum();
         super::check_planned(failed, "; nothing was applied")?;
-        if outcomes.is_empty() {
+        if outcomes.is_empty() && !was_interrupted {
             return Ok(if dry_plans.iter().any(|(_, p)| p.has_changes()) {
                 ExitStatus::Changes
             } else {
@@ -94,6 +116,13 @@ pub fn run(
     match crate::exit::stdout(printer.syncs(&reports)) {
         Err(e) if e.downcast_ref::<crate::exit::StdoutClosed>().is_none() => return Err(e),
         _ => {}
+    }
+    if was_interrupted {
+        writeln!(
+            io::stderr().lock(),
+            "error: interrupted: the writes in flight finished and no new one was started; the ApplySet records every object written, so running sync again converges"
+        )?;
+        return Ok(ExitStatus::Interrupted);
     }
     if let Some(msg) = outcomes.iter().find_map(|(_, o)| o.error.clone()) {
         bail!("{msg}");
@@ -125,5 +154,44 @@ fn humanize(d: Duration) -> String {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
+    }
+}
+
+/// Watches SIGINT and SIGTERM: the first one closes the returned flag's
+/// gate (writes in flight finish, no new one starts); a second one ends
+/// the process at once.
+fn on_interrupt() -> anyhow::Result<watch::Receiver<bool>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (tx, rx) = watch::channel(false);
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if tx.send_replace(true) {
+                eprintln!("interrupted again: exiting now");
+                std::process::exit(ExitStatus::Interrupted.code().into());
+            }
+            eprintln!(
+                "interrupted: letting the writes in flight finish, starting no new one (interrupt again to exit now)"
+            );
+        }
+    });
+    Ok(rx)
+}
+
+/// `work`'s result, or `None` once interrupted (for work that writes
+/// nothing, so it may stop anywhere).
+async fn until_interrupted<T>(
+    interrupted: &watch::Receiver<bool>,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    let mut rx = interrupted.clone();
+    tokio::select! {
+        out = work => Some(out),
+        _ = rx.wait_for(|&stop| stop) => None,
     }
 }

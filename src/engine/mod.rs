@@ -185,6 +185,6 @@ impl Engine {
     /// One look at (or, with a later deadline, a wait for) the health of
     /// objects given as (identity with namespace resolved, apiVersion).
     pub async fn health(&self, ids: &[(ObjectId, String)], deadline: Instant) -> Vec<Health> {
-        wait::wait_healthy(&self.cluster, ids, deadline, |_, _| {}).await
+        wait::wait_healthy(&self.cluster, &self.gate, ids, deadline, |_, _| {}).await
     }
 }

@@ -358,7 +358,7 @@ impl Engine {
             ids.len()
         ));
         let mut last = usize::MAX;
-        wait::wait_healthy(&self.cluster, &ids, deadline, |ready, all| {
+        wait::wait_healthy(&self.cluster, &self.gate, &ids, deadline, |ready, all| {
             if ready != last {
                 progress(&format!("{ready} of {all} healthy"));
                 last = ready;

@@ -3,8 +3,9 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -48,6 +49,20 @@ pub struct Shared {
     pub trigger: Notify,
     /// `None` disables the webhook: every request to it is unauthorized.
     pub webhook_secret: Option<Vec<u8>>,
+    /// When the loop's step in flight started (`None`: idle); `/healthz`
+    /// fails once it has run longer than `stall_timeout`.
+    pub busy_since: Mutex<Option<Instant>>,
+    pub stall_timeout: Option<Duration>,
+    /// The API server answered the last (recent) check; `/readyz` needs it.
+    pub api_reachable: AtomicBool,
+}
+
+impl Shared {
+    /// The loop is stuck in one step.
+    pub fn stalled(&self) -> bool {
+        let since = *self.busy_since.lock().unwrap_or_else(|e| e.into_inner());
+        matches!((since, self.stall_timeout), (Some(t), Some(limit)) if t.elapsed() > limit)
+    }
 }
 
 impl Shared {
@@ -151,12 +166,17 @@ async fn handle(
     shared: Arc<Shared>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let response = match (req.uri().path(), req.method()) {
+        ("/healthz", &Method::GET) if shared.stalled() => {
+            text(StatusCode::SERVICE_UNAVAILABLE, "stalled\n")
+        }
         ("/healthz", &Method::GET) => text(StatusCode::OK, "ok\n"),
         ("/readyz", &Method::GET) => {
-            if shared.ready.load(Ordering::Relaxed) {
-                text(StatusCode::OK, "ok\n")
-            } else {
+            if !shared.ready.load(Ordering::Relaxed) {
                 text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+            } else if !shared.api_reachable.load(Ordering::Relaxed) {
+                text(StatusCode::SERVICE_UNAVAILABLE, "API server unreachable\n")
+            } else {
+                text(StatusCode::OK, "ok\n")
             }
         }
         ("/metrics", &Method::GET) => {
@@ -369,8 +389,33 @@ mod tests {
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (503, "not ready\n"));
         server.shared.ready.store(true, Ordering::Relaxed);
+        server.shared.api_reachable.store(true, Ordering::Relaxed);
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+    }
+
+    #[tokio::test]
+    async fn readyz_needs_the_api_server() {
+        let server = start(None).await;
+        server.shared.ready.store(true, Ordering::Relaxed);
+        let reply = get(server.addr, "/readyz").await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (503, "API server unreachable\n")
+        );
+    }
+
+    #[test]
+    fn a_step_running_past_the_stall_timeout_fails_healthz() {
+        let shared = Shared {
+            stall_timeout: Some(Duration::from_secs(60)),
+            ..Shared::default()
+        };
+        assert!(!shared.stalled(), "idle is not stalled");
+        *shared.busy_since.lock().unwrap() = Some(Instant::now());
+        assert!(!shared.stalled());
+        *shared.busy_since.lock().unwrap() = Instant::now().checked_sub(Duration::from_secs(61));
+        assert!(shared.stalled());
     }
 
     #[tokio::test]
