@@ -11,6 +11,7 @@ mod cli;
 mod cluster;
 mod diff;
 mod drift;
+mod faults;
 mod render;
 mod sync;
 mod watch;
@@ -40,6 +41,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(faults::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
     trials.extend(watch::tests());
