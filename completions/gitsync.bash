@@ -65,7 +65,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version diff sync drift watch render completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,6 +103,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
@@ -123,7 +127,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__completions)
-            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
+            opts="-n -o -v -q -h -V --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +165,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
@@ -181,7 +189,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +263,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
@@ -275,7 +287,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__drift)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +346,10 @@ _gitsync() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -469,7 +485,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__render)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +543,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
@@ -547,7 +567,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --dry-run --allow-empty --no-wait --timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +645,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
@@ -645,7 +669,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__watch)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --stall-timeout --grace-period --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,6 +719,14 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --stall-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --grace-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -724,6 +756,10 @@ _gitsync() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

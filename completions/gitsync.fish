@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -31,6 +31,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gi
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -66,6 +67,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Targ
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -75,6 +77,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-prune -d 'Do not delete objects that Git no longer has'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l prune-pvcs -d 'Allow pruning PersistentVolumeClaims, whose volumes\' data may be deleted with them (refused otherwise)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -98,6 +101,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Targ
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -107,6 +111,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-prune -d 'Do not delete objects that Git no longer has'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l prune-pvcs -d 'Allow pruning PersistentVolumeClaims, whose volumes\' data may be deleted with them (refused otherwise)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l dry-run -d 'Print the plan exactly as `diff` does and change nothing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l allow-empty -d 'Allow an empty desired set to prune every member of the ApplySet'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do not wait for applied objects to become healthy'
@@ -130,6 +135,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Tar
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -156,6 +162,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l listen -d 'Add
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l webhook-secret-file -d 'File holding the secret that authenticates POST /webhook' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l stall-timeout -d '/healthz fails (503) once one step (poll, sync, heal) has been running this long, so that a wedged daemon gets restarted' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l grace-period -d 'On SIGTERM or SIGINT, how long the step in flight may still run (no new write starts meanwhile). Keep it below the pod\'s terminationGracePeriodSeconds (120 in deploy/)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
@@ -163,6 +171,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Tar
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -190,6 +199,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Ta
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"
@@ -210,6 +220,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
 json\t'JSON with a stable schema, for CI'
 markdown\t'Markdown, for pull-request comments'"

@@ -78,6 +78,12 @@ pub struct GlobalArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAME")]
     pub namespace: Option<String>,
 
+    /// Longest one request to the API server may take (connecting,
+    /// answering and retries of transient errors included); a hung or
+    /// unreachable server is an error after this long.
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub request_timeout: Duration,
+
     /// Output format of results on stdout.
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputArg::Text)]
     pub output: OutputArg,
@@ -312,6 +318,17 @@ pub struct WatchArgs {
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+
+    /// /healthz fails (503) once one step (poll, sync, heal) has been
+    /// running this long, so that a wedged daemon gets restarted.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub stall_timeout: Duration,
+
+    /// On SIGTERM or SIGINT, how long the step in flight may still run
+    /// (no new write starts meanwhile). Keep it below the pod's
+    /// terminationGracePeriodSeconds (120 in deploy/).
+    #[arg(long, default_value = "110s", value_parser = parse_duration, value_name = "DURATION")]
+    pub grace_period: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -398,6 +415,7 @@ impl Cli {
             trust_repo_kubeconfig: g.trust_repo_kubeconfig,
             context: g.context,
             namespace: g.namespace,
+            request_timeout: g.request_timeout,
         };
         let output = match g.output {
             OutputArg::Text => OutputFormat::Text,
@@ -459,6 +477,8 @@ impl Cli {
                         LogFormatArg::Text => LogFormat::Text,
                         LogFormatArg::Json => LogFormat::Json,
                     },
+                    stall_timeout: a.stall_timeout,
+                    grace_period: a.grace_period,
                 },
             },
             CommandArgs::Completions { shell } => Command::Completions {

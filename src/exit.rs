@@ -12,6 +12,9 @@ pub enum ExitStatus {
     Changes,
     /// 3: `sync` applied, but not everything became healthy in time.
     Unhealthy,
+    /// 4: `sync` was interrupted (SIGINT/SIGTERM): the writes in flight
+    /// finished, nothing new was started; running it again converges.
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -20,6 +23,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Changes => 1,
             ExitStatus::Unhealthy => 3,
+            ExitStatus::Interrupted => 4,
         }
     }
 }
@@ -27,13 +31,31 @@ impl ExitStatus {
 /// Exit code for any error.
 pub const ERROR_CODE: u8 = 2;
 
+/// Writing results to stdout failed because its reader went away
+/// (`gitsync render | head`): the reader got what it wanted, so this is
+/// the one broken pipe that is not an error.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+/// For the result of writing to stdout: a closed stdout becomes
+/// [`StdoutClosed`]; any other failure says it was stdout.
+pub fn stdout<T>(written: io::Result<T>) -> anyhow::Result<T> {
+    match written {
+        Ok(v) => Ok(v),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("writing the results to stdout")),
+    }
+}
+
 /// Maps a command's result to the process exit code, printing an error as
-/// `error: …` with its causes on stderr. A closed stdout (`gitsync render |
-/// head`) is not an error: the reader got what it wanted.
+/// `error: …` with its causes on stderr. Only [`StdoutClosed`] counts as
+/// success; a broken pipe anywhere else (a connection to the API server)
+/// is an error like any other.
 pub fn finish(result: anyhow::Result<ExitStatus>) -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status.code()),
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if err.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(err) => {
             let _ = write_error(&mut io::stderr().lock(), &err);
             ExitCode::from(ERROR_CODE)
@@ -41,27 +63,23 @@ pub fn finish(result: anyhow::Result<ExitStatus>) -> ExitCode {
     }
 }
 
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    })
-}
-
 /// `error: <top>` then one `  caused by: <cause>` line per cause. Multi-line
 /// messages (a list of validation problems) keep their lines, indented.
 pub fn write_error(out: &mut dyn Write, err: &anyhow::Error) -> io::Result<()> {
     let mut chain = err.chain();
+    let mut last = String::new();
     if let Some(top) = chain.next() {
-        writeln!(out, "error: {}", indent_continuation(&top.to_string()))?;
+        last = top.to_string();
+        writeln!(out, "error: {}", indent_continuation(&last))?;
     }
     for cause in chain {
-        writeln!(
-            out,
-            "  caused by: {}",
-            indent_continuation(&cause.to_string())
-        )?;
+        let text = cause.to_string();
+        // Some errors quote their source (kube's `ServiceError: <source>`):
+        // the same words again add nothing.
+        if !last.ends_with(&text) {
+            writeln!(out, "  caused by: {}", indent_continuation(&text))?;
+        }
+        last = text;
     }
     Ok(())
 }
@@ -89,10 +107,39 @@ mod tests {
     }
 
     #[test]
-    fn broken_pipe_is_success() {
-        let err =
-            anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
-        assert!(is_broken_pipe(&err));
+    fn a_cause_quoted_by_the_error_above_is_not_repeated() {
+        let mut out = Vec::new();
+        let chained = anyhow::Error::new(Quoting(io::Error::other("no answer within 3s")))
+            .context("discovering at https://k");
+        write_error(&mut out, &chained).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "error: discovering at https://k\n  caused by: ServiceError: no answer within 3s\n"
+        );
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("ServiceError: {0}")]
+    struct Quoting(#[source] io::Error);
+
+    #[test]
+    fn a_closed_stdout_is_success() {
+        let err = stdout::<()>(Err(io::Error::from(io::ErrorKind::BrokenPipe))).unwrap_err();
         assert_eq!(finish(Err(err)), ExitCode::SUCCESS);
+    }
+
+    #[test]
+    fn a_broken_pipe_elsewhere_is_an_error() {
+        // A connection to the API server that broke: the command failed.
+        let err = anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("applying v1 ConfigMap shop/web");
+        assert_eq!(finish(Err(err)), ExitCode::from(ERROR_CODE));
+    }
+
+    #[test]
+    fn other_stdout_failures_are_errors() {
+        let err = stdout::<()>(Err(io::Error::from(io::ErrorKind::StorageFull))).unwrap_err();
+        assert_eq!(err.to_string(), "writing the results to stdout");
+        assert_eq!(finish(Err(err)), ExitCode::from(ERROR_CODE));
     }
 }

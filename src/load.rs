@@ -9,6 +9,28 @@ use crate::render::{Capabilities, RenderRequest, render};
 use crate::settings::{RenderSettings, Settings};
 use crate::source::{self, Snapshot};
 
+/// Whether loading failed because of what the commit says (its manifests
+/// do not render or validate, its gitsync.yaml is invalid, it lacks the
+/// path): the same commit fails the same way every time. Anything else (a
+/// fetch, a renderer that is missing, fails or times out, an I/O error)
+/// may pass, so `watch` tries the same commit again.
+pub fn is_content_error(err: &anyhow::Error) -> bool {
+    use crate::config::ConfigError;
+    use crate::render::{Problems, RenderError};
+    use crate::source::SourceError;
+    err.chain().any(|cause| {
+        cause.is::<Problems>()
+            || matches!(cause.downcast_ref(), Some(RenderError::Invalid(_)))
+            || cause
+                .downcast_ref::<ConfigError>()
+                .is_some_and(|e| !matches!(e, ConfigError::Io { .. }))
+            || matches!(
+                cause.downcast_ref(),
+                Some(SourceError::SubdirMissing { .. })
+            )
+    })
+}
+
 /// The repository at the chosen revision and each target's desired set.
 pub struct Loaded {
     pub snapshot: Snapshot,
@@ -88,4 +110,32 @@ pub fn load_targets(
         snapshot,
         targets: out,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{Origin, Problem, Problems, RenderError};
+
+    #[test]
+    fn content_errors_are_told_from_passing_ones() {
+        let problems = Problems(vec![Problem {
+            origin: Origin::file("app.yaml"),
+            message: "metadata.name is missing".into(),
+        }]);
+        let invalid = anyhow::Error::from(problems.clone()).context("validating target prod");
+        assert!(is_content_error(&invalid));
+        let rendered = anyhow::Error::from(RenderError::Invalid(problems)).context("rendering");
+        assert!(is_content_error(&rendered));
+        let failed = anyhow::Error::from(RenderError::RendererFailed {
+            dir: "app".into(),
+            command: "kustomize build app".into(),
+            status: "1".into(),
+            stderr: "dial tcp: i/o timeout".into(),
+        })
+        .context("rendering target prod");
+        assert!(!is_content_error(&failed));
+        let fetch = anyhow::anyhow!("could not fetch file:///r").context("loading repository");
+        assert!(!is_content_error(&fetch));
+    }
 }

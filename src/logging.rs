@@ -17,7 +17,10 @@ pub fn init(verbose: u8, quiet: bool, json: bool) {
     };
     // Our crate at the chosen level; dependencies one step quieter unless
     // RUST_LOG asks, so -vv is about gitsync, not hyper.
-    let default = format!("{level},gitsync={level}");
+    // kube's client logs every failed request at ERROR; the command
+    // reports the failure itself, with what it was doing.
+    let kube = if verbose >= 2 { level } else { "off" };
+    let default = format!("{level},gitsync={level},kube_client={kube}");
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

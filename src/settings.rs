@@ -43,13 +43,27 @@ pub enum TargetSelection {
     All,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterSettings {
     pub kubeconfig: Option<PathBuf>,
     /// `--trust-repo-kubeconfig`: gitsync.yaml may name a kubeconfig file.
     pub trust_repo_kubeconfig: bool,
     pub context: Option<String>,
     pub namespace: Option<String>,
+    /// Longest one API request may take, retries included.
+    pub request_timeout: Duration,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        ClusterSettings {
+            kubeconfig: None,
+            trust_repo_kubeconfig: false,
+            context: None,
+            namespace: None,
+            request_timeout: crate::cluster::DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +188,10 @@ pub struct WatchSettings {
     pub webhook_secret_file: Option<PathBuf>,
     pub leader_elect: bool,
     pub log_format: LogFormat,
+    /// `/healthz` fails once one step has run this long.
+    pub stall_timeout: Duration,
+    /// On SIGTERM/SIGINT, how long the step in flight may still run.
+    pub grace_period: Duration,
 }
 
 #[derive(Debug, Clone)]

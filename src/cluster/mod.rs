@@ -8,13 +8,31 @@ pub mod resource;
 mod retry;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use kube::Client;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::Discovery;
 
 pub use resource::{FIELD_MANAGER, api_error_message, with_type};
-pub use retry::retry;
+pub use retry::{TimedOut, is_unreachable, retry};
+
+/// How long one API request may take (`--request-timeout`), connecting,
+/// answering and retries included, unless changed.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+static REQUEST_TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_REQUEST_TIMEOUT.as_millis() as u64);
+
+/// Sets the limit for every API request of this process (a process-wide
+/// flag: every request goes through [`retry`], which has no cluster at hand).
+pub fn set_request_timeout(limit: Duration) {
+    REQUEST_TIMEOUT_MS.store(limit.as_millis().max(1) as u64, Ordering::Relaxed);
+}
+
+pub fn request_timeout() -> Duration {
+    Duration::from_millis(REQUEST_TIMEOUT_MS.load(Ordering::Relaxed))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -58,7 +76,11 @@ pub enum ClusterError {
 /// A connected cluster: client, the namespace for objects that name none,
 /// and what the API server serves (discovered once per run).
 pub struct Cluster {
+    /// For requests: every one is bounded by [`request_timeout`].
     pub client: Client,
+    /// For watch streams, which stay quiet for minutes when nothing
+    /// changes: no read timeout (kube's watcher has its own idle timeout).
+    pub stream_client: Client,
     pub default_namespace: String,
     pub discovery: Discovery,
     pub server: String,
@@ -113,10 +135,25 @@ impl Cluster {
             .namespace
             .map(str::to_string)
             .unwrap_or_else(|| config.default_namespace.clone());
+        let mut config = config;
+        // kube sets no read timeout: a hung API server (or a black-holed
+        // network) would otherwise hold every request forever. A second
+        // more than `retry`'s own limit, so that its clearer message wins
+        // and these catch only requests made outside it (the Lease).
+        let limit = request_timeout() + Duration::from_secs(1);
+        config.connect_timeout = Some(limit);
+        config.write_timeout = Some(limit);
+        config.read_timeout = None;
+        let stream_client = Client::try_from(config.clone()).map_err(ClusterError::Client)?;
+        config.read_timeout = Some(limit);
+        // The timeout counts from the request, not from when its pooled
+        // connection went idle.
+        config.reset_reader_on_write = true;
         let client = Client::try_from(config).map_err(ClusterError::Client)?;
         let discovery = discover(&client, &server).await?;
         Ok(Cluster {
             client,
+            stream_client,
             default_namespace,
             discovery,
             server,

@@ -62,6 +62,14 @@ impl Cluster {
             None => Api::all_with(self.client.clone(), ar),
         }
     }
+
+    /// As [`Cluster::api`], for watch streams (no read timeout).
+    pub fn stream_api(&self, ar: &ApiResource, namespace: Option<&str>) -> Api<DynamicObject> {
+        match namespace {
+            Some(ns) => Api::namespaced_with(self.stream_client.clone(), ns, ar),
+            None => Api::all_with(self.stream_client.clone(), ar),
+        }
+    }
 }
 
 /// `apps/v1/deployments`: one key per served type.
@@ -107,6 +115,8 @@ pub fn api_error_message(err: &kube::Error) -> String {
         kube::Error::Api(status) if !status.message.is_empty() => {
             format!("{} ({})", status.message, status.code)
         }
+        // kube's own wording ("ServiceError: …") adds nothing.
+        kube::Error::Service(e) => e.to_string(),
         other => other.to_string(),
     }
 }

@@ -27,7 +27,9 @@ pub fn run(
             plan,
         })
         .collect();
-    Printer::new(settings.output, settings.color, diff.unified).plans(&reports)?;
+    crate::exit::stdout(
+        Printer::new(settings.output, settings.color, diff.unified).plans(&reports),
+    )?;
     super::check_planned(plans.iter().map(Plan::problem_count).sum(), "")?;
     Ok(if plans.iter().any(Plan::has_changes) {
         ExitStatus::Changes

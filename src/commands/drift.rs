@@ -73,7 +73,8 @@ pub fn run(
             fixed: drift.fix,
         })
         .collect();
-    let any = Printer::new(settings.output, settings.color, 3).drift(&reports)?;
+    let any =
+        crate::exit::stdout(Printer::new(settings.output, settings.color, 3).drift(&reports))?;
     let failed: usize = results.iter().map(|(_, _, p)| p.problem_count()).sum();
     if failed > 0 {
         bail!("{failed} object(s) could not be compared (listed above)");

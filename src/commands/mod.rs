@@ -23,6 +23,7 @@ use crate::source::Snapshot;
 
 /// Runs the command the settings name.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
+    crate::cluster::set_request_timeout(settings.cluster.request_timeout);
     match &settings.command {
         Command::Completions { shell } => {
             // Generated into memory first: clap_complete panics on a write
@@ -30,8 +31,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             let mut script = Vec::new();
             crate::cli::write_completions(*shell, &mut script);
             let mut out = io::stdout().lock();
-            out.write_all(&script)?;
-            out.flush()?;
+            crate::exit::stdout(out.write_all(&script).and_then(|()| out.flush()))?;
             Ok(ExitStatus::Success)
         }
         Command::Render { render } => render::run(settings, render),

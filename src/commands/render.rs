@@ -2,20 +2,35 @@
 
 use std::io::{self, Write};
 
-use crate::exit::ExitStatus;
+use crate::exit::{ExitStatus, StdoutClosed};
+use crate::load::Loaded;
 use crate::settings::{OutputFormat, RenderSettings, Settings};
 
 pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
     let loaded = crate::load::load_targets(settings, render, None)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match settings.output {
+    match write(&loaded, settings.output, &mut out) {
+        // Only writes fail with an io::Error here; YAML conversion does not.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            Err(StdoutClosed.into())
+        }
+        Err(e) => Err(e),
+        Ok(()) => Ok(ExitStatus::Success),
+    }
+}
+
+fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow::Result<()> {
+    match output {
         OutputFormat::Json => {
             let objects: Vec<&serde_json::Value> = loaded
                 .targets
                 .iter()
                 .flat_map(|(_, set)| set.objects.iter().map(|o| &o.object))
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &objects)?;
+            serde_json::to_writer_pretty(&mut *out, &objects).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         OutputFormat::Text | OutputFormat::Markdown => {
@@ -42,5 +57,5 @@ pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitS
         }
     }
     out.flush()?;
-    Ok(ExitStatus::Success)
+    Ok(())
 }

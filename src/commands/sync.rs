@@ -4,8 +4,9 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use anyhow::bail;
+use tokio::sync::watch;
 
-use crate::engine::{Record, SyncOptions, SyncOutcome};
+use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report, SyncReport};
@@ -17,6 +18,7 @@ pub fn run(
     sync: &SyncSettings,
 ) -> anyhow::Result<ExitStatus> {
     let runtime = super::runtime()?;
+    let interrupted = runtime.block_on(async { on_interrupt() })?;
     let (snapshot, prepared) = super::prepare(&runtime, settings, render, &sync.plan)?;
     let printer = Printer::new(settings.output, settings.color, sync.plan.unified);
     let progress = Progress::new(!settings.quiet && settings.progress);
@@ -31,7 +33,12 @@ pub fn run(
     let mut outcomes: Vec<(Option<String>, SyncOutcome)> = Vec::new();
     let mut dry_plans: Vec<(Option<String>, Plan)> = Vec::new();
     for mut p in prepared {
-        let plan = runtime.block_on(super::plan(&p, &sync.plan))?;
+        let planned =
+            runtime.block_on(until_interrupted(&interrupted, super::plan(&p, &sync.plan)));
+        let Some(plan) = planned else {
+            break; // nothing of this target was written
+        };
+        let plan = plan?;
         let (target, label) = (&p.target, p.target.name.clone());
         if !plan.errors.is_empty() || sync.dry_run {
             dry_plans.push((label, plan));
@@ -43,10 +50,23 @@ pub fn run(
             path: crate::render::display_rel(&target.path),
         };
         let line = |m: &str| progress.line(m);
+        let flag = interrupted.clone();
+        p.engine.gate = WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
         let outcome = runtime.block_on(p.engine.sync(&plan, &options, &record, &line));
         outcomes.push((label, outcome.map_err(anyhow::Error::from)?));
+        if *interrupted.borrow() {
+            break;
+        }
     }
     drop(progress);
+    let was_interrupted = *interrupted.borrow();
+    if was_interrupted && outcomes.is_empty() {
+        writeln!(
+            io::stderr().lock(),
+            "error: interrupted before anything was written"
+        )?;
+        return Ok(ExitStatus::Interrupted);
+    }
 
     if !dry_plans.is_empty() {
         // Plan errors (nothing was applied for those targets) or --dry-run:
@@ -59,10 +79,10 @@ pub fn run(
                 plan,
             })
             .collect();
-        printer.plans(&reports)?;
+        crate::exit::stdout(printer.plans(&reports))?;
         let failed = dry_plans.iter().map(|(_, p)| p.problem_count()).sum();
         super::check_planned(failed, "; nothing was applied")?;
-        if outcomes.is_empty() {
+        if outcomes.is_empty() && !was_interrupted {
             return Ok(if dry_plans.iter().any(|(_, p)| p.has_changes()) {
                 ExitStatus::Changes
             } else {
@@ -79,7 +99,19 @@ pub fn run(
             outcome,
         })
         .collect();
-    printer.syncs(&reports)?;
+    // A closed stdout must not hide a failed or unhealthy sync: the exit
+    // status below still says how it went.
+    match crate::exit::stdout(printer.syncs(&reports)) {
+        Err(e) if e.downcast_ref::<crate::exit::StdoutClosed>().is_none() => return Err(e),
+        _ => {}
+    }
+    if was_interrupted {
+        writeln!(
+            io::stderr().lock(),
+            "error: interrupted: the writes in flight finished and no new one was started; the ApplySet records every object written, so running sync again converges"
+        )?;
+        return Ok(ExitStatus::Interrupted);
+    }
     if let Some(msg) = outcomes.iter().find_map(|(_, o)| o.error.clone()) {
         bail!("{msg}");
     }
@@ -110,5 +142,44 @@ fn humanize(d: Duration) -> String {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
+    }
+}
+
+/// Watches SIGINT and SIGTERM: the first one closes the returned flag's
+/// gate (writes in flight finish, no new one starts); a second one ends
+/// the process at once.
+fn on_interrupt() -> anyhow::Result<watch::Receiver<bool>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (tx, rx) = watch::channel(false);
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if tx.send_replace(true) {
+                eprintln!("interrupted again: exiting now");
+                std::process::exit(ExitStatus::Interrupted.code().into());
+            }
+            eprintln!(
+                "interrupted: letting the writes in flight finish, starting no new one (interrupt again to exit now)"
+            );
+        }
+    });
+    Ok(rx)
+}
+
+/// `work`'s result, or `None` once interrupted (for work that writes
+/// nothing, so it may stop anywhere).
+async fn until_interrupted<T>(
+    interrupted: &watch::Receiver<bool>,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    let mut rx = interrupted.clone();
+    tokio::select! {
+        out = work => Some(out),
+        _ = rx.wait_for(|&stop| stop) => None,
     }
 }

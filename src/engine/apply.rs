@@ -1,6 +1,7 @@
 //! Writing one change: server-side apply of a create or update (deleting
 //! first for a replace), and deletes for prunes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, stream};
@@ -8,11 +9,49 @@ use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 
 use super::Engine;
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message};
-use crate::cluster::{Cluster, retry};
+use crate::cluster::{Cluster, is_unreachable, retry};
 use crate::plan::Change;
 
-/// Applies one create or update. `Err` is a message for the user.
-async fn apply(cluster: &Cluster, change: &Change, force_conflicts: bool) -> Result<(), String> {
+/// Applies one create or update. `Err` is a message for the user, and
+/// whether the server did not answer at all.
+async fn apply(
+    cluster: &Cluster,
+    change: &Change,
+    force_conflicts: bool,
+) -> Result<(), (String, bool)> {
+    apply_one(cluster, change, force_conflicts)
+        .await
+        .map_err(|e| match e {
+            Failure::Unreachable(m) => (m, true),
+            Failure::Refused(m) => (m, false),
+        })
+}
+
+enum Failure {
+    Refused(String),
+    /// No answer: timeout, connection failure.
+    Unreachable(String),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Refused(m)
+    }
+}
+
+fn failure(e: &kube::Error) -> Failure {
+    if is_unreachable(e) {
+        Failure::Unreachable(api_error_message(e))
+    } else {
+        Failure::Refused(api_error_message(e))
+    }
+}
+
+async fn apply_one(
+    cluster: &Cluster,
+    change: &Change,
+    force_conflicts: bool,
+) -> Result<(), Failure> {
     let ar = cluster
         .resource_of(&change.id, &change.api_version)
         .ok_or_else(|| {
@@ -36,11 +75,11 @@ async fn apply(cluster: &Cluster, change: &Change, force_conflicts: bool) -> Res
     let patch = Patch::Apply(manifest);
     match retry(|| api.patch(&change.id.name, &params, &patch)).await {
         Ok(_) => Ok(()),
-        Err(kube::Error::Api(s)) if s.code == 409 => Err(format!(
+        Err(kube::Error::Api(s)) if s.code == 409 => Err(Failure::Refused(format!(
             "{} (409); --force-conflicts takes these fields over",
             s.message
-        )),
-        Err(e) => Err(api_error_message(&e)),
+        ))),
+        Err(e) => Err(failure(&e)),
     }
 }
 
@@ -67,14 +106,32 @@ async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), Str
 }
 
 /// Applies `changes` concurrently (one step of the apply order); returns
-/// per change index `Ok` or the failure.
+/// per change, in order, `Ok` or the failure. No new apply starts once the
+/// engine's gate closed or the server stopped answering (each of the rest
+/// would only wait out its own timeout): those changes are missing from
+/// the end of the result.
 pub(super) async fn apply_all(
     engine: &Engine,
     changes: &[&Change],
     force_conflicts: bool,
 ) -> Vec<Result<(), String>> {
+    let unreachable = AtomicBool::new(false);
+    let unreachable = &unreachable;
     stream::iter(changes.iter())
-        .map(|c| apply(&engine.cluster, c, force_conflicts))
+        .take_while(|_| {
+            let go = !unreachable.load(Ordering::SeqCst) && engine.gate.closed().is_none();
+            std::future::ready(go)
+        })
+        .map(|c| async move {
+            apply(&engine.cluster, c, force_conflicts)
+                .await
+                .map_err(|(message, no_answer)| {
+                    if no_answer {
+                        unreachable.store(true, Ordering::SeqCst);
+                    }
+                    message
+                })
+        })
         .buffered(engine.concurrency.max(1))
         .collect()
         .await

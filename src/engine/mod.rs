@@ -12,6 +12,7 @@ mod prune;
 mod sync;
 mod wait;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::cluster::applyset::{self, ApplySet, ApplySetError, Parent};
@@ -73,6 +74,29 @@ pub struct PlanOptions {
     pub prune_pvcs: bool,
 }
 
+/// Whether new writes may start. Closed by an interrupt (SIGINT/SIGTERM)
+/// or, in `watch`, by losing the Lease; writes already in flight finish,
+/// nothing new starts. Checked before every write and prune.
+#[derive(Clone)]
+pub struct WriteGate(Arc<dyn Fn() -> Option<String> + Send + Sync>);
+
+impl WriteGate {
+    /// Always open.
+    pub fn open() -> WriteGate {
+        WriteGate(Arc::new(|| None))
+    }
+
+    /// `closed` says why writes must stop, or `None` while they may go on.
+    pub fn new(closed: impl Fn() -> Option<String> + Send + Sync + 'static) -> WriteGate {
+        WriteGate(Arc::new(closed))
+    }
+
+    /// Why no new write may start, if so.
+    pub fn closed(&self) -> Option<String> {
+        (self.0)()
+    }
+}
+
 pub struct Engine {
     pub cluster: Cluster,
     pub applyset: ApplySet,
@@ -81,6 +105,8 @@ pub struct Engine {
     pub parent: Option<Parent>,
     /// Requests (dry runs, applies, LISTs) in flight at once.
     pub concurrency: usize,
+    /// Checked before every write.
+    pub gate: WriteGate,
 }
 
 impl Engine {
@@ -111,6 +137,7 @@ impl Engine {
             applyset,
             parent,
             concurrency,
+            gate: WriteGate::open(),
         })
     }
 
@@ -150,6 +177,8 @@ impl Engine {
 
     /// Applies changes concurrently; per change `Ok` or the failure. Used
     /// for healing drift, where order does not matter: every object exists.
+    /// Changes not started (the gate closed, or the server stopped
+    /// answering) are missing from the end of the result.
     pub async fn apply(
         &self,
         changes: &[&Change],
@@ -161,6 +190,6 @@ impl Engine {
     /// One look at (or, with a later deadline, a wait for) the health of
     /// objects given as (identity with namespace resolved, apiVersion).
     pub async fn health(&self, ids: &[(ObjectId, String)], deadline: Instant) -> Vec<Health> {
-        wait::wait_healthy(&self.cluster, ids, deadline, |_, _| {}).await
+        wait::wait_healthy(&self.cluster, &self.gate, ids, deadline, |_, _| {}).await
     }
 }

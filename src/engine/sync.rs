@@ -241,6 +241,9 @@ impl Engine {
                     );
                     return Ok(outcome(objects, Some(error)));
                 }
+                if let Some(why) = self.gate.closed() {
+                    return Ok(outcome(objects, Some(stopped(&why))));
+                }
                 self.establish_crds(&changes, progress).await?;
             }
             // A later wave starts once this one is healthy.
@@ -266,6 +269,9 @@ impl Engine {
         }
         let mut kept_now = Vec::new();
         for &i in &deletes {
+            if let Some(why) = self.gate.closed() {
+                return Ok(outcome(objects, Some(stopped(&why))));
+            }
             match prune::delete(self, &plan.changes[i]).await {
                 Ok(Deleted::Gone) => objects[i].result = ObjectResult::Deleted,
                 Ok(Deleted::Kept(why)) => {
@@ -398,7 +404,7 @@ impl Engine {
             ids.len()
         ));
         let mut last = usize::MAX;
-        wait::wait_healthy(&self.cluster, &ids, deadline, |ready, all| {
+        wait::wait_healthy(&self.cluster, &self.gate, &ids, deadline, |ready, all| {
             if ready != last {
                 progress(&format!("{ready} of {all} healthy"));
                 last = ready;
@@ -406,6 +412,13 @@ impl Engine {
         })
         .await
     }
+}
+
+/// Why a sync ended early on a closed gate, for the outcome's error.
+fn stopped(why: &str) -> String {
+    format!(
+        "stopped ({why}): the writes in flight finished, objects marked skipped were not written; rerunning converges"
+    )
 }
 
 /// An empty desired set would prune every member: almost always a wrong

@@ -8,6 +8,7 @@ use kube::api::ListParams;
 use kube::discovery::ApiResource;
 use serde_json::Value;
 
+use super::WriteGate;
 use crate::cluster::resource::{resource_key, with_type};
 use crate::cluster::{Cluster, retry};
 use crate::desired::ObjectId;
@@ -17,9 +18,11 @@ use crate::plan::Change;
 /// Polls the objects' health (one LIST per type and namespace a round)
 /// until all are Current or the deadline passes; a Failed object may still
 /// recover (a crash-looping Pod fixed by its controller), so it does not
-/// end the wait early. Returns each object's last health.
+/// end the wait early; a closed gate (an interrupt) does. Returns each
+/// object's last health.
 pub(super) async fn wait_healthy(
     cluster: &Cluster,
+    gate: &WriteGate,
     ids: &[(ObjectId, String)],
     deadline: Instant,
     mut on_round: impl FnMut(usize, usize),
@@ -84,7 +87,7 @@ pub(super) async fn wait_healthy(
         }
         let pending = last.iter().filter(|h| h.status != Status::Current).count();
         on_round(ids.len() - pending, ids.len());
-        if pending == 0 || Instant::now() >= deadline {
+        if pending == 0 || Instant::now() >= deadline || gate.closed().is_some() {
             return last;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -101,7 +104,8 @@ pub(super) async fn wait_established(
         .iter()
         .map(|c| (c.id.clone(), c.api_version.clone()))
         .collect();
-    let health = wait_healthy(cluster, &ids, Instant::now() + timeout, |_, _| {}).await;
+    let open = WriteGate::open();
+    let health = wait_healthy(cluster, &open, &ids, Instant::now() + timeout, |_, _| {}).await;
     let stuck: Vec<String> = ids
         .iter()
         .zip(&health)

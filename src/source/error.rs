@@ -94,6 +94,16 @@ pub enum SourceError {
         source: GitCause,
     },
 
+    #[error(
+        "waited {}s for the repository cache lock {}, held by {}: is another gitsync stuck?",
+        waited.as_secs(), path.display(), if holder.is_empty() { "another process" } else { holder.as_str() }
+    )]
+    LockTimeout {
+        path: PathBuf,
+        waited: std::time::Duration,
+        holder: String,
+    },
+
     #[error("could not {what} {}", path.display())]
     Io {
         what: &'static str,

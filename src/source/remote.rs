@@ -2,9 +2,10 @@
 //! file lock.
 
 use std::fs::File;
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use gix::remote::Direction;
 use gix::remote::fetch::refmap::Source;
@@ -26,6 +27,19 @@ const FETCH_SPECS: &[&str] = &[
 /// gitsync runs unattended (CI, `watch`): a credential prompt on a terminal
 /// would hang it. Helpers and askpass programs still run.
 const NO_PROMPT: &str = "gitoxide.credentials.terminalPrompt=false";
+
+/// ssh as gitsync runs it unless core.sshCommand or GIT_SSH_COMMAND says
+/// otherwise: never a prompt (host key, passphrase, password: BatchMode),
+/// and a host that does not answer or stops answering is an error after
+/// about 30 s instead of a hang.
+const SSH_COMMAND: &str = "core.sshCommand=ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=2";
+/// Says the command above is OpenSSH, so gix does not probe it first.
+const SSH_VARIANT: &str = "ssh.variant=ssh";
+
+/// How long to wait for another gitsync that holds the cache lock for the
+/// same URL (it is fetching or reading): a stuck holder becomes an error
+/// naming it rather than a hang.
+const LOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// Directory of the cached clone of `url`.
 #[cfg(test)]
@@ -51,7 +65,7 @@ pub(crate) fn load(
     // same cache could otherwise swap packs or refs under our reads.
     let lock_path = repos.join(format!("{key}.lock"));
     let started = Instant::now();
-    let _lock = lock(&lock_path)?;
+    let _lock = lock(&lock_path, LOCK_WAIT)?;
     tracing::debug!(url = %shown, waited_ms = started.elapsed().as_millis() as u64, "cache lock held");
 
     let (repo, head) = open_or_clone(url, &shown, &repos, &key)?;
@@ -70,7 +84,9 @@ pub(crate) fn load(
     super::checkout(&repo, &commit, Path::new(""), label, shown.clone(), &shown)
 }
 
-fn lock(path: &Path) -> Result<File, SourceError> {
+/// Takes the cache lock, waiting at most `wait`; the holder writes its
+/// pid into the file so that a timeout can name it.
+pub(crate) fn lock(path: &Path, wait: Duration) -> Result<File, SourceError> {
     let io = |what| {
         move |source| SourceError::Io {
             what,
@@ -78,13 +94,36 @@ fn lock(path: &Path) -> Result<File, SourceError> {
             source,
         }
     };
-    let file = File::options()
+    let mut file = File::options()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(path)
         .map_err(io("open the cache lock"))?;
-    file.lock().map_err(io("lock"))?;
+    let deadline = Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(path).unwrap_or_default();
+                return Err(SourceError::LockTimeout {
+                    path: path.to_owned(),
+                    waited: wait,
+                    holder: holder.trim().to_owned(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock")(e)),
+        }
+    }
+    // Who holds it, for whoever waits next. Best effort: the lock itself
+    // is what matters.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| writeln!(file, "pid {}", std::process::id()));
     Ok(file)
 }
 
@@ -218,8 +257,14 @@ fn fetch(repo: &mut gix::Repository, url: &str) -> Result<(Option<gix::ObjectId>
 }
 
 fn disable_prompt(repo: &mut gix::Repository) -> gix::Result<()> {
+    let own_ssh = std::env::var_os("GIT_SSH_COMMAND").is_some()
+        || std::env::var_os("GIT_SSH").is_some()
+        || repo.config_snapshot().string("core.sshCommand").is_some();
     let mut config = repo.config_snapshot_mut();
     config.append_config([NO_PROMPT], gix::config::Source::Api)?;
+    if !own_ssh {
+        config.append_config([SSH_COMMAND, SSH_VARIANT], gix::config::Source::Api)?;
+    }
     config.commit()?;
     Ok(())
 }

@@ -520,3 +520,20 @@ fn cache_key_ignores_credentials_and_spelling() {
     assert_ne!(a, url::cache_key("https://github.com/org/other"));
     assert_eq!(a.len(), 40);
 }
+
+#[test]
+fn a_held_cache_lock_is_waited_for_within_a_limit_and_names_its_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.lock");
+    let held = remote::lock(&path, std::time::Duration::ZERO).unwrap();
+    let started = std::time::Instant::now();
+    let err = remote::lock(&path, std::time::Duration::from_millis(300)).unwrap_err();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("held by pid {}", std::process::id())),
+        "{msg}"
+    );
+    drop(held);
+    remote::lock(&path, std::time::Duration::ZERO).unwrap();
+}

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -22,7 +22,7 @@ use super::schedule::{Step, backoff, jitter, release_memory};
 use crate::cluster::applyset::{self, ApplySet};
 use crate::config::Target;
 use crate::desired::DesiredSet;
-use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
+use crate::engine::{Engine, PlanOptions, Record, SyncOptions, WriteGate};
 use crate::exit::ExitStatus;
 use crate::health::Status;
 use crate::plan::Change;
@@ -53,7 +53,7 @@ pub async fn run(
             .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
         None => super::webhook::Secret::none(),
     };
-    let shared = Arc::new(Shared::new(secret));
+    let shared = Arc::new(Shared::new(secret).with_stall_timeout(watch.stall_timeout));
     let listener = tokio::net::TcpListener::bind(&watch.listen)
         .await
         .with_context(|| format!("listening on {}", watch.listen))?;
@@ -75,7 +75,10 @@ pub async fn run(
         drift_tx: None,
         watchers: None,
         leadership: None,
+        was_leader: false,
         resolved: None,
+        stopping: Arc::new(AtomicBool::new(false)),
+        api_probe: None,
     };
     let (drift_tx, mut drift_rx) = mpsc::channel::<()>(64);
     daemon.drift_tx = Some(drift_tx);
@@ -102,7 +105,10 @@ pub async fn run(
                 Step::Heal
             }
         };
-        // Let the step in flight finish, bounded, even when asked to stop.
+        // Let the step in flight finish, bounded, even when asked to stop;
+        // it starts no new write once asked.
+        *lock(&shared.busy_since) = Some(Instant::now());
+        let stop_flag = daemon.stopping.clone();
         let (ok, stopping) = {
             let work = daemon.step(step);
             tokio::pin!(work);
@@ -114,11 +120,14 @@ pub async fn run(
                         _ = tokio::signal::ctrl_c() => {},
                     }
                 } => {
-                    let ok = tokio::time::timeout(Duration::from_secs(30), &mut work).await;
+                    stop_flag.store(true, Ordering::SeqCst);
+                    tracing::info!(grace_s = watch.grace_period.as_secs(), "stopping: letting the step in flight finish");
+                    let ok = tokio::time::timeout(watch.grace_period, &mut work).await;
                     (ok.unwrap_or(false), true)
                 }
             }
         };
+        *lock(&shared.busy_since) = None;
         if stopping {
             break;
         }
@@ -136,6 +145,9 @@ pub async fn run(
         }
     }
     tracing::info!("stopping");
+    if let Some(probe) = daemon.api_probe.take() {
+        probe.abort();
+    }
     if let Some(leadership) = daemon.leadership.take() {
         leadership.release().await;
     }
@@ -156,15 +168,42 @@ struct Daemon<'a> {
     drift_tx: Option<mpsc::Sender<()>>,
     watchers: Option<tokio::task::JoinHandle<()>>,
     leadership: Option<Leadership>,
+    /// Held the Lease at the last step.
+    was_leader: bool,
     /// The target before the first sync.
     resolved: Option<Target>,
+    /// Set on SIGTERM/SIGINT: no new write starts.
+    stopping: Arc<AtomicBool>,
+    /// Checks now and then that the API server answers, for `/readyz`.
+    api_probe: Option<tokio::task::JoinHandle<()>>,
 }
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How often `/readyz`'s view of the API server is refreshed.
+const API_PROBE_PERIOD: Duration = Duration::from_secs(2);
 
 impl Daemon<'_> {
     /// One step; false when it failed (for backoff).
     async fn step(&mut self, step: Step) -> bool {
-        if !self.ensure_leader().await {
+        let leader = self.ensure_leader().await;
+        let regained = leader && !self.was_leader && self.watch.leader_elect;
+        self.was_leader = leader;
+        if !leader {
             return true;
+        }
+        if regained && self.applied.is_some() {
+            // Another replica may have synced newer commits meanwhile:
+            // healing from what this one applied before would roll them
+            // back. Start from Git as it is now.
+            tracing::info!("leadership regained: syncing from a fresh plan");
+            self.applied = None;
+            if let Some(old) = self.watchers.take() {
+                old.abort();
+            }
+            return self.poll(false).await;
         }
         match step {
             Step::Poll => self.poll(false).await,
@@ -197,6 +236,45 @@ impl Daemon<'_> {
         self.leadership.as_ref().is_some_and(Leadership::is_leader)
     }
 
+    /// What the engine checks before each write: not stopping, and (with
+    /// --leader-elect) still holding the Lease.
+    fn gate(&self) -> WriteGate {
+        let stopping = self.stopping.clone();
+        let leader = self.leadership.as_ref().map(|l| Box::new(l.checker()));
+        WriteGate::new(move || {
+            if stopping.load(Ordering::SeqCst) {
+                return Some("shutting down".to_string());
+            }
+            match &leader {
+                Some(holds) if !holds() => Some("this replica no longer holds the Lease".into()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Starts checking that the API server answers (once; the client is
+    /// the same for the daemon's life).
+    fn probe_api(&mut self, engine: &Engine) {
+        if self.api_probe.is_some() {
+            return;
+        }
+        let client = engine.cluster.client.clone();
+        let shared = self.shared.clone();
+        self.api_probe = Some(tokio::spawn(async move {
+            loop {
+                let limit = crate::cluster::request_timeout().min(Duration::from_secs(5));
+                let ok = matches!(
+                    tokio::time::timeout(limit, client.apiserver_version()).await,
+                    Ok(Ok(_))
+                );
+                if ok != shared.api_reachable.swap(ok, Ordering::SeqCst) {
+                    tracing::info!(reachable = ok, "API server");
+                }
+                tokio::time::sleep(API_PROBE_PERIOD).await;
+            }
+        }));
+    }
+
     /// The target: the one applied last, else as the repository declares
     /// it now (read once, without rendering), so that the Lease and the
     /// ApplySet are named as every other command names them.
@@ -221,7 +299,10 @@ impl Daemon<'_> {
         let target = self.target().await?;
         let identity = crate::source::identity(&self.settings.source.repo);
         let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
-        Ok(Engine::connect(&target, &name, 16).await?)
+        let mut engine = Engine::connect(&target, &name, 16).await?;
+        engine.gate = self.gate();
+        self.probe_api(&engine);
+        Ok(engine)
     }
 
     /// Has the source moved? Then render, plan, sync. `force`: sync even
@@ -280,12 +361,23 @@ impl Daemon<'_> {
         .await;
         let loaded = match loaded {
             Ok(Ok(l)) => l,
-            Ok(Err(e)) => {
+            Ok(Err(e)) if crate::load::is_content_error(&e) => {
                 // A bad commit: keep what is applied, never prune for it.
                 self.shared.metrics.render_error(sha);
                 self.bad_revision = Some(sha.to_string());
                 tracing::error!(revision = %sha, error = %format!("{e:#}"), "commit does not render; keeping the last good revision");
                 return true;
+            }
+            Ok(Err(e)) => {
+                // A fetch, a renderer or the disk failed: that passes, so
+                // the same commit is tried again, with backoff.
+                if e.chain().any(|c| c.is::<crate::source::SourceError>()) {
+                    self.shared.metrics.git_error();
+                } else {
+                    self.shared.metrics.render_error(sha);
+                }
+                tracing::warn!(revision = %sha, error = %format!("{e:#}"), "cannot load the commit; trying again");
+                return false;
             }
             Err(e) => {
                 tracing::error!(error = %e, "render task failed");
@@ -299,6 +391,7 @@ impl Daemon<'_> {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
             let mut engine = Engine::connect(&target, &name, 16).await?;
+            engine.gate = self.gate();
             let opts = PlanOptions {
                 prune: target.prune,
                 force_replace: false,
@@ -335,6 +428,7 @@ impl Daemon<'_> {
         .await;
         match result {
             Ok((engine, objects)) => {
+                self.probe_api(&engine);
                 self.shared
                     .metrics
                     .record_sync(SyncResult::Success, started.elapsed(), Some(sha));

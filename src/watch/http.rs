@@ -70,6 +70,26 @@ pub struct Shared {
     /// What authenticates `POST /webhook` (its Debug output is redacted).
     pub webhook_secret: webhook::Secret,
     body_reads: Semaphore,
+    /// When the loop's step in flight started (`None`: idle); `/healthz`
+    /// fails once it has run longer than `stall_timeout`.
+    pub busy_since: Mutex<Option<std::time::Instant>>,
+    pub stall_timeout: Option<Duration>,
+    /// The API server answered the last (recent) check; `/readyz` needs it.
+    pub api_reachable: AtomicBool,
+}
+
+impl Shared {
+    /// `/healthz` fails once one step has run longer than `limit`.
+    pub fn with_stall_timeout(mut self, limit: Duration) -> Self {
+        self.stall_timeout = Some(limit);
+        self
+    }
+
+    /// The loop is stuck in one step.
+    pub fn stalled(&self) -> bool {
+        let since = *self.busy_since.lock().unwrap_or_else(|e| e.into_inner());
+        matches!((since, self.stall_timeout), (Some(t), Some(limit)) if t.elapsed() > limit)
+    }
 }
 
 impl Shared {
@@ -80,6 +100,9 @@ impl Shared {
             trigger: Trigger::new(MIN_WEBHOOK_POLL_GAP),
             webhook_secret,
             body_reads: Semaphore::new(MAX_BODY_READS),
+            busy_since: Mutex::new(None),
+            stall_timeout: None,
+            api_reachable: AtomicBool::new(false),
         }
     }
 }
@@ -227,12 +250,17 @@ async fn handle(
     shared: Arc<Shared>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let response = match (req.uri().path(), req.method()) {
+        ("/healthz", &Method::GET) if shared.stalled() => {
+            text(StatusCode::SERVICE_UNAVAILABLE, "stalled\n")
+        }
         ("/healthz", &Method::GET) => text(StatusCode::OK, "ok\n"),
         ("/readyz", &Method::GET) => {
-            if shared.ready.load(Ordering::Relaxed) {
-                text(StatusCode::OK, "ok\n")
-            } else {
+            if !shared.ready.load(Ordering::Relaxed) {
                 text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+            } else if !shared.api_reachable.load(Ordering::Relaxed) {
+                text(StatusCode::SERVICE_UNAVAILABLE, "API server unreachable\n")
+            } else {
+                text(StatusCode::OK, "ok\n")
             }
         }
         ("/metrics", &Method::GET) => {
@@ -486,8 +514,32 @@ mod tests {
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (503, "not ready\n"));
         server.shared.ready.store(true, Ordering::Relaxed);
+        server.shared.api_reachable.store(true, Ordering::Relaxed);
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+    }
+
+    #[tokio::test]
+    async fn readyz_needs_the_api_server() {
+        let server = start(None).await;
+        server.shared.ready.store(true, Ordering::Relaxed);
+        let reply = get(server.addr, "/readyz").await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (503, "API server unreachable\n")
+        );
+    }
+
+    #[test]
+    fn a_step_running_past_the_stall_timeout_fails_healthz() {
+        let shared =
+            Shared::new(webhook::Secret::none()).with_stall_timeout(Duration::from_secs(60));
+        assert!(!shared.stalled(), "idle is not stalled");
+        *shared.busy_since.lock().unwrap() = Some(std::time::Instant::now());
+        assert!(!shared.stalled());
+        *shared.busy_since.lock().unwrap() =
+            std::time::Instant::now().checked_sub(Duration::from_secs(61));
+        assert!(shared.stalled());
     }
 
     #[tokio::test]

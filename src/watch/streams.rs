@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use futures::{StreamExt, stream};
-use kube::api::DynamicObject;
+use kube::api::{DynamicObject, TypeMeta};
+use kube::discovery::ApiResource;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
 use tokio::sync::mpsc;
@@ -37,19 +38,25 @@ pub fn start(
             continue;
         };
         if kinds.insert((resource_key(&ar), ns.clone())) {
-            apis.push(cluster.api(&ar, ns.as_deref()));
+            apis.push((cluster.stream_api(&ar, ns.as_deref()), ar));
         }
     }
-    let streams = apis.into_iter().map(|api| {
+    let count = apis.len();
+    let streams = apis.into_iter().enumerate().map(|(index, (api, ar))| {
         watcher(api, watcher::Config::default().labels(&selector))
             .default_backoff()
+            // Listed objects carry no apiVersion and kind (only watch
+            // events do): without them a re-listed member would match no
+            // manifest, and drift during the break would go unseen.
+            .map(move |event| (index, event.map(|e| e.modify(|obj| set_type(obj, &ar)))))
             .boxed()
     });
     let mut merged = stream::select_all(streams);
     let mut tracker = Tracker::new(manifests);
     tokio::spawn(async move {
-        let mut settled = false;
-        while let Some(event) = merged.next().await {
+        // Per stream: listed everything once.
+        let mut settled = vec![false; count];
+        while let Some((index, event)) = merged.next().await {
             let event = match event {
                 Ok(e) => e,
                 Err(e) => {
@@ -62,12 +69,11 @@ pub fn start(
                 // A re-list after a broken stream (API server restart)
                 // compares with what was seen before it broke.
                 watcher::Event::InitApply(obj) => {
-                    tracker.changed(&member_key(&obj), &to_value(&obj), settled)
+                    tracker.changed(&member_key(&obj), &to_value(&obj), settled[index])
                 }
-                watcher::Event::InitDone => {
-                    settled = true;
-                    false
-                }
+                // A member deleted while the stream was broken shows only
+                // as missing from the re-list: one drift check covers it.
+                watcher::Event::InitDone => std::mem::replace(&mut settled[index], true),
                 watcher::Event::Apply(obj) => {
                     tracker.changed(&member_key(&obj), &to_value(&obj), true)
                 }
@@ -78,6 +84,15 @@ pub fn start(
             }
         }
     })
+}
+
+fn set_type(obj: &mut DynamicObject, ar: &ApiResource) {
+    if obj.types.as_ref().is_none_or(|t| t.kind.is_empty()) {
+        obj.types = Some(TypeMeta {
+            api_version: ar.api_version.clone(),
+            kind: ar.kind.clone(),
+        });
+    }
 }
 
 fn member_key(obj: &DynamicObject) -> String {
@@ -95,4 +110,26 @@ fn member_key(obj: &DynamicObject) -> String {
 
 fn to_value(obj: &DynamicObject) -> serde_json::Value {
     serde_json::to_value(obj).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_object_gets_its_type_and_so_its_member_key() {
+        let ar = ApiResource::erase::<k8s_openapi::api::apps::v1::Deployment>(&());
+        // As a LIST returns items: no apiVersion, no kind.
+        let mut obj: DynamicObject = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "shop"}
+        }))
+        .unwrap();
+        assert_eq!(member_key(&obj), "//shop/web");
+        set_type(&mut obj, &ar);
+        assert_eq!(
+            member_key(&obj),
+            members::key("apps/v1", "Deployment", Some("shop"), "web")
+        );
+        assert_eq!(to_value(&obj)["kind"], "Deployment");
+    }
 }

@@ -160,6 +160,7 @@ pub fn test_cache_dir() -> PathBuf {
         .to_path_buf()
 }
 
+#[derive(Debug, Default)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,

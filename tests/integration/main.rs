@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod diff;
 mod drift;
+mod faults;
 mod predict;
 mod render;
 mod sync;
@@ -46,6 +47,7 @@ fn main() {
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(predict::tests());
+    trials.extend(faults::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
     trials.extend(trust::tests());

@@ -23,24 +23,42 @@ pub fn tests() -> Vec<Trial> {
 }
 
 /// A running `gitsync watch`; killed if the test ends early.
-struct Daemon {
-    child: Child,
+pub(crate) struct Daemon {
+    pub(crate) child: Child,
     port: u16,
     log: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Daemon {
-    fn start(kubeconfig: &std::path::Path, repo: &GitRepo, ns: &str, extra: &[&str]) -> Daemon {
+    pub(crate) fn start(
+        kubeconfig: &std::path::Path,
+        repo: &GitRepo,
+        ns: &str,
+        extra: &[&str],
+    ) -> Daemon {
+        let url = format!("file://{}", repo.path().display());
+        Daemon::start_with(kubeconfig, &url, ns, extra, &[])
+    }
+
+    /// Watches `url`, with extra environment (PATH with a fault wrapper).
+    pub(crate) fn start_with(
+        kubeconfig: &std::path::Path,
+        url: &str,
+        ns: &str,
+        extra: &[&str],
+        env: &[(&str, std::ffi::OsString)],
+    ) -> Daemon {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("watch.log");
-        let url = format!("file://{}", repo.path().display());
-        let child = gitsync(&project_root())
+        let mut cmd = gitsync(&project_root());
+        cmd.envs(env.iter().map(|(k, v)| (*k, v)));
+        let child = cmd
             .args([
                 "watch",
                 "--repo",
-                &url,
+                url,
                 "-n",
                 ns,
                 "--listen",
@@ -63,7 +81,7 @@ impl Daemon {
     }
 
     /// The daemon's log as a Run, for `check!` messages.
-    fn as_run(&self) -> Run {
+    pub(crate) fn as_run(&self) -> Run {
         Run {
             code: 0,
             stdout: self.get("/metrics").1,
@@ -71,16 +89,16 @@ impl Daemon {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
         http(self.port, "GET", path, &[], b"")
     }
 
     /// SIGTERM, then the exit code.
-    fn stop(mut self) -> Option<i32> {
+    pub(crate) fn stop(mut self) -> Option<i32> {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -102,7 +120,7 @@ impl Drop for Daemon {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -111,7 +129,7 @@ fn free_port() -> u16 {
 }
 
 /// A bare HTTP/1.1 request; (status, body). Status 0 when nothing answers.
-fn http(
+pub(crate) fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -151,7 +169,7 @@ fn http(
 }
 
 /// Polls `cond` every 50 ms until it holds; the time it took, or None.
-fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
+pub(crate) fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if cond() {
@@ -162,7 +180,7 @@ fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
     None
 }
 
-fn cm(value: &str) -> String {
+pub(crate) fn cm(value: &str) -> String {
     format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  value: {value}\n"
     )
@@ -660,7 +678,7 @@ fn api_server_restart_does_not_end_the_daemon() -> TestResult {
 }
 
 /// Stops the cluster in a directory when dropped.
-struct Down(std::path::PathBuf);
+pub(crate) struct Down(pub(crate) std::path::PathBuf);
 impl Drop for Down {
     fn drop(&mut self) {
         let _ = std::process::Command::new(project_root().join("scripts/local-cluster"))
