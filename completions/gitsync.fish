@@ -78,6 +78,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-prune -d 'Do
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l prune-pvcs -d 'Allow pruning PersistentVolumeClaims, whose volumes\' data may be deleted with them (refused otherwise)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l take-over -d 'Use an ApplySet whose parent records another repository or path (refused otherwise: both would prune each other\'s objects)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -94,6 +95,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l timeout -d 'How long to wait for health (e.g. 90s, 5m, 1h)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l lock-timeout -d 'How long to wait while another sync (or watch) writes the same ApplySet before failing with its name (0s: do not wait)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
@@ -112,6 +114,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-prune -d 'Do
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-conflicts -d 'Take over fields owned by other field managers instead of failing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force-replace -d 'Delete and recreate objects whose change touches an immutable field'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l prune-pvcs -d 'Allow pruning PersistentVolumeClaims, whose volumes\' data may be deleted with them (refused otherwise)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l take-over -d 'Use an ApplySet whose parent records another repository or path (refused otherwise: both would prune each other\'s objects)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l dry-run -d 'Print the plan exactly as `diff` does and change nothing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l allow-empty -d 'Allow an empty desired set to prune every member of the ApplySet'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do not wait for applied objects to become healthy'

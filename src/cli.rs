@@ -234,6 +234,11 @@ pub struct PlanFlags {
     /// deleted with them (refused otherwise).
     #[arg(long)]
     pub prune_pvcs: bool,
+
+    /// Use an ApplySet whose parent records another repository or path
+    /// (refused otherwise: both would prune each other's objects).
+    #[arg(long)]
+    pub take_over: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +271,11 @@ pub struct SyncArgs {
     /// How long to wait for health (e.g. 90s, 5m, 1h).
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
+
+    /// How long to wait while another sync (or watch) writes the same
+    /// ApplySet before failing with its name (0s: do not wait).
+    #[arg(long, default_value = "2m", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -437,6 +447,7 @@ impl Cli {
             force_conflicts: p.force_conflicts,
             force_replace: p.force_replace,
             prune_pvcs: p.prune_pvcs,
+            take_over: p.take_over,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {
@@ -451,6 +462,7 @@ impl Cli {
                 sync: SyncSettings {
                     plan: plan_of(a.plan),
                     dry_run: a.dry_run,
+                    lock_timeout: a.lock_timeout,
                     allow_empty: a.allow_empty,
                     wait: !a.no_wait,
                     timeout: a.timeout,

@@ -161,12 +161,16 @@ pub struct PlanSettings {
     pub force_replace: bool,
     /// `--prune-pvcs`: PersistentVolumeClaims may be pruned.
     pub prune_pvcs: bool,
+    /// `--take-over`: adopt an ApplySet another repository or path wrote.
+    pub take_over: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
     pub plan: PlanSettings,
     pub dry_run: bool,
+    /// How long to wait for another writer of the ApplySet.
+    pub lock_timeout: Duration,
     pub allow_empty: bool,
     pub wait: bool,
     pub timeout: Duration,

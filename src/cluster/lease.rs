@@ -22,6 +22,14 @@ pub fn lease_name(applyset_name: &str) -> String {
     name[..name.len().min(253)].to_string()
 }
 
+/// The Lease every writer of one ApplySet holds while it writes (CLI
+/// `sync`, and `watch` while it syncs or heals), apart from the watch
+/// leader's own Lease.
+pub fn write_lock_name(applyset_name: &str) -> String {
+    let name = format!("{}-write", lease_name(applyset_name));
+    name[..name.len().min(253)].to_string()
+}
+
 pub struct Elector {
     api: Api<Lease>,
     name: String,
@@ -103,6 +111,12 @@ impl Elector {
                 }
             }
         }
+    }
+
+    /// Who holds the lease now, if anyone.
+    pub async fn holder(&self) -> Option<String> {
+        let lease = self.api.get_opt(&self.name).await.ok()??;
+        lease.spec?.holder_identity.filter(|h| !h.is_empty())
     }
 
     /// Gives the lease up on shutdown, so another replica takes over now

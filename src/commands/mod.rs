@@ -57,12 +57,18 @@ async fn connect(
     target: &Target,
     name: Option<&str>,
     concurrency: usize,
+    take_over: bool,
 ) -> anyhow::Result<Engine> {
     let identity = crate::source::identity(&settings.source.repo);
     let name = applyset::name_for(name, &identity, &target.path);
-    Engine::connect(target, &name, concurrency)
+    let engine = Engine::connect(target, &name, concurrency)
         .await
-        .with_context(|| target_label(target))
+        .with_context(|| target_label(target))?;
+    let path = crate::render::display_rel(&target.path);
+    engine
+        .check_origin(&identity, &path, take_over)
+        .with_context(|| target_label(target))?;
+    Ok(engine)
 }
 
 /// A target connected to its cluster and rendered for it.
@@ -98,7 +104,13 @@ fn prepare(
     let mut out = Vec::with_capacity(targets.len());
     for (target, set) in targets.into_iter().zip(sets) {
         let name = flags.name.as_deref();
-        let engine = runtime.block_on(connect(settings, &target, name, flags.concurrency))?;
+        let engine = runtime.block_on(connect(
+            settings,
+            &target,
+            name,
+            flags.concurrency,
+            flags.take_over,
+        ))?;
         let set = match set {
             Some(set) => set,
             None => render_for(runtime, &snapshot, &target, &engine, render)?,

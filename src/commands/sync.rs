@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use tokio::sync::watch;
 
 use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
@@ -33,27 +33,42 @@ pub fn run(
     let mut outcomes: Vec<(Option<String>, SyncOutcome)> = Vec::new();
     let mut dry_plans: Vec<(Option<String>, Plan)> = Vec::new();
     for mut p in prepared {
-        let planned =
-            runtime.block_on(until_interrupted(&interrupted, super::plan(&p, &sync.plan)));
-        let Some(plan) = planned else {
-            break; // nothing of this target was written
+        // One writer per ApplySet: take its Lease, then plan (a plan made
+        // while another writer ran would be stale).
+        let lock = if sync.dry_run {
+            None
+        } else {
+            let locked = runtime.block_on(p.engine.lock(sync.lock_timeout));
+            Some(locked.with_context(|| super::target_label(&p.target))?)
         };
-        let plan = plan?;
-        let (target, label) = (&p.target, p.target.name.clone());
-        if !plan.errors.is_empty() || sync.dry_run {
-            dry_plans.push((label, plan));
-            continue;
+        let label = p.target.name.clone();
+        let result = runtime.block_on(until_interrupted(&interrupted, async {
+            let plan = super::plan(&p, &sync.plan).await?;
+            if !plan.errors.is_empty() || sync.dry_run {
+                return anyhow::Ok((plan, None));
+            }
+            let record = Record {
+                commit,
+                repository: repository.clone(),
+                path: crate::render::display_rel(&p.target.path),
+            };
+            let line = |m: &str| progress.line(m);
+            let flag = interrupted.clone();
+            p.engine.gate =
+                WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
+            let outcome = p.engine.sync(&plan, &options, &record, &line).await?;
+            Ok((plan, Some(outcome)))
+        }));
+        if let Some(lock) = lock {
+            runtime.block_on(lock.release());
         }
-        let record = Record {
-            commit,
-            repository: repository.clone(),
-            path: crate::render::display_rel(&target.path),
+        let Some(result) = result else {
+            break; // interrupted while planning: nothing of this target was written
         };
-        let line = |m: &str| progress.line(m);
-        let flag = interrupted.clone();
-        p.engine.gate = WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
-        let outcome = runtime.block_on(p.engine.sync(&plan, &options, &record, &line));
-        outcomes.push((label, outcome.map_err(anyhow::Error::from)?));
+        match result? {
+            (plan, None) => dry_plans.push((label, plan)),
+            (_, Some(outcome)) => outcomes.push((label, outcome)),
+        }
         if *interrupted.borrow() {
             break;
         }

@@ -6,6 +6,7 @@
 //! they never talk to the API server themselves.
 
 mod apply;
+mod lock;
 mod noop;
 mod planning;
 mod prune;
@@ -22,6 +23,7 @@ use crate::desired::{DesiredSet, ObjectId};
 use crate::health::Health;
 use crate::plan::{Change, Plan};
 
+pub use lock::WriteLock;
 pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,11 @@ pub enum EngineError {
     EmptySet { name: String, members: usize },
     #[error("{0}")]
     CrdsNotEstablished(String),
+    #[error("{0}")]
+    Lock(String),
+    /// The ApplySet's parent records another repository or path.
+    #[error("{0}")]
+    Foreign(String),
     #[error("refreshing discovery after creating CRDs")]
     Discovery(#[source] Box<ClusterError>),
 }
@@ -139,6 +146,35 @@ impl Engine {
             concurrency,
             gate: WriteGate::open(),
         })
+    }
+
+    /// Refuses an ApplySet whose parent records another repository or
+    /// path than this run's (unless `take_over`): the same `--name` used by
+    /// two repositories must not make them prune each other.
+    pub fn check_origin(
+        &self,
+        repository: &str,
+        path: &str,
+        take_over: bool,
+    ) -> Result<(), EngineError> {
+        let Some(parent) = &self.parent else {
+            return Ok(());
+        };
+        let recorded = |key: &str| parent.record.get(key).and_then(serde_json::Value::as_str);
+        let (Some(theirs_repo), Some(theirs_path)) = (recorded("repository"), recorded("path"))
+        else {
+            return Ok(()); // recorded by a version that did not say
+        };
+        if take_over
+            || (crate::source::same_repository(theirs_repo, repository) && theirs_path == path)
+        {
+            return Ok(());
+        }
+        let set = &self.applyset;
+        Err(EngineError::Foreign(format!(
+            "ApplySet {}/{} belongs to {theirs_repo} (path {theirs_path}), not to {repository} (path {path}): two repositories or paths would adopt and prune each other's objects. Choose another --name, or pass --take-over if this repository really replaces the other",
+            set.namespace, set.name
+        )))
     }
 
     /// Lists the ApplySet's members and plans the desired set against the

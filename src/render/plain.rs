@@ -109,6 +109,13 @@ impl Walk<'_> {
         entries.sort();
         for name in entries {
             if name.to_string_lossy().starts_with('.') {
+                // Hidden entries are skipped, as kubectl does; a hidden file
+                // that looks like a manifest is named, so that its objects
+                // never become prune candidates without a word.
+                let path = dir.join(&name);
+                if is_manifest(&path) && path.is_file() {
+                    tracing::warn!(file = %self.shown(&path), "hidden file skipped: its objects are not part of the desired set");
+                }
                 continue;
             }
             self.entry(&dir.join(&name));
@@ -159,11 +166,12 @@ impl Walk<'_> {
     }
 }
 
+/// `.yaml`, `.yml` and `.json`, in any letter case (`.YAML` too: skipping
+/// it silently would make its objects prune candidates).
 fn is_manifest(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
-    )
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["yaml", "yml", "json"].contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Reads and parses the file units on all cores, keeping their order;

@@ -196,9 +196,23 @@ fn checkout(
 /// remote's URL plus the path inside the repository, or, without a remote,
 /// the canonical path. ApplySet names derive from it, so a CI checkout and
 /// a laptop clone of one repository manage the same objects.
+/// True when two recorded identities name one repository (identities
+/// recorded before URL spellings were unified compare by their unified
+/// form).
+pub fn same_repository(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        if is_url(s) {
+            url::identity_url(s)
+        } else {
+            s.to_string()
+        }
+    };
+    norm(a) == norm(b)
+}
+
 pub fn identity(repo: &str) -> String {
     if is_url(repo) {
-        return url::canonical_url(repo);
+        return url::identity_url(repo);
     }
     let root = std::fs::canonicalize(repo).unwrap_or_else(|_| PathBuf::from(repo));
     let Ok(git) = gix::discover(&root) else {
@@ -212,6 +226,7 @@ pub fn identity(repo: &str) -> String {
                 .map(|u| u.to_bstring().to_string())
         });
     let Some(url) = remote_url else {
+        tracing::warn!(path = %root.display(), "the work tree has no remote: its identity (and its default ApplySet name) is its path on this machine");
         return root.display().to_string();
     };
     let subdir = git
@@ -219,7 +234,7 @@ pub fn identity(repo: &str) -> String {
         .and_then(|w| std::fs::canonicalize(w).ok())
         .and_then(|w| root.strip_prefix(w).ok().map(Path::to_path_buf))
         .unwrap_or_default();
-    let base = url::canonical_url(&url);
+    let base = url::identity_url(&url);
     if subdir.as_os_str().is_empty() {
         base
     } else {

@@ -77,6 +77,42 @@ pub(crate) fn canonical_url(url: &str) -> String {
     normal.strip_suffix(".git").unwrap_or(normal).to_string()
 }
 
+/// The repository a URL names, whatever the transport: the scp form
+/// (`git@host:org/repo`), `ssh://user@host:port/org/repo` and
+/// `https://host/org/repo(.git)` are one repository, named in the https
+/// spelling (`https://host/org/repo`) so that names derived before this
+/// rule for https remotes stay the same. `file://` URLs keep their path.
+pub(crate) fn identity_url(url: &str) -> String {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let (authority, path) = if let Some(rest) = SCHEMES
+        .iter()
+        .filter(|s| **s != "file://")
+        .find_map(|s| lower.starts_with(s).then(|| &url[s.len()..]))
+    {
+        match rest.split_once('/') {
+            Some((authority, path)) => (authority, path),
+            None => (rest, ""),
+        }
+    } else if !lower.starts_with("file://") && is_url(url) {
+        // scp form `user@host:path`
+        match url.split_once(':') {
+            Some((authority, path)) => (authority, path),
+            None => return canonical_url(url),
+        }
+    } else {
+        return canonical_url(url);
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    format!("https://{}/{path}", host.to_ascii_lowercase())
+}
+
 /// Stable name of the cache directory for `url`: the same repository gets the
 /// same cache whichever credentials or spelling (`/`, `.git` suffix) is used.
 pub(crate) fn cache_key(url: &str) -> String {
@@ -92,5 +128,29 @@ pub(crate) fn cache_key(url: &str) -> String {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_repository_has_one_identity_over_every_transport() {
+        let want = "https://example.com/org/repo";
+        for spelling in [
+            "https://example.com/org/repo",
+            "https://example.com/org/repo.git",
+            "https://token@Example.com/org/repo/",
+            "http://example.com:8080/org/repo",
+            "git@example.com:org/repo.git",
+            "ssh://git@example.com/org/repo.git",
+            "ssh://git@example.com:2222/org/repo",
+            "git://example.com/org/repo",
+        ] {
+            assert_eq!(identity_url(spelling), want, "{spelling}");
+        }
+        assert_ne!(identity_url("git@example.com:org/other"), want);
+        assert_eq!(identity_url("file:///srv/repo.git"), "file:///srv/repo");
     }
 }

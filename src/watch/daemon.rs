@@ -28,6 +28,9 @@ use crate::health::Status;
 use crate::plan::Change;
 use crate::settings::{RenderSettings, Settings, TargetSelection, WatchSettings};
 
+/// How long the daemon waits for another writer of its ApplySet.
+const WRITE_LOCK_WAIT: Duration = Duration::from_secs(60);
+
 /// The revision applied last, with what it rendered to, for self-healing.
 struct Applied {
     revision: String,
@@ -391,39 +394,48 @@ impl Daemon<'_> {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
             let mut engine = Engine::connect(&target, &name, 16).await?;
+            let path = crate::render::display_rel(&target.path);
+            engine.check_origin(&identity, &path, false)?;
             engine.gate = self.gate();
-            let opts = PlanOptions {
-                prune: target.prune,
-                force_replace: false,
-                force_conflicts: true,
-                prune_pvcs: false,
-            };
-            let plan = engine.plan(&set, opts).await?;
-            if !plan.errors.is_empty() {
-                let errs: Vec<String> = plan
-                    .errors
-                    .iter()
-                    .map(|e| format!("{} {}: {}", e.api_version, e.id, e.message))
-                    .collect();
-                anyhow::bail!("objects could not be planned: {}", errs.join("; "));
+            // One writer per ApplySet (a CLI sync may be running).
+            let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            let synced = async {
+                let opts = PlanOptions {
+                    prune: target.prune,
+                    force_replace: false,
+                    force_conflicts: true,
+                    prune_pvcs: false,
+                };
+                let plan = engine.plan(&set, opts).await?;
+                if !plan.errors.is_empty() {
+                    let errs: Vec<String> = plan
+                        .errors
+                        .iter()
+                        .map(|e| format!("{} {}: {}", e.api_version, e.id, e.message))
+                        .collect();
+                    anyhow::bail!("objects could not be planned: {}", errs.join("; "));
+                }
+                let options = SyncOptions {
+                    allow_empty: false,
+                    wait: false,
+                    timeout: Duration::from_secs(60),
+                    force_conflicts: true,
+                };
+                let record = Record {
+                    commit: loaded.snapshot.commit.as_ref(),
+                    repository: identity,
+                    path: crate::render::display_rel(&target.path),
+                };
+                let progress = |m: &str| tracing::debug!("{m}");
+                let outcome = engine.sync(&plan, &options, &record, &progress).await?;
+                if let Some(err) = outcome.error {
+                    anyhow::bail!(err);
+                }
+                Ok(outcome.objects.len())
             }
-            let options = SyncOptions {
-                allow_empty: false,
-                wait: false,
-                timeout: Duration::from_secs(60),
-                force_conflicts: true,
-            };
-            let record = Record {
-                commit: loaded.snapshot.commit.as_ref(),
-                repository: identity,
-                path: crate::render::display_rel(&target.path),
-            };
-            let progress = |m: &str| tracing::debug!("{m}");
-            let outcome = engine.sync(&plan, &options, &record, &progress).await?;
-            if let Some(err) = outcome.error {
-                anyhow::bail!(err);
-            }
-            Ok((engine, outcome.objects.len()))
+            .await;
+            lock.release().await;
+            anyhow::Ok((engine, synced?))
         }
         .await;
         match result {
@@ -463,24 +475,43 @@ impl Daemon<'_> {
             return true;
         }
         let planned = async {
-            let engine = self.connect().await?;
-            let set = &self.applied.as_ref().expect("checked").set;
+            let mut engine = self.connect().await?;
+            let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            let applied = self.applied.as_ref().expect("checked");
+            let recorded = engine
+                .parent
+                .as_ref()
+                .and_then(|p| p.record.get("revision"));
+            if recorded.and_then(serde_json::Value::as_str) != Some(applied.revision.as_str()) {
+                // Another writer synced another revision meanwhile: healing
+                // to ours would roll it back. The next poll decides.
+                lock.release().await;
+                anyhow::bail!("the ApplySet was synced to another revision meanwhile; not healing");
+            }
+            let set = &applied.set;
             // Whoever changed a field took it over; healing takes it back.
             let opts = PlanOptions {
                 force_conflicts: true,
                 ..PlanOptions::default()
             };
-            let plan = engine.plan(set, opts).await?;
-            anyhow::Ok((engine, plan))
+            let plan = engine.plan(set, opts).await;
+            anyhow::Ok((engine, plan?, lock))
         }
         .await;
-        let (engine, plan) = match planned {
+        let (engine, plan, lock) = match planned {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "drift check failed");
                 return false;
             }
         };
+        let ok = self.revert(&engine, &plan).await;
+        lock.release().await;
+        ok
+    }
+
+    /// Counts the drift in a heal's plan and re-applies it (self-heal).
+    async fn revert(&self, engine: &Engine, plan: &crate::plan::Plan) -> bool {
         let drifted: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
         if drifted.is_empty() {
             return true;

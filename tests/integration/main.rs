@@ -14,6 +14,7 @@ mod diff;
 mod drift;
 mod faults;
 mod predict;
+mod prune;
 mod render;
 mod sync;
 mod trust;
@@ -47,6 +48,7 @@ fn main() {
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(predict::tests());
+    trials.extend(prune::tests());
     trials.extend(faults::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
