@@ -223,6 +223,11 @@ pub struct PlanFlags {
     /// Delete and recreate objects whose change touches an immutable field.
     #[arg(long)]
     pub force_replace: bool,
+
+    /// Do not run lifecycle hooks (Argo CD and Helm hooks); they are
+    /// listed as not run.
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -413,6 +418,7 @@ impl Cli {
             prune: !p.no_prune,
             force_conflicts: p.force_conflicts,
             force_replace: p.force_replace,
+            hooks: !p.no_hooks,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::desired::ObjectId;
+use crate::hooks::PlannedHook;
 use crate::render::Origin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -158,6 +159,11 @@ pub struct Plan {
     /// In apply order (deletions last).
     pub changes: Vec<Change>,
     pub errors: Vec<ObjectError>,
+    /// Lifecycle hooks a sync runs, in run order. Not changes: they run on
+    /// every sync and never count as a difference.
+    pub hooks: Vec<PlannedHook>,
+    /// `--no-hooks`: the hooks are listed but not run.
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -275,6 +281,7 @@ mod tests {
                 change(Action::Unchanged),
             ],
             errors: vec![],
+            ..Plan::default()
         };
         assert_eq!(
             plan.summary(),

@@ -145,6 +145,8 @@ pub struct PlanSettings {
     pub prune: bool,
     pub force_conflicts: bool,
     pub force_replace: bool,
+    /// Run lifecycle hooks (not `--no-hooks`).
+    pub hooks: bool,
 }
 
 #[derive(Debug, Clone)]

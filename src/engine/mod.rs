@@ -6,6 +6,7 @@
 //! they never talk to the API server themselves.
 
 mod apply;
+mod hooks;
 mod noop;
 mod planning;
 mod sync;
@@ -20,6 +21,7 @@ use crate::desired::{DesiredSet, ObjectId};
 use crate::health::Health;
 use crate::plan::{Change, Plan};
 
+pub use hooks::{HookOutcome, HookResult};
 pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
 
 #[derive(Debug, thiserror::Error)]
@@ -137,12 +139,15 @@ impl Engine {
             }
         };
         tracing::info!(applyset = %self.applyset.name, id = %self.applyset.id, members = members.len(), "ownership");
-        planning::plan(self, set, &members, opts)
+        let mut plan = planning::plan(self, set, &members, opts)
             .await
             .map_err(|source| EngineError::Plan {
                 server: self.cluster.server.clone(),
                 source: Box::new(source),
-            })
+            })?;
+        // Hooks are no changes: they run on every sync, as listed here.
+        plan.hooks = hooks::plan_hooks(&self.cluster, &self.applyset, set);
+        Ok(plan)
     }
 
     /// Applies changes concurrently; per change `Ok` or the failure. Used

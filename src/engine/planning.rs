@@ -100,7 +100,11 @@ pub(super) async fn plan(
     if opts.prune {
         changes.extend(prunes(set, cluster, members));
     }
-    Ok(Plan { changes, errors })
+    Ok(Plan {
+        changes,
+        errors,
+        ..Plan::default()
+    })
 }
 
 /// Live members that Git no longer has, as deletes in reverse apply order.

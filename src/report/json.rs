@@ -10,7 +10,12 @@
 //!                "source": "file: document N (line L)" | null,
 //!                "replace": bool, "conflicts": [{"manager", "field"}]}],
 //!   "errors": [{"apiVersion", "kind", "namespace", "name", "message", "source",
-//!               "conflicts": [{"manager", "field"}]}] }
+//!               "conflicts": [{"manager", "field"}]}],
+//!   "hooks": [{"phase": "PreSync"|"Sync"|"PostSync"|"SyncFail", "wave",
+//!              "apiVersion", "kind", "namespace", "name", "generateName": bool,
+//!              "deletePolicy": ["BeforeHookCreation"|"HookSucceeded"|"HookFailed"],
+//!              "source"}],
+//!   "hooksRun": bool }
 //! ```
 //!
 //! One report prints as that object, several as an array of them. Every
@@ -82,12 +87,31 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
             })
         })
         .collect();
+    let hooks: Vec<Value> = plan
+        .hooks
+        .iter()
+        .map(|h| {
+            json!({
+                "phase": h.phase,
+                "wave": h.wave,
+                "apiVersion": h.api_version,
+                "kind": h.id.kind,
+                "namespace": h.id.namespace,
+                "name": h.id.name,
+                "generateName": h.generate_name,
+                "deletePolicy": h.policy.names(),
+                "source": source(Some(&h.origin)),
+            })
+        })
+        .collect();
     json!({
         "revision": report.revision,
         "target": report.target,
         "summary": plan.summary(),
         "changes": changes,
         "errors": errors,
+        "hooks": hooks,
+        "hooksRun": !plan.no_hooks,
     })
 }
 
@@ -125,7 +149,9 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             keys(&v),
-            ["revision", "target", "summary", "changes", "errors"]
+            [
+                "revision", "target", "summary", "changes", "errors", "hooks", "hooksRun"
+            ]
         );
         assert_eq!(
             v["revision"],
@@ -220,7 +246,7 @@ mod tests {
             all[1],
             json!({"revision": null, "target": null,
                    "summary": {"create": 0, "adopt": 0, "update": 0, "delete": 0, "unchanged": 0},
-                   "changes": [], "errors": []})
+                   "changes": [], "errors": [], "hooks": [], "hooksRun": true})
         );
     }
 }

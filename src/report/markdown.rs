@@ -64,6 +64,13 @@ fn write_report(
     )?;
     writeln!(out)?;
 
+    if !plan.hooks.is_empty() {
+        writeln!(out, "**{}**\n", escape_markdown(super::hooks_heading(plan)))?;
+        for line in super::hook_lines(plan) {
+            writeln!(out, "- {}", code_span(line.trim_end()))?;
+        }
+        writeln!(out)?;
+    }
     if !plan.has_changes() && plan.errors.is_empty() {
         return writeln!(out, "No changes.");
     }
@@ -206,6 +213,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
+            ..Plan::default()
         };
         let md = render_plan(write_markdown, &plan, &Style::default());
         assert_eq!(
@@ -222,6 +230,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Update, Some(before), Some(after))],
             errors: vec![],
+            ..Plan::default()
         };
         let md = render_plan(write_markdown, &plan, &Style::default());
         assert!(md.contains("\n`````diff\n"), "{md}");
@@ -241,6 +250,7 @@ mod tests {
                 message: "bad <script> *value* [link](http://x) | @team\nsecond line".into(),
                 conflicts: Vec::new(),
             }],
+            ..Plan::default()
         };
         let md = render(
             write_markdown,

@@ -102,6 +102,7 @@ pub(super) fn mixed_plan() -> Plan {
             message: "admission webhook \"x\" denied the request".into(),
             conflicts: Vec::new(),
         }],
+        ..Plan::default()
     }
 }
 
@@ -164,6 +165,7 @@ fn secret_values_never_reach_any_output() {
             change(Action::Delete, Some(deleted), None),
         ],
         errors: vec![],
+        ..Plan::default()
     };
     let reports = [Report {
         revision: None,

@@ -85,7 +85,19 @@ fn write_report(
     if !plan.errors.is_empty() {
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary_line(&plan.summary(), plan.errors.len()))
+    if !plan.hooks.is_empty() {
+        writeln!(out, "{}", super::hooks_heading(plan))?;
+        for line in super::hook_lines(plan) {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{}{}",
+        summary_line(&plan.summary(), plan.errors.len()),
+        super::hooks_summary(plan)
+    )
 }
 
 fn write_diff_line(out: &mut dyn Write, line: &str, color: bool) -> io::Result<()> {
@@ -165,6 +177,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Unchanged, Some(same.clone()), Some(same))],
             errors: vec![],
+            ..Plan::default()
         };
         let text = render_plan(write_text, &plan, &PLAIN);
         assert_eq!(text, "0 to create, 0 to update, 0 to delete, 1 unchanged\n");
@@ -178,6 +191,7 @@ mod tests {
         let plan = Plan {
             changes: vec![change(Action::Update, Some(ns), Some(ns2))],
             errors: vec![],
+            ..Plan::default()
         };
         let style = Style {
             color: false,
@@ -202,6 +216,7 @@ mod tests {
                 Some(deployment(3)),
             )],
             errors: vec![],
+            ..Plan::default()
         };
         let style = Style {
             color: false,

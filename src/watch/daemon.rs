@@ -295,6 +295,8 @@ impl Daemon<'_> {
         let Some((target, set)) = loaded.targets.into_iter().next() else {
             return false;
         };
+        // Hooks run for a new revision, not for a resync of the same one.
+        let resync = self.applied.as_ref().is_some_and(|a| a.revision == sha);
         let result = async {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
@@ -304,7 +306,10 @@ impl Daemon<'_> {
                 force_replace: false,
                 force_conflicts: true,
             };
-            let plan = engine.plan(&set, opts).await?;
+            let mut plan = engine.plan(&set, opts).await?;
+            if resync {
+                plan.hooks.clear();
+            }
             if !plan.errors.is_empty() {
                 let errs: Vec<String> = plan
                     .errors
