@@ -56,6 +56,21 @@ pub struct HookOutcome {
     pub message: Option<String>,
     /// Deleted afterwards by its delete policy.
     pub deleted: bool,
+    /// Never created, and its name is a `generateName` prefix.
+    pub generate_name: bool,
+}
+
+impl HookOutcome {
+    /// `batch/v1 Job shop/migrate-x7k2p`; a prefix never used shows as
+    /// `migrate-<generated>`.
+    pub fn label(&self) -> String {
+        let label = self.id.label(&self.api_version);
+        if self.generate_name {
+            format!("{label}<generated>")
+        } else {
+            label
+        }
+    }
 }
 
 /// The desired set's hooks as this cluster and ApplySet will run them.
@@ -138,6 +153,12 @@ impl<'a> HookRun<'a> {
         waves
     }
 
+    /// SyncFail hooks get a full `--timeout` of their own: the failure
+    /// that calls them may have used up the sync's.
+    pub fn extend_deadline(&mut self, timeout: Duration) {
+        self.deadline = self.deadline.max(Instant::now() + timeout);
+    }
+
     /// Runs every wave of a phase; stops at the first wave with a failure.
     pub async fn phase(
         &mut self,
@@ -186,7 +207,7 @@ impl<'a> HookRun<'a> {
                 failed.push(format!(
                     "{} hook {} failed: {}",
                     phase.as_str(),
-                    outcome.id.label(&outcome.api_version),
+                    outcome.label(),
                     outcome.message.as_deref().unwrap_or("")
                 ));
             }
@@ -218,6 +239,7 @@ impl<'a> HookRun<'a> {
                     result: HookResult::Skipped,
                     message: Some(why.into()),
                     deleted: false,
+                    generate_name: h.generate_name,
                 });
             }
         }
@@ -241,6 +263,7 @@ async fn run_one(
         result: HookResult::Failed,
         message: None,
         deleted: false,
+        generate_name: hook.generate_name,
     };
     let Some(ar) = cluster.resource_of(&hook.id, &hook.api_version) else {
         outcome.message = Some(format!(
@@ -258,6 +281,7 @@ async fn run_one(
         }
     };
     outcome.id.name = name.clone();
+    outcome.generate_name = false;
     tracing::info!(hook = %outcome.id.label(&hook.api_version), phase = hook.phase.as_str(), "hook created");
     let result = wait_done(cluster, &api, &ar, &name, completes(&hook.id), deadline).await;
     let delete = match &result {

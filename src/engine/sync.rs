@@ -185,6 +185,9 @@ impl Engine {
         {
             outcome.error = Some(e);
         }
+        if outcome.error.is_some() || unhealthy {
+            hooks.extend_deadline(opts.timeout);
+        }
         if (outcome.error.is_some() || unhealthy)
             && let Err(e) = hooks.phase(self, Phase::SyncFail, progress).await
         {

@@ -9,7 +9,8 @@
 //!                "result", "message"?, "health"?: {"status", "message"}}],
 //!   "error": string | null,
 //!   "hooks": [{"phase", "wave", "apiVersion", "kind", "namespace", "name",
-//!              "result": "succeeded"|"failed"|"skipped", "message"?, "deleted"}] }
+//!              "result": "succeeded"|"failed"|"skipped", "generateName",
+//!              "message"?, "deleted"}] }
 //! ```
 
 use std::io::{self, Write};
@@ -75,6 +76,7 @@ fn hook_value(h: &HookOutcome) -> Value {
         "namespace": h.id.namespace,
         "name": h.id.name,
         "result": h.result,
+        "generateName": h.generate_name,
     });
     if let Some(m) = &h.message {
         v["message"] = json!(m);
@@ -188,7 +190,7 @@ fn hooks_table(out: &mut dyn Write, hooks: &[HookOutcome], markdown: bool) -> io
             if h.deleted {
                 result.push_str(", deleted");
             }
-            (h.id.label(&h.api_version), result)
+            (h.label(), result)
         })
         .collect();
     if markdown {

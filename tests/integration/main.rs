@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod diff;
 mod drift;
+mod hooks;
 mod predict;
 mod render;
 mod sync;
@@ -45,6 +46,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(hooks::tests());
     trials.extend(predict::tests());
     trials.extend(render::tests());
     trials.extend(sync::tests());
