@@ -19,7 +19,7 @@ use crate::cluster::{Cluster, ClusterError, ConnectOptions};
 use crate::config::Target;
 use crate::desired::{DesiredSet, ObjectId};
 use crate::health::Health;
-use crate::plan::{Change, Plan};
+use crate::plan::{Action, Change, Plan};
 
 pub use hooks::{HookOutcome, HookResult};
 pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
@@ -147,6 +147,17 @@ impl Engine {
             })?;
         // Hooks are no changes: they run on every sync, as listed here.
         plan.hooks = hooks::plan_hooks(&self.cluster, &self.applyset, set);
+        // A member that has become a hook of the same name is the hook's
+        // now (rerun, and without the part-of label): pruning it after the
+        // hook ran would delete the hook's run.
+        let hook_ids: std::collections::HashSet<&ObjectId> = plan
+            .hooks
+            .iter()
+            .filter(|h| !h.generate_name)
+            .map(|h| &h.id)
+            .collect();
+        plan.changes
+            .retain(|c| !(c.action == Action::Delete && hook_ids.contains(&c.id)));
         Ok(plan)
     }
 

@@ -15,6 +15,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(hooks_run_in_phase_order_and_follow_their_delete_policies),
         crate::trial!(failing_presync_hook_stops_the_sync_and_runs_syncfail),
         crate::trial!(helm_hooks_pre_upgrade_runs_first_and_tests_never_appear),
+        crate::trial!(a_member_that_becomes_a_hook_is_not_pruned_after_it_ran),
     ]
 }
 
@@ -479,5 +480,50 @@ fn helm_hooks_pre_upgrade_runs_first_and_tests_never_appear() -> TestResult {
         .args(["diff", "--path", "chart", "-n", n, "--kubeconfig"])
         .arg(cluster.kubeconfig()));
     check!(r.code == 0, r, "diff exit 0 after the helm sync");
+    Ok(())
+}
+
+/// A chart upgrade can turn an ordinary Job into a hook of the same name:
+/// the hook's run must survive the prune of the former member.
+fn a_member_that_becomes_a_hook_is_not_pruned_after_it_ran() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("hooks-member");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    let plain = hook_job("  name: migrate\n", "busybox");
+    repo.commit(&[("migrate.yaml", &plain)], "plain job");
+    let r = gs(cluster, &repo, n, &["sync", "--timeout", "60s"]);
+    check!(r.code == 0, r, "first sync");
+    let before = one_job(cluster, n, "migrate")?;
+    repo.commit(
+        &[(
+            "migrate.yaml",
+            &argo_job("name: migrate", "PreSync", "", "busybox"),
+        )],
+        "now a hook",
+    );
+    let r = gs(cluster, &repo, n, &["diff"]);
+    check!(
+        r.code == 0 && !r.stdout.contains("- batch/v1 Job"),
+        r,
+        "diff plans no prune of the hook's name"
+    );
+    let r = gs(cluster, &repo, n, &["sync", "--timeout", "60s"]);
+    check!(r.code == 0, r, "sync with the hook");
+    let after = one_job(cluster, n, "migrate")?;
+    check!(
+        s(&after, &["metadata", "uid"]) != s(&before, &["metadata", "uid"]) && complete(&after),
+        r,
+        "the hook ran anew (BeforeHookCreation) and was not pruned afterwards"
+    );
+    check!(
+        after["metadata"]["labels"]
+            .get("applyset.kubernetes.io/part-of")
+            .is_none(),
+        r,
+        "no longer a member"
+    );
+    let r = gs(cluster, &repo, n, &["drift"]);
+    check!(r.code == 0, r, "drift exit 0");
     Ok(())
 }
