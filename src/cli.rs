@@ -239,6 +239,10 @@ pub struct PlanFlags {
     /// (refused otherwise: both would prune each other's objects).
     #[arg(long)]
     pub take_over: bool,
+    /// Do not run lifecycle hooks (Argo CD and Helm hooks); they are
+    /// listed as not run.
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -448,6 +452,7 @@ impl Cli {
             force_replace: p.force_replace,
             prune_pvcs: p.prune_pvcs,
             take_over: p.take_over,
+            hooks: !p.no_hooks,
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {

@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::hooks::{Class, DesiredHook, NotApplied};
 use crate::render::{Document, Origin, Problem, Problems, Rendered};
 
 pub const WAVE_ANNOTATION: &str = "gitsync.io/wave";
@@ -65,8 +66,13 @@ pub struct DesiredObject {
 
 #[derive(Debug, Clone, Default)]
 pub struct DesiredSet {
-    /// In apply order.
+    /// In apply order: the ApplySet's members.
     pub objects: Vec<DesiredObject>,
+    /// Lifecycle hooks (one entry per phase a hook runs in), in run order:
+    /// phase, wave, kind, name. Not members.
+    pub hooks: Vec<DesiredHook>,
+    /// Rendered, but never applied (Helm `test` hooks and the like).
+    pub not_applied: Vec<NotApplied>,
 }
 
 impl DesiredSet {
@@ -78,31 +84,62 @@ impl DesiredSet {
             mut problems,
         } = rendered;
         let mut objects: Vec<DesiredObject> = Vec::with_capacity(docs.len());
-        let mut seen: HashMap<ObjectId, usize> = HashMap::new();
+        let mut hooks: Vec<DesiredHook> = Vec::new();
+        let mut not_applied = Vec::new();
+        // Objects, and hooks with a fixed name, are one per identity.
+        let mut seen: HashMap<ObjectId, Origin> = HashMap::new();
         for doc in docs {
-            match validate(doc) {
-                Ok(obj) => {
-                    if let Some(&first) = seen.get(&obj.id) {
-                        problems.push(Problem {
-                            message: format!(
-                                "duplicate object {}: also defined at {}",
-                                obj.id, objects[first].origin
-                            ),
-                            origin: obj.origin,
+            let (obj, class, generate_name) = match validate(doc) {
+                Ok(v) => v,
+                Err(mut errs) => {
+                    problems.append(&mut errs);
+                    continue;
+                }
+            };
+            if !generate_name {
+                if let Some(first) = seen.get(&obj.id) {
+                    problems.push(Problem {
+                        message: format!("duplicate object {}: also defined at {first}", obj.id),
+                        origin: obj.origin,
+                    });
+                    continue;
+                }
+                seen.insert(obj.id.clone(), obj.origin.clone());
+            }
+            match class {
+                Class::Object => objects.push(obj),
+                Class::Hook { phases, policy, .. } => {
+                    for phase in phases {
+                        hooks.push(DesiredHook {
+                            phase,
+                            policy,
+                            object: obj.clone(),
+                            generate_name,
                         });
-                    } else {
-                        seen.insert(obj.id.clone(), objects.len());
-                        objects.push(obj);
                     }
                 }
-                Err(mut errs) => problems.append(&mut errs),
+                Class::NotApplied(why) => not_applied.push(NotApplied {
+                    id: obj.id,
+                    api_version: obj.api_version,
+                    origin: obj.origin,
+                    why,
+                }),
             }
         }
         if !problems.is_empty() {
             return Err(Problems(problems));
         }
         objects.sort_by(apply_order);
-        Ok(DesiredSet { objects })
+        hooks.sort_by(|a, b| {
+            a.phase
+                .cmp(&b.phase)
+                .then_with(|| apply_order(&a.object, &b.object))
+        });
+        Ok(DesiredSet {
+            objects,
+            hooks,
+            not_applied,
+        })
     }
 }
 
@@ -178,7 +215,9 @@ const LABEL_NAMED: &[&str] = &["Namespace", "Service"];
 /// RBAC kinds allow any path segment (`system:controller:x`).
 const PATH_SEGMENT_NAMED: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
-fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
+/// One valid document: the object (for a `generateName` hook, named by
+/// its prefix), what it is, and whether its name is generated.
+fn validate(doc: Document) -> Result<(DesiredObject, Class, bool), Vec<Problem>> {
     let Document { origin, object } = doc;
     let mut problems = Vec::new();
     let mut problem = |message: String| {
@@ -210,21 +249,53 @@ fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
     let mut name = None;
     let mut namespace = None;
     let mut wave = 0;
+    let mut class = Class::Object;
+    let mut generate_name = false;
     match map.get("metadata") {
         None => problem("metadata is missing (metadata.name is required)".into()),
         Some(Value::Object(meta)) => {
+            let annotations = meta.get("annotations").and_then(Value::as_object);
+            match crate::hooks::classify(annotations) {
+                Ok(c) => class = c,
+                Err(msg) => problem(msg),
+            }
+            let hook = matches!(class, Class::Hook { .. } | Class::NotApplied(_));
             if meta.contains_key("generateName") && !meta.contains_key("name") {
-                problem(
-                    "metadata.generateName is not supported: a GitOps object needs a fixed metadata.name"
-                        .into(),
-                );
+                if hook {
+                    // A hook runs anew each time: Kubernetes names each run.
+                    name = required_string(
+                        meta.get("generateName"),
+                        "metadata.generateName",
+                        &mut problem,
+                    );
+                    generate_name = true;
+                } else {
+                    problem(
+                        "metadata.generateName is not supported: a GitOps object needs a fixed metadata.name (only hooks, annotated argocd.argoproj.io/hook or helm.sh/hook, may generate theirs)"
+                            .into(),
+                    );
+                }
             } else {
                 name = required_string(meta.get("name"), "metadata.name", &mut problem);
             }
-            if let (Some(n), Some(k)) = (&name, &kind)
+            // A prefix is checked as the shortest name it can produce.
+            let checked = name.as_ref().map(|n| {
+                if generate_name {
+                    format!("{n}x")
+                } else {
+                    n.clone()
+                }
+            });
+            if let (Some(n), Some(k)) = (&checked, &kind)
                 && let Err(why) = check_name(k, &group, n)
             {
-                problem(format!("metadata.name {n:?} is invalid: {why}"));
+                let field = if generate_name {
+                    "metadata.generateName"
+                } else {
+                    "metadata.name"
+                };
+                let shown = name.as_deref().unwrap_or_default();
+                problem(format!("{field} {shown:?} is invalid: {why}"));
             }
             if let Some(ns) = meta.get("namespace") {
                 match ns.as_str() {
@@ -242,7 +313,15 @@ fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
                 check_string_map(meta.get(field), field, &mut problem);
             }
             match wave_of(meta.get("annotations")) {
-                Ok(w) => wave = w,
+                Ok(Some(w)) => wave = w,
+                Ok(None) => {
+                    if let Class::Hook {
+                        weight: Some(w), ..
+                    } = class
+                    {
+                        wave = w;
+                    }
+                }
                 Err(msg) => problem(msg),
             }
         }
@@ -258,7 +337,7 @@ fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
     let (Some(api_version), Some(kind), Some(name)) = (api_version, kind, name) else {
         unreachable!("missing fields are problems");
     };
-    Ok(DesiredObject {
+    let obj = DesiredObject {
         id: ObjectId {
             group,
             kind,
@@ -269,7 +348,8 @@ fn validate(doc: Document) -> Result<DesiredObject, Vec<Problem>> {
         wave,
         origin,
         object,
-    })
+    };
+    Ok((obj, class, generate_name))
 }
 
 fn required_string(
@@ -388,20 +468,21 @@ fn check_string_map(value: Option<&Value>, field: &str, problem: &mut impl FnMut
     }
 }
 
-fn wave_of(annotations: Option<&Value>) -> Result<i64, String> {
+/// The wave annotation's value, `None` when there is none.
+fn wave_of(annotations: Option<&Value>) -> Result<Option<i64>, String> {
     let Some(Value::Object(map)) = annotations else {
-        return Ok(0);
+        return Ok(None);
     };
     for key in [WAVE_ANNOTATION, ARGO_WAVE_ANNOTATION] {
         if let Some(Value::String(v)) = map.get(key) {
-            return v.trim().parse::<i64>().map_err(|_| {
+            return v.trim().parse::<i64>().map(Some).map_err(|_| {
                 format!(
                     "annotation {key} must be a whole number such as \"-1\" or \"2\", found {v:?}"
                 )
             });
         }
     }
-    Ok(0)
+    Ok(None)
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -418,6 +499,7 @@ fn type_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hooks::Phase;
     use crate::render::yaml::parse_documents;
 
     fn set(text: &str) -> Result<DesiredSet, Problems> {
@@ -492,6 +574,70 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(err.0.len(), 1);
+    }
+
+    #[test]
+    fn hooks_are_kept_apart_from_members_in_run_order() {
+        let s = set(concat!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: smoke-, annotations: {argocd.argoproj.io/hook: PostSync}}\n---\n",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate, annotations: {helm.sh/hook: pre-upgrade, helm.sh/hook-weight: \"-2\"}}\n---\n",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: chart-test, annotations: {helm.sh/hook: test}}\n---\n",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: seed-, annotations: {argocd.argoproj.io/hook: Sync, argocd.argoproj.io/sync-wave: \"3\"}}\n---\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+        ))
+        .unwrap();
+        assert_eq!(ids(&s), ["apps/Deployment web"]);
+        let hooks: Vec<(Phase, i64, &str, bool)> = s
+            .hooks
+            .iter()
+            .map(|h| {
+                (
+                    h.phase,
+                    h.object.wave,
+                    h.object.id.name.as_str(),
+                    h.generate_name,
+                )
+            })
+            .collect();
+        assert_eq!(
+            hooks,
+            [
+                (Phase::PreSync, -2, "migrate", false),
+                (Phase::Sync, 3, "seed-", true),
+                (Phase::PostSync, 0, "smoke-", true),
+            ]
+        );
+        assert_eq!(s.not_applied.len(), 1);
+        assert_eq!(s.not_applied[0].id.name, "chart-test");
+    }
+
+    #[test]
+    fn generate_name_outside_hooks_and_bad_hook_annotations_are_located_problems() {
+        let err = set(concat!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {generateName: web-}\n---\n",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, annotations: {argocd.argoproj.io/hook: Later}}\n---\n",
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {generateName: Bad_, annotations: {argocd.argoproj.io/hook: Sync}}\n",
+        ))
+        .unwrap_err();
+        let text: Vec<String> = err
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.origin, p.message))
+            .collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(
+            text[0].contains("document 1") && text[0].contains("generateName is not supported"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].contains("document 2") && text[1].contains("unknown hook \"Later\""),
+            "{text:?}"
+        );
+        assert!(
+            text[2].contains("document 3")
+                && text[2].contains("metadata.generateName \"Bad_\" is invalid"),
+            "{text:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod exit;
 #[cfg(test)]
 mod fuzz;
 pub mod health;
+pub mod hooks;
 pub mod load;
 pub mod logging;
 pub mod plan;

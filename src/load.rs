@@ -87,7 +87,10 @@ pub fn render_target(
     };
     let rendered = render(&req).with_context(|| format!("rendering {what}"))?;
     let set = DesiredSet::from_rendered(rendered).with_context(|| format!("validating {what}"))?;
-    tracing::info!(target = %what, objects = set.objects.len(), "rendered");
+    for n in &set.not_applied {
+        tracing::info!(object = %n.id.label(&n.api_version), source = %n.origin, "not applied: {}", n.why);
+    }
+    tracing::info!(target = %what, objects = set.objects.len(), hooks = set.hooks.len(), "rendered");
     Ok(set)
 }
 

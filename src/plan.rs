@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::desired::ObjectId;
+use crate::hooks::PlannedHook;
 use crate::render::Origin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -172,6 +173,11 @@ pub struct Plan {
     /// Live objects with this ApplySet's label that Git no longer has and
     /// that stay, with why.
     pub kept: Vec<Kept>,
+    /// Lifecycle hooks a sync runs, in run order. Not changes: they run on
+    /// every sync and never count as a difference.
+    pub hooks: Vec<PlannedHook>,
+    /// `--no-hooks`: the hooks are listed but not run.
+    pub no_hooks: bool,
 }
 
 /// A labelled live object that is not pruned.

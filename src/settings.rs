@@ -163,6 +163,8 @@ pub struct PlanSettings {
     pub prune_pvcs: bool,
     /// `--take-over`: adopt an ApplySet another repository or path wrote.
     pub take_over: bool,
+    /// Run lifecycle hooks (not `--no-hooks`).
+    pub hooks: bool,
 }
 
 #[derive(Debug, Clone)]

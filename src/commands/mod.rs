@@ -148,10 +148,12 @@ async fn plan(p: &Prepared, flags: &PlanSettings) -> anyhow::Result<Plan> {
         force_conflicts: flags.force_conflicts,
         prune_pvcs: flags.prune_pvcs,
     };
-    engine
+    let mut plan = engine
         .plan(set, opts)
         .await
-        .with_context(|| target_label(target))
+        .with_context(|| target_label(target))?;
+    plan.no_hooks = !flags.hooks;
+    Ok(plan)
 }
 
 /// `target prod`, or the rendered path when there is no gitsync.yaml.

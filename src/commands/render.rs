@@ -28,7 +28,10 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
             let objects: Vec<&serde_json::Value> = loaded
                 .targets
                 .iter()
-                .flat_map(|(_, set)| set.objects.iter().map(|o| &o.object))
+                .flat_map(|(_, set)| {
+                    let hooks = set.hooks.iter().map(|h| &h.object.object);
+                    set.objects.iter().map(|o| &o.object).chain(hooks)
+                })
                 .collect();
             serde_json::to_writer_pretty(&mut *out, &objects).map_err(io::Error::from)?;
             writeln!(out)?;
@@ -52,6 +55,21 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
                     }
                     writeln!(out, "# Source: {}", obj.origin)?;
                     out.write_all(crate::render::yaml::to_yaml(&obj.object)?.as_bytes())?;
+                }
+                // Hooks after the objects, in the order sync runs them.
+                for hook in &set.hooks {
+                    writeln!(out, "---")?;
+                    if several && let Some(name) = &target.name {
+                        writeln!(out, "# Target: {name}")?;
+                    }
+                    writeln!(out, "# Source: {}", hook.object.origin)?;
+                    writeln!(
+                        out,
+                        "# Hook: {} (wave {})",
+                        hook.phase.as_str(),
+                        hook.object.wave
+                    )?;
+                    out.write_all(crate::render::yaml::to_yaml(&hook.object.object)?.as_bytes())?;
                 }
             }
         }

@@ -6,6 +6,7 @@
 //! they never talk to the API server themselves.
 
 mod apply;
+mod hooks;
 mod lock;
 mod noop;
 mod planning;
@@ -21,8 +22,9 @@ use crate::cluster::{Cluster, ClusterError, ConnectOptions};
 use crate::config::Target;
 use crate::desired::{DesiredSet, ObjectId};
 use crate::health::Health;
-use crate::plan::{Change, Plan};
+use crate::plan::{Action, Change, Plan};
 
+pub use hooks::{HookOutcome, HookResult};
 pub use lock::WriteLock;
 pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
 
@@ -203,12 +205,26 @@ impl Engine {
             }
         };
         tracing::info!(applyset = %self.applyset.name, id = %self.applyset.id, members = members.len(), "ownership");
-        planning::plan(self, set, &members, opts)
+        let mut plan = planning::plan(self, set, &members, opts)
             .await
             .map_err(|source| EngineError::Plan {
                 server: self.cluster.server.clone(),
                 source: Box::new(source),
-            })
+            })?;
+        // Hooks are no changes: they run on every sync, as listed here.
+        plan.hooks = hooks::plan_hooks(&self.cluster, &self.applyset, set);
+        // A member that has become a hook of the same name is the hook's
+        // now (rerun, and without the part-of label): pruning it after the
+        // hook ran would delete the hook's run.
+        let hook_ids: std::collections::HashSet<&ObjectId> = plan
+            .hooks
+            .iter()
+            .filter(|h| !h.generate_name)
+            .map(|h| &h.id)
+            .collect();
+        plan.changes
+            .retain(|c| !(c.action == Action::Delete && hook_ids.contains(&c.id)));
+        Ok(plan)
     }
 
     /// Applies changes concurrently; per change `Ok` or the failure. Used

@@ -105,6 +105,7 @@ pub(super) async fn plan(
         errors,
         refused,
         kept,
+        ..Plan::default()
     })
 }
 

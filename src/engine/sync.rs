@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::json;
 
+use super::hooks::{HookOutcome, HookRun};
 use super::prune::{self, Deleted};
 use super::{Engine, EngineError, apply, wait};
 use crate::cluster::applyset::{self, Parent};
 use crate::desired::{ObjectId, kind_rank};
 use crate::health::{Health, Status};
+use crate::hooks::Phase;
 use crate::plan::{Action, Change, Operation, Plan};
 use crate::source::CommitInfo;
 
@@ -118,6 +120,8 @@ pub struct SyncOutcome {
     /// Set when a step failed: what was applied is in `objects`, the rest
     /// is `Skipped`.
     pub error: Option<String>,
+    /// The hooks, in the order they ran, then those not run.
+    pub hooks: Vec<HookOutcome>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -152,6 +156,10 @@ impl SyncOutcome {
 impl Engine {
     /// Makes the cluster match `plan` (computed by [`Engine::plan`] on this
     /// engine). `progress` hears what is going on, for a person watching.
+    ///
+    /// Hooks: PreSync first; Sync hooks with the objects of their wave;
+    /// PostSync once everything is healthy; SyncFail when any of it
+    /// failed (an error, or not healthy in time).
     pub async fn sync(
         &mut self,
         plan: &Plan,
@@ -161,27 +169,64 @@ impl Engine {
     ) -> Result<SyncOutcome, EngineError> {
         refuse_empty(self, plan, opts)?;
         let deadline = Instant::now() + opts.timeout;
-        let mut objects: Vec<ObjectOutcome> = plan
-            .changes
-            .iter()
-            .map(|c| ObjectOutcome {
-                operation: c.operation(),
-                api_version: c.api_version.clone(),
-                id: c.id.clone(),
-                result: if c.needs_write() || c.action == Action::Delete {
-                    ObjectResult::Skipped
-                } else {
-                    ObjectResult::Unchanged
-                },
-                message: None,
-                health: None,
-            })
-            .collect();
+        let mut hooks = HookRun::new(plan, deadline, opts.force_conflicts);
+        let mut opts = opts.clone();
+        // PostSync hooks run only once everything is healthy.
+        opts.wait |= hooks.has(Phase::PostSync);
+        let mut outcome = match hooks.phase(self, Phase::PreSync, progress).await {
+            Err(error) => SyncOutcome {
+                applyset: self.applyset.clone(),
+                objects: initial_objects(plan),
+                error: Some(error),
+                hooks: Vec::new(),
+            },
+            Ok(()) => {
+                self.sync_objects(plan, &opts, record, deadline, &mut hooks, progress)
+                    .await?
+            }
+        };
+        let unhealthy = outcome.objects.iter().any(ObjectOutcome::is_unhealthy);
+        if outcome.error.is_none()
+            && !unhealthy
+            && let Err(e) = hooks.phase(self, Phase::PostSync, progress).await
+        {
+            outcome.error = Some(e);
+        }
+        if outcome.error.is_some() || unhealthy {
+            hooks.extend_deadline(opts.timeout);
+        }
+        if (outcome.error.is_some() || unhealthy)
+            && let Err(e) = hooks.phase(self, Phase::SyncFail, progress).await
+        {
+            let before = outcome
+                .error
+                .take()
+                .map(|e| format!("{e}\n"))
+                .unwrap_or_default();
+            outcome.error = Some(format!("{before}{e}"));
+        }
+        outcome.hooks = hooks.finish();
+        Ok(outcome)
+    }
+
+    /// The objects' part of a sync: waves of stages (with the Sync hooks
+    /// of each wave), prune, parent record, health.
+    async fn sync_objects(
+        &mut self,
+        plan: &Plan,
+        opts: &SyncOptions,
+        record: &Record<'_>,
+        deadline: Instant,
+        hooks: &mut HookRun<'_>,
+        progress: &dyn Fn(&str),
+    ) -> Result<SyncOutcome, EngineError> {
+        let mut objects = initial_objects(plan);
         let applyset = self.applyset.clone();
         let outcome = |objects, error| SyncOutcome {
             applyset: applyset.clone(),
             objects,
             error,
+            hooks: Vec::new(),
         };
 
         // Record the union of old and new kinds and namespaces before
@@ -207,6 +252,8 @@ impl Engine {
             .filter(|&i| plan.changes[i].needs_write())
             .collect();
         let mut waves: Vec<i64> = writes.iter().map(|&i| plan.changes[i].wave).collect();
+        waves.extend(hooks.waves(Phase::Sync));
+        waves.sort();
         waves.dedup();
         let (total, mut done) = (writes.len(), 0);
         for (wave_index, wave) in waves.iter().enumerate() {
@@ -245,6 +292,9 @@ impl Engine {
                     return Ok(outcome(objects, Some(stopped(&why))));
                 }
                 self.establish_crds(&changes, progress).await?;
+            }
+            if let Err(error) = hooks.wave(self, Phase::Sync, *wave, progress).await {
+                return Ok(outcome(objects, Some(error)));
             }
             // A later wave starts once this one is healthy.
             if opts.wait && wave_index + 1 < waves.len() {
@@ -419,6 +469,26 @@ fn stopped(why: &str) -> String {
     format!(
         "stopped ({why}): the writes in flight finished, objects marked skipped were not written; rerunning converges"
     )
+}
+
+/// Every change as not done yet: writes and deletes skipped until they
+/// happen, the rest unchanged.
+fn initial_objects(plan: &Plan) -> Vec<ObjectOutcome> {
+    plan.changes
+        .iter()
+        .map(|c| ObjectOutcome {
+            operation: c.operation(),
+            api_version: c.api_version.clone(),
+            id: c.id.clone(),
+            result: if c.needs_write() || c.action == Action::Delete {
+                ObjectResult::Skipped
+            } else {
+                ObjectResult::Unchanged
+            },
+            message: None,
+            health: None,
+        })
+        .collect()
 }
 
 /// An empty desired set would prune every member: almost always a wrong

@@ -12,7 +12,12 @@
 //!   "errors": [{"apiVersion", "kind", "namespace", "name", "message", "source",
 //!               "conflicts": [{"manager", "field"}]}],
 //!   "kept": [{"apiVersion", "group", "kind", "namespace", "name",
-//!             "reason": {"why": "prune-off"|"opted-out"|"terminating"|"not-ours", "detail"?}}] }
+//!             "reason": {"why": "prune-off"|"opted-out"|"terminating"|"not-ours", "detail"?}}],
+//!   "hooks": [{"phase": "PreSync"|"Sync"|"PostSync"|"SyncFail", "wave",
+//!              "apiVersion", "kind", "namespace", "name", "generateName": bool,
+//!              "deletePolicy": ["BeforeHookCreation"|"HookSucceeded"|"HookFailed"],
+//!              "source"}],
+//!   "hooksRun": bool }
 //! ```
 //!
 //! One report prints as that object, several as an array of them. Every
@@ -83,6 +88,23 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
             })
         })
         .collect();
+    let hooks: Vec<Value> = plan
+        .hooks
+        .iter()
+        .map(|h| {
+            json!({
+                "phase": h.phase,
+                "wave": h.wave,
+                "apiVersion": h.api_version,
+                "kind": h.id.kind,
+                "namespace": h.id.namespace,
+                "name": h.id.name,
+                "generateName": h.generate_name,
+                "deletePolicy": h.policy.names(),
+                "source": source(Some(&h.origin)),
+            })
+        })
+        .collect();
     json!({
         "revision": report.revision,
         "target": report.target,
@@ -90,6 +112,8 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
         "changes": changes,
         "errors": errors,
         "kept": plan.kept,
+        "hooks": hooks,
+        "hooksRun": !plan.no_hooks,
     })
 }
 
@@ -127,7 +151,9 @@ mod tests {
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             keys(&v),
-            ["revision", "target", "summary", "changes", "errors", "kept"]
+            [
+                "revision", "target", "summary", "changes", "errors", "kept", "hooks", "hooksRun"
+            ]
         );
         assert_eq!(
             v["revision"],
@@ -222,7 +248,7 @@ mod tests {
             all[1],
             json!({"revision": null, "target": null,
                    "summary": {"create": 0, "adopt": 0, "update": 0, "delete": 0, "unchanged": 0},
-                   "changes": [], "errors": [], "kept": []})
+                   "changes": [], "errors": [], "kept": [], "hooks": [], "hooksRun": true})
         );
     }
 }

@@ -64,6 +64,13 @@ fn write_report(
     )?;
     writeln!(out)?;
 
+    if !plan.hooks.is_empty() {
+        writeln!(out, "**{}**\n", escape_markdown(super::hooks_heading(plan)))?;
+        for line in super::hook_lines(plan) {
+            writeln!(out, "- {}", code_span(line.trim_end()))?;
+        }
+        writeln!(out)?;
+    }
     if !plan.has_changes() && plan.problem_count() == 0 {
         return writeln!(out, "No changes.");
     }

@@ -165,6 +165,55 @@ fn summary_line(summary: &Summary, errors: usize) -> String {
     line
 }
 
+/// The hooks a plan's sync runs, one line each, padded into columns:
+/// `PreSync   wave 0  batch/v1 Job shop/migrate-<generated>  delete: …`.
+fn hook_lines(plan: &Plan) -> Vec<String> {
+    let rows: Vec<(String, String, String)> = plan
+        .hooks
+        .iter()
+        .map(|h| {
+            (
+                h.phase.as_str().to_string(),
+                format!("wave {}", h.wave),
+                h.label(),
+            )
+        })
+        .collect();
+    let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let w2 = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    rows.iter()
+        .zip(&plan.hooks)
+        .map(|((phase, wave, label), h)| {
+            format!(
+                "{phase:8}  {wave:w1$}  {label:w2$}  delete: {}",
+                h.policy.names().join(",")
+            )
+        })
+        .collect()
+}
+
+/// The heading over the hook lines.
+fn hooks_heading(plan: &Plan) -> &'static str {
+    if plan.no_hooks {
+        "Hooks (not run: --no-hooks):"
+    } else {
+        "Hooks (run by sync in this order, apart from the objects above; not ApplySet members):"
+    }
+}
+
+/// `; 2 hooks to run` after the summary, when there are hooks.
+fn hooks_summary(plan: &Plan) -> String {
+    match plan.hooks.len() {
+        0 => String::new(),
+        n if plan.no_hooks => format!("; {n} hook{} not run (--no-hooks)", plural(n)),
+        n => format!("; {n} hook{} to run", plural(n)),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// Abbreviated like `git log --oneline`.
 fn short_sha(commit: &CommitInfo) -> &str {
     commit.sha.get(..7).unwrap_or(&commit.sha)

@@ -7,14 +7,17 @@
 //!   "summary": {"applied", "deleted", "unchanged", "failed", "skipped", "kept", "unhealthy"},
 //!   "objects": [{"action", "apiVersion", "kind", "namespace", "name",
 //!                "result", "message"?, "health"?: {"status", "message"}}],
-//!   "error": string | null }
+//!   "error": string | null,
+//!   "hooks": [{"phase", "wave", "apiVersion", "kind", "namespace", "name",
+//!              "result": "succeeded"|"failed"|"skipped", "generateName",
+//!              "message"?, "deleted"}] }
 //! ```
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use crate::engine::{ObjectOutcome, SyncOutcome};
+use crate::engine::{HookOutcome, HookResult, ObjectOutcome, SyncOutcome};
 use crate::health::Status;
 use crate::source::CommitInfo;
 
@@ -60,7 +63,26 @@ fn sync_value(r: &SyncReport) -> Value {
         "summary": o.counts(),
         "objects": objects,
         "error": o.error,
+        "hooks": o.hooks.iter().map(hook_value).collect::<Vec<_>>(),
     })
+}
+
+fn hook_value(h: &HookOutcome) -> Value {
+    let mut v = json!({
+        "phase": h.phase,
+        "wave": h.wave,
+        "apiVersion": h.api_version,
+        "kind": h.id.kind,
+        "namespace": h.id.namespace,
+        "name": h.id.name,
+        "result": h.result,
+        "generateName": h.generate_name,
+    });
+    if let Some(m) = &h.message {
+        v["message"] = json!(m);
+    }
+    v["deleted"] = json!(h.deleted);
+    v
 }
 
 /// The final table: every object that was not simply unchanged, then a
@@ -124,6 +146,7 @@ fn table(out: &mut dyn Write, o: &SyncOutcome, markdown: bool) -> io::Result<()>
             }
         }
     }
+    hooks_table(out, &o.hooks, markdown)?;
     let c = o.counts();
     let kept = if c.kept > 0 {
         format!(", {} kept", c.kept)
@@ -132,14 +155,85 @@ fn table(out: &mut dyn Write, o: &SyncOutcome, markdown: bool) -> io::Result<()>
     };
     writeln!(
         out,
-        "{} applied, {} deleted, {} unchanged, {} failed, {} skipped{kept}, {} unhealthy (ApplySet {}/{})",
+        "{} applied, {} deleted, {} unchanged, {} failed, {} skipped{kept}, {} unhealthy{} (ApplySet {}/{})",
         c.applied,
         c.deleted,
         c.unchanged,
         c.failed,
         c.skipped,
         c.unhealthy,
+        hooks_summary(&o.hooks),
         o.applyset.namespace,
         o.applyset.name
     )
+}
+
+/// `; hooks: 2 succeeded, 0 failed, 1 skipped` when there were hooks.
+fn hooks_summary(hooks: &[HookOutcome]) -> String {
+    if hooks.is_empty() {
+        return String::new();
+    }
+    let n = |r: HookResult| hooks.iter().filter(|h| h.result == r).count();
+    format!(
+        "; hooks: {} succeeded, {} failed, {} skipped",
+        n(HookResult::Succeeded),
+        n(HookResult::Failed),
+        n(HookResult::Skipped)
+    )
+}
+
+/// The hooks, apart from the objects: phase, result, and whether their
+/// delete policy removed them.
+fn hooks_table(out: &mut dyn Write, hooks: &[HookOutcome], markdown: bool) -> io::Result<()> {
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(String, String)> = hooks
+        .iter()
+        .map(|h| {
+            let mut result = h.result.as_str().to_string();
+            if h.deleted {
+                result.push_str(", deleted");
+            }
+            (h.label(), result)
+        })
+        .collect();
+    if markdown {
+        writeln!(out, "\n| hook | phase | wave | result |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for (h, (label, result)) in hooks.iter().zip(&rows) {
+            let message = h
+                .message
+                .as_deref()
+                .map(|m| format!(": {}", m.replace('\n', " ")));
+            writeln!(
+                out,
+                "| `{label}` | {} | {} | {result}{} |",
+                h.phase.as_str(),
+                h.wave,
+                message.unwrap_or_default().replace('|', "\\|")
+            )?;
+        }
+        return writeln!(out);
+    }
+    let width = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(4).max(4);
+    writeln!(
+        out,
+        "{:width$}  {:8}  {:4}  RESULT",
+        "HOOK", "PHASE", "WAVE"
+    )?;
+    for (h, (label, result)) in hooks.iter().zip(&rows) {
+        writeln!(
+            out,
+            "{label:width$}  {:8}  {:<4}  {result}",
+            h.phase.as_str(),
+            h.wave
+        )?;
+        if let Some(m) = &h.message {
+            for line in m.lines() {
+                writeln!(out, "    {line}")?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -91,10 +91,18 @@ fn write_report(
     if plan.problem_count() > 0 {
         writeln!(out)?;
     }
+    if !plan.hooks.is_empty() {
+        writeln!(out, "{}", super::hooks_heading(plan))?;
+        for line in super::hook_lines(plan) {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+        writeln!(out)?;
+    }
     writeln!(
         out,
-        "{}",
-        summary_line(&plan.summary(), plan.problem_count())
+        "{}{}",
+        summary_line(&plan.summary(), plan.problem_count()),
+        super::hooks_summary(plan)
     )
 }
 

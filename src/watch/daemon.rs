@@ -390,6 +390,8 @@ impl Daemon<'_> {
         let Some((target, set)) = loaded.targets.into_iter().next() else {
             return false;
         };
+        // Hooks run for a new revision, not for a resync of the same one.
+        let resync = self.applied.as_ref().is_some_and(|a| a.revision == sha);
         let result = async {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name = applyset::name_for(self.watch.name.as_deref(), &identity, &target.path);
@@ -406,7 +408,11 @@ impl Daemon<'_> {
                     force_conflicts: true,
                     prune_pvcs: false,
                 };
-                let plan = engine.plan(&set, opts).await?;
+                let mut plan = engine.plan(&set, opts).await?;
+                if resync {
+                    // Hooks run for a new revision, not a resync of it.
+                    plan.hooks.clear();
+                }
                 if !plan.errors.is_empty() {
                     let errs: Vec<String> = plan
                         .errors

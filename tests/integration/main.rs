@@ -13,6 +13,7 @@ mod cluster;
 mod diff;
 mod drift;
 mod faults;
+mod hooks;
 mod predict;
 mod prune;
 mod render;
@@ -47,6 +48,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(hooks::tests());
     trials.extend(predict::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());

@@ -1,0 +1,464 @@
+//! Running lifecycle hooks during a sync: per phase and wave, delete
+//! earlier runs (`BeforeHookCreation`), create each hook, wait until it
+//! finishes (Jobs and Pods by their own completion, other kinds until
+//! healthy), then apply its delete policy. Hooks are labelled as hooks of
+//! this ApplySet, never as members, so plan, prune and drift never see
+//! them.
+
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::discovery::ApiResource;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Engine;
+use crate::cluster::applyset::ApplySet;
+use crate::cluster::resource::{FIELD_MANAGER, api_error_message, with_type};
+use crate::cluster::{Cluster, retry};
+use crate::desired::{DesiredSet, ObjectId};
+use crate::health::{Status, health};
+use crate::hooks::{
+    HOOK_LABEL, HOOK_OF_LABEL, Phase, PlannedHook, completes, finished, hook_key, pod_failure,
+};
+use crate::plan::Plan;
+
+/// What became of one hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HookResult {
+    Succeeded,
+    Failed,
+    /// Not run: an earlier phase failed, or `--no-hooks`.
+    Skipped,
+}
+
+impl HookResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookResult::Succeeded => "succeeded",
+            HookResult::Failed => "failed",
+            HookResult::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HookOutcome {
+    pub phase: Phase,
+    pub wave: i64,
+    pub api_version: String,
+    /// With the name the object got (a `generateName` hook's real name
+    /// once created).
+    pub id: ObjectId,
+    pub result: HookResult,
+    pub message: Option<String>,
+    /// Deleted afterwards by its delete policy.
+    pub deleted: bool,
+    /// Never created, and its name is a `generateName` prefix.
+    pub generate_name: bool,
+}
+
+impl HookOutcome {
+    /// `batch/v1 Job shop/migrate-x7k2p`; a prefix never used shows as
+    /// `migrate-<generated>`.
+    pub fn label(&self) -> String {
+        let label = self.id.label(&self.api_version);
+        if self.generate_name {
+            format!("{label}<generated>")
+        } else {
+            label
+        }
+    }
+}
+
+/// The desired set's hooks as this cluster and ApplySet will run them.
+pub(super) fn plan_hooks(
+    cluster: &Cluster,
+    applyset: &ApplySet,
+    set: &DesiredSet,
+) -> Vec<PlannedHook> {
+    set.hooks
+        .iter()
+        .map(|h| {
+            let o = &h.object;
+            let id = cluster.id_of(&o.id, &o.api_version);
+            let mut manifest = o.object.clone();
+            if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
+                if let Some(ns) = &id.namespace {
+                    meta.insert("namespace".into(), Value::String(ns.clone()));
+                }
+                let labels = meta
+                    .entry("labels")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Some(labels) = labels.as_object_mut() {
+                    labels.insert(HOOK_OF_LABEL.into(), Value::String(applyset.id.clone()));
+                    labels.insert(
+                        HOOK_LABEL.into(),
+                        Value::String(hook_key(h.phase, &id, h.generate_name)),
+                    );
+                }
+            }
+            PlannedHook {
+                phase: h.phase,
+                wave: o.wave,
+                policy: h.policy,
+                api_version: o.api_version.clone(),
+                id,
+                generate_name: h.generate_name,
+                origin: o.origin.clone(),
+                manifest,
+            }
+        })
+        .collect()
+}
+
+/// The hooks of one sync and what became of them.
+pub(super) struct HookRun<'a> {
+    hooks: &'a [PlannedHook],
+    enabled: bool,
+    deadline: Instant,
+    force_conflicts: bool,
+    ran: Vec<bool>,
+    outcomes: Vec<HookOutcome>,
+}
+
+impl<'a> HookRun<'a> {
+    pub fn new(plan: &'a Plan, deadline: Instant, force_conflicts: bool) -> HookRun<'a> {
+        HookRun {
+            hooks: &plan.hooks,
+            enabled: !plan.no_hooks,
+            deadline,
+            force_conflicts,
+            ran: vec![false; plan.hooks.len()],
+            outcomes: Vec::new(),
+        }
+    }
+
+    pub fn has(&self, phase: Phase) -> bool {
+        self.enabled && self.hooks.iter().any(|h| h.phase == phase)
+    }
+
+    /// The waves the phase has hooks in, in order.
+    pub fn waves(&self, phase: Phase) -> Vec<i64> {
+        let mut waves: Vec<i64> = self
+            .hooks
+            .iter()
+            .filter(|h| self.enabled && h.phase == phase)
+            .map(|h| h.wave)
+            .collect();
+        waves.sort();
+        waves.dedup();
+        waves
+    }
+
+    /// SyncFail hooks get a full `--timeout` of their own: the failure
+    /// that calls them may have used up the sync's.
+    pub fn extend_deadline(&mut self, timeout: Duration) {
+        self.deadline = self.deadline.max(Instant::now() + timeout);
+    }
+
+    /// Runs every wave of a phase; stops at the first wave with a failure.
+    pub async fn phase(
+        &mut self,
+        engine: &Engine,
+        phase: Phase,
+        progress: &dyn Fn(&str),
+    ) -> Result<(), String> {
+        for wave in self.waves(phase) {
+            self.wave(engine, phase, wave, progress).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs the hooks of one phase and wave together and waits for all of
+    /// them; `Err` names each that failed.
+    pub async fn wave(
+        &mut self,
+        engine: &Engine,
+        phase: Phase,
+        wave: i64,
+        progress: &dyn Fn(&str),
+    ) -> Result<(), String> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let indices: Vec<usize> = (0..self.hooks.len())
+            .filter(|&i| self.hooks[i].phase == phase && self.hooks[i].wave == wave)
+            .collect();
+        if indices.is_empty() {
+            return Ok(());
+        }
+        progress(&format!(
+            "running {} {} hook(s) of wave {wave}",
+            indices.len(),
+            phase.as_str()
+        ));
+        let (deadline, force) = (self.deadline, self.force_conflicts);
+        let runs = indices
+            .iter()
+            .map(|&i| run_one(&engine.cluster, &self.hooks[i], deadline, force));
+        let results = join_all(runs).await;
+        let mut failed = Vec::new();
+        for (&i, outcome) in indices.iter().zip(results) {
+            self.ran[i] = true;
+            if outcome.result == HookResult::Failed {
+                failed.push(format!(
+                    "{} hook {} failed: {}",
+                    phase.as_str(),
+                    outcome.label(),
+                    outcome.message.as_deref().unwrap_or("")
+                ));
+            }
+            self.outcomes.push(outcome);
+        }
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(failed.join("\n"))
+        }
+    }
+
+    /// What became of every hook: those run, then those of the sync's own
+    /// phases that were not (SyncFail hooks only matter when they ran).
+    pub fn finish(self) -> Vec<HookOutcome> {
+        let mut out = self.outcomes;
+        let why = if self.enabled {
+            "not run: an earlier step failed"
+        } else {
+            "not run: --no-hooks"
+        };
+        for (h, ran) in self.hooks.iter().zip(self.ran) {
+            if !ran && (h.phase != Phase::SyncFail || !self.enabled) {
+                out.push(HookOutcome {
+                    phase: h.phase,
+                    wave: h.wave,
+                    api_version: h.api_version.clone(),
+                    id: h.id.clone(),
+                    result: HookResult::Skipped,
+                    message: Some(why.into()),
+                    deleted: false,
+                    generate_name: h.generate_name,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Runs one hook to its end: earlier runs deleted (by policy), created,
+/// waited for, deleted (by policy).
+async fn run_one(
+    cluster: &Cluster,
+    hook: &PlannedHook,
+    deadline: Instant,
+    force_conflicts: bool,
+) -> HookOutcome {
+    let mut outcome = HookOutcome {
+        phase: hook.phase,
+        wave: hook.wave,
+        api_version: hook.api_version.clone(),
+        id: hook.id.clone(),
+        result: HookResult::Failed,
+        message: None,
+        deleted: false,
+        generate_name: hook.generate_name,
+    };
+    let Some(ar) = cluster.resource_of(&hook.id, &hook.api_version) else {
+        outcome.message = Some(format!(
+            "the cluster does not serve {} {}",
+            hook.api_version, hook.id.kind
+        ));
+        return outcome;
+    };
+    let api = cluster.api(&ar, hook.id.namespace.as_deref());
+    let name = match create(&api, hook, force_conflicts).await {
+        Ok(name) => name,
+        Err(msg) => {
+            outcome.message = Some(msg);
+            return outcome;
+        }
+    };
+    outcome.id.name = name.clone();
+    outcome.generate_name = false;
+    tracing::info!(hook = %outcome.id.label(&hook.api_version), phase = hook.phase.as_str(), "hook created");
+    let result = wait_done(cluster, &api, &ar, &name, completes(&hook.id), deadline).await;
+    let delete = match &result {
+        Ok(()) => hook.policy.hook_succeeded,
+        Err(_) => hook.policy.hook_failed,
+    };
+    match result {
+        Ok(()) => outcome.result = HookResult::Succeeded,
+        Err(msg) => outcome.message = Some(msg),
+    }
+    if delete {
+        let params = DeleteParams::background();
+        match retry(|| api.delete(&name, &params)).await {
+            Ok(_) => outcome.deleted = true,
+            Err(kube::Error::Api(s)) if s.code == 404 => outcome.deleted = true,
+            Err(e) => {
+                tracing::warn!(hook = %name, error = %api_error_message(&e), "deleting a finished hook failed")
+            }
+        }
+    }
+    outcome
+}
+
+/// Applies `BeforeHookCreation`, then creates the hook; returns its name.
+async fn create(
+    api: &Api<DynamicObject>,
+    hook: &PlannedHook,
+    force_conflicts: bool,
+) -> Result<String, String> {
+    if hook.policy.before_hook_creation {
+        if hook.generate_name {
+            // Earlier runs have other names: found by the hook label.
+            let key = hook.manifest["metadata"]["labels"][HOOK_LABEL]
+                .as_str()
+                .unwrap_or_default();
+            let of = hook.manifest["metadata"]["labels"][HOOK_OF_LABEL]
+                .as_str()
+                .unwrap_or_default();
+            let params =
+                ListParams::default().labels(&format!("{HOOK_LABEL}={key},{HOOK_OF_LABEL}={of}"));
+            let earlier = retry(|| api.list(&params))
+                .await
+                .map_err(|e| format!("listing earlier runs: {}", api_error_message(&e)))?;
+            for old in earlier.items {
+                let old = old.metadata.name.unwrap_or_default();
+                delete_and_wait(api, &old).await?;
+            }
+        } else {
+            delete_and_wait(api, &hook.id.name).await?;
+        }
+    }
+    if hook.generate_name {
+        let obj: DynamicObject = serde_json::from_value(hook.manifest.clone())
+            .map_err(|e| format!("not a Kubernetes object: {e}"))?;
+        let params = PostParams::default();
+        let created = retry(|| api.create(&params, &obj))
+            .await
+            .map_err(|e| api_error_message(&e))?;
+        Ok(created.metadata.name.unwrap_or_default())
+    } else {
+        let mut params = PatchParams::apply(FIELD_MANAGER);
+        if force_conflicts {
+            params = params.force();
+        }
+        let patch = Patch::Apply(&hook.manifest);
+        retry(|| api.patch(&hook.id.name, &params, &patch))
+            .await
+            .map_err(|e| api_error_message(&e))?;
+        Ok(hook.id.name.clone())
+    }
+}
+
+/// Deletes an earlier run and waits until it is gone, so that a hook with
+/// a fixed name can be created again.
+async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
+    let params = DeleteParams::background();
+    match retry(|| api.delete(name, &params)).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+        Err(e) => {
+            return Err(format!(
+                "deleting the earlier run {name}: {}",
+                api_error_message(&e)
+            ));
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match retry(|| api.get_opt(name)).await {
+            Ok(None) => return Ok(()),
+            Ok(Some(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
+            Ok(Some(_)) => {
+                return Err(format!(
+                    "the earlier run {name} is still there 120 s after deleting it"
+                ));
+            }
+            Err(e) => return Err(api_error_message(&e)),
+        }
+    }
+}
+
+/// Polls the hook until it finished (Job, Pod) or is healthy (any other
+/// kind), or the deadline passes.
+async fn wait_done(
+    cluster: &Cluster,
+    api: &Api<DynamicObject>,
+    ar: &ApiResource,
+    name: &str,
+    completes: bool,
+    deadline: Instant,
+) -> Result<(), String> {
+    loop {
+        let last;
+        match retry(|| api.get_opt(name)).await {
+            Ok(None) => return Err("deleted before it finished".into()),
+            Ok(Some(obj)) => {
+                let obj = with_type(obj, ar);
+                if completes {
+                    match finished(&obj) {
+                        Some(Ok(())) => return Ok(()),
+                        Some(Err(why)) if ar.kind == "Job" => {
+                            return Err(job_failure(cluster, &obj, why).await);
+                        }
+                        Some(Err(why)) => return Err(why),
+                        None => last = "still running".into(),
+                    }
+                } else {
+                    let h = health(&obj);
+                    if h.status == Status::Current {
+                        return Ok(());
+                    }
+                    last = format!("{:?}: {}", h.status, h.message);
+                }
+            }
+            Err(e) => last = api_error_message(&e),
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("not finished within the timeout ({last})"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// A failed Job's reason, with why its failed Pods failed.
+async fn job_failure(cluster: &Cluster, job: &Value, why: String) -> String {
+    let name = job["metadata"]["name"].as_str().unwrap_or_default();
+    let namespace = job["metadata"]["namespace"].as_str();
+    let pod_id = ObjectId {
+        group: String::new(),
+        kind: "Pod".into(),
+        namespace: namespace.map(str::to_string),
+        name: String::new(),
+    };
+    let Some(ar) = cluster.resource_of(&pod_id, "v1") else {
+        return why;
+    };
+    let pods = cluster.api(&ar, namespace);
+    let params = ListParams::default().labels(&format!("batch.kubernetes.io/job-name={name}"));
+    let Ok(list) = retry(|| pods.list(&params)).await else {
+        return why;
+    };
+    let mut reasons = Vec::new();
+    for pod in list.items {
+        let pod = with_type(pod, &ar);
+        if pod["status"]["phase"] == "Failed" {
+            reasons.push(format!(
+                "Pod {}: {}",
+                pod["metadata"]["name"].as_str().unwrap_or_default(),
+                pod_failure(&pod)
+            ));
+        }
+    }
+    if reasons.is_empty() {
+        why
+    } else {
+        format!("{why}; {}", reasons.join("; "))
+    }
+}
