@@ -92,7 +92,7 @@ fn parse_pieces(file: &str, pieces: &[&Piece]) -> Result<Vec<Document>, Problem>
                             piece.line + line.saturating_sub(1),
                             (column > 0).then_some(column),
                         ),
-                        message: format!("invalid YAML: {}", parser_message(&err)),
+                        message: format!("invalid YAML: {}", parser_message(&err, piece.line)),
                     }
                 },
             )?;
@@ -135,16 +135,30 @@ pub fn parse_options() -> serde_saphyr::Options {
     options
 }
 
-/// The parser's own message, without position or snippet (we print those
-/// in our own format).
-fn parser_message(err: &serde_saphyr::Error) -> String {
-    let msg = err.without_snippet().to_string();
-    // The message may end with " at line X column Y": we report position
-    // separately, so drop it to avoid saying it twice.
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg,
+/// The parser's own message, without snippet, its positions counted from
+/// the start of the stream (the parser saw one document, starting at
+/// `first_line`).
+fn parser_message(err: &serde_saphyr::Error, first_line: usize) -> String {
+    let options = serde_saphyr::render_options! {
+        line_offset: first_line.saturating_sub(1) as u64,
+        snippets: serde_saphyr::SnippetMode::Off,
+    };
+    let msg = err.without_snippet().render_with_options(options);
+    // The message may end with " at line X, column Y": we report position
+    // separately, so drop it to avoid saying it twice. Other positions
+    // (where an alias was defined and used) stay.
+    if let Some(i) = msg.rfind(" at line ")
+        && let Some((line, column)) = msg[i + " at line ".len()..].split_once(", column ")
+        && !line.is_empty()
+        && !column.is_empty()
+        && line
+            .bytes()
+            .chain(column.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return msg[..i].to_string();
     }
+    msg
 }
 
 /// One document's text within a stream.
@@ -443,6 +457,18 @@ mod tests {
             "{p}"
         );
         assert!(p.message.starts_with("invalid YAML"), "{p}");
+        // Positions inside the parser's message (where the alias was
+        // defined and used) count from the start of the stream too.
+        let inner: Vec<usize> = p
+            .message
+            .split("line ")
+            .skip(1)
+            .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(!inner.is_empty(), "{p}");
+        for line in inner {
+            assert!((bomb_line..bomb_line + 10).contains(&line), "{p}");
+        }
     }
 
     #[test]
