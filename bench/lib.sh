@@ -1,5 +1,6 @@
-# Shared by the cluster benchmarks (bench/diff.sh, bench/sync.sh); sourced
-# from the repository root after `set -euo pipefail`, not run.
+# Shared by the benchmarks (bench/diff.sh, bench/sync.sh, bench/watch.sh,
+# bench/render.sh); sourced from the repository root after
+# `set -euo pipefail`, not run.
 #
 #   bench_build            release build; sets $bin
 #   bench_cluster          temporary $work (removed on exit) and a throwaway
