@@ -25,13 +25,9 @@ pub fn run(
     let runtime = super::runtime()?;
     let mut results: Vec<(Option<String>, String, Plan)> = Vec::new();
     for target in &targets {
-        let engine = runtime.block_on(super::connect(
-            settings,
-            target,
-            drift.name.as_deref(),
-            16,
-            false,
-        ))?;
+        let engine =
+            runtime.block_on(super::connect(settings, target, drift.name.as_deref(), 16))?;
+        super::check_origin(settings, target, &engine, false)?;
         let revision = synced_revision(settings, &engine)?;
         let mut at = settings.clone();
         at.source.revision = Some(revision.clone());

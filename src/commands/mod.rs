@@ -57,18 +57,27 @@ async fn connect(
     target: &Target,
     name: Option<&str>,
     concurrency: usize,
-    take_over: bool,
 ) -> anyhow::Result<Engine> {
     let identity = crate::source::identity(&settings.source.repo);
     let name = applyset::name_for(name, &identity, &target.path);
-    let engine = Engine::connect(target, &name, concurrency)
+    Engine::connect(target, &name, concurrency)
         .await
-        .with_context(|| target_label(target))?;
+        .with_context(|| target_label(target))
+}
+
+/// Refuses an ApplySet another repository or path wrote (unless
+/// `take_over`).
+fn check_origin(
+    settings: &Settings,
+    target: &Target,
+    engine: &Engine,
+    take_over: bool,
+) -> anyhow::Result<()> {
+    let identity = crate::source::identity(&settings.source.repo);
     let path = crate::render::display_rel(&target.path);
     engine
         .check_origin(&identity, &path, take_over)
-        .with_context(|| target_label(target))?;
-    Ok(engine)
+        .with_context(|| target_label(target))
 }
 
 /// A target connected to its cluster and rendered for it.
@@ -104,13 +113,7 @@ fn prepare(
     let mut out = Vec::with_capacity(targets.len());
     for (target, set) in targets.into_iter().zip(sets) {
         let name = flags.name.as_deref();
-        let engine = runtime.block_on(connect(
-            settings,
-            &target,
-            name,
-            flags.concurrency,
-            flags.take_over,
-        ))?;
+        let engine = runtime.block_on(connect(settings, &target, name, flags.concurrency))?;
         let set = match set {
             Some(set) => set,
             None => render_for(runtime, &snapshot, &target, &engine, render)?,
@@ -120,6 +123,11 @@ fn prepare(
             engine,
             set,
         });
+    }
+    // Whose ApplySet it is is checked once every target rendered, so bad
+    // input is reported first.
+    for p in &out {
+        check_origin(settings, &p.target, &p.engine, flags.take_over)?;
     }
     Ok((snapshot, out))
 }

@@ -211,7 +211,14 @@ pub fn uses_helm(root: &Path, path: &Path) -> bool {
                 && walk(&e.path(), depth - 1)
         })
     }
-    walk(&root.join(path), 32)
+    // A path leaving the root is refused by rendering; never walk there.
+    let inside = path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    inside && walk(&root.join(path), 32)
 }
 
 /// What rendering produced: the documents that parsed, in the order found
