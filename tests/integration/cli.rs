@@ -6,7 +6,7 @@ use std::process::Stdio;
 use libtest_mimic::Trial;
 
 use crate::check;
-use crate::harness::{GitRepo, TestResult, gitsync, project_root, run};
+use crate::harness::{GitRepo, TestResult, gitsync, path_with, project_root, run, test_cache_dir};
 
 pub fn tests() -> Vec<Trial> {
     vec![
@@ -15,6 +15,8 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(completion_files_are_fresh),
         crate::trial!(closed_stdout_is_not_an_error),
         crate::trial!(errors_go_to_stderr_with_causes),
+        crate::trial!(version_names_the_commit),
+        crate::trial!(runs_as_a_kubectl_plugin),
     ]
 }
 
@@ -137,6 +139,76 @@ fn errors_go_to_stderr_with_causes() -> TestResult {
         r.stderr.contains("/no/such/repository"),
         r,
         "names the repository"
+    );
+    Ok(())
+}
+
+/// The version and the commit built from; "unknown" when the source is not
+/// a Git checkout (a tarball), which build.rs must tolerate.
+fn version_names_the_commit() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(project_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let r = run(gitsync(dir.path()).arg("--version"));
+    let want = format!("gitsync {} (commit {head})\n", env!("CARGO_PKG_VERSION"));
+    check!(r.code == 0 && r.stdout == want, r, "expected {want:?}");
+    Ok(())
+}
+
+/// Installed as `kubectl-gitsync` on PATH, kubectl runs it as
+/// `kubectl gitsync`, and its help says so.
+fn runs_as_a_kubectl_plugin() -> TestResult {
+    let bin = tempfile::tempdir()?;
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_gitsync"),
+        bin.path().join("kubectl-gitsync"),
+    )?;
+    let repo = GitRepo::new();
+    repo.write(&[(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plugged\ndata:\n  k: v\n",
+    )]);
+    let kubectl = |args: &[&str]| {
+        run(std::process::Command::new("kubectl")
+            .args(args)
+            .current_dir(repo.path())
+            .env("PATH", path_with(bin.path()))
+            .env("NO_COLOR", "1")
+            .env("GITSYNC_CACHE_DIR", test_cache_dir())
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null()))
+    };
+    let r = kubectl(&["gitsync", "--help"]);
+    check!(
+        r.code == 0
+            && r.stdout
+                .contains("Usage: kubectl gitsync [OPTIONS] <COMMAND>"),
+        r,
+        "help names the plugin"
+    );
+    let r = kubectl(&["gitsync", "diff", "--help"]);
+    check!(
+        r.stdout.contains("Usage: kubectl gitsync diff [OPTIONS]"),
+        r,
+        "subcommand usage names the plugin"
+    );
+    let r = kubectl(&["gitsync", "render"]);
+    check!(
+        r.code == 0 && r.stdout.contains("kind: ConfigMap") && r.stdout.contains("name: plugged"),
+        r,
+        "kubectl gitsync render"
+    );
+    let r = kubectl(&["gitsync", "bogus"]);
+    check!(
+        r.code == 2 && r.stderr.contains("Usage: kubectl gitsync"),
+        r,
+        "usage errors exit 2 through kubectl and name the plugin"
     );
     Ok(())
 }
