@@ -13,6 +13,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(help_describes_every_command),
         crate::trial!(usage_errors_exit_2),
         crate::trial!(completion_files_are_fresh),
+        crate::trial!(man_pages_are_fresh),
         crate::trial!(closed_stdout_is_not_an_error),
         crate::trial!(errors_go_to_stderr_with_causes),
         crate::trial!(version_names_the_commit),
@@ -100,6 +101,45 @@ fn completion_files_are_fresh() -> TestResult {
         }
     }
     Ok(())
+}
+
+/// The pages in man/ are what clap_mangen makes of the CLI definition;
+/// regenerate them with `scripts/update-man` (which runs this test with
+/// GITSYNC_UPDATE_MAN=1 to write them).
+fn man_pages_are_fresh() -> TestResult {
+    use clap::CommandFactory;
+    let fresh = tempfile::tempdir()?;
+    clap_mangen::generate_to(gitsync::cli::Cli::command(), fresh.path())?;
+    let dir = project_root().join("man");
+    if std::env::var_os("GITSYNC_UPDATE_MAN").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        for page in pages(fresh.path())? {
+            std::fs::copy(fresh.path().join(&page), dir.join(&page))?;
+        }
+    }
+    let (want, have) = (pages(fresh.path())?, pages(&dir).unwrap_or_default());
+    if want != have {
+        return Err(
+            format!("man/ holds {have:?}, the CLI makes {want:?}: run scripts/update-man").into(),
+        );
+    }
+    for page in want {
+        let committed = std::fs::read_to_string(dir.join(&page))?;
+        if committed != std::fs::read_to_string(fresh.path().join(&page))? {
+            return Err(format!("man/{page} is stale: run scripts/update-man").into());
+        }
+    }
+    Ok(())
+}
+
+/// The file names in `dir`, sorted.
+fn pages(dir: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let mut names = std::fs::read_dir(dir)?
+        .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    names.sort();
+    Ok(names)
 }
 
 fn closed_stdout_is_not_an_error() -> TestResult {
