@@ -6,7 +6,9 @@ use std::process::Stdio;
 use libtest_mimic::Trial;
 
 use crate::check;
-use crate::harness::{GitRepo, TestResult, gitsync, path_with, project_root, run, test_cache_dir};
+use crate::harness::{
+    Cluster, GitRepo, TestResult, gitsync, path_with, project_root, run, test_cache_dir,
+};
 
 pub fn tests() -> Vec<Trial> {
     vec![
@@ -18,6 +20,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(errors_go_to_stderr_with_causes),
         crate::trial!(version_names_the_commit),
         crate::trial!(runs_as_a_kubectl_plugin),
+        crate::trial!(progress_on_a_terminal_counts_and_clears),
     ]
 }
 
@@ -251,4 +254,132 @@ fn runs_as_a_kubectl_plugin() -> TestResult {
         "usage errors exit 2 through kubectl and name the plugin"
     );
     Ok(())
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), sync's live
+/// line shows how many objects were applied and how many are healthy, and
+/// is gone from the screen when the result is printed.
+fn progress_on_a_terminal_counts_and_clears() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("tty-progress");
+    let repo = GitRepo::new();
+    // A Deployment that never becomes ready keeps "0 of 2 healthy" on the
+    // screen until --timeout, so the live line is surely drawn.
+    repo.commit(
+        &[(
+            "app.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  k: v\n\
+             ---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crash\nspec:\n\
+             \x20 replicas: 1\n  selector: {matchLabels: {app: crash}}\n  template:\n\
+             \x20   metadata: {labels: {app: crash}}\n\
+             \x20   spec: {containers: [{name: c, image: \"gitsync.test/fail:v1\"}]}\n",
+        )],
+        "app",
+    );
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let command = format!(
+        "{} sync --timeout 4s -n {} --kubeconfig {}",
+        quote(env!("CARGO_BIN_EXE_gitsync")),
+        quote(&ns.name),
+        quote(&cluster.kubeconfig().to_string_lossy()),
+    );
+    let mut script = std::process::Command::new("timeout");
+    script
+        .args(["120", "script", "-qec", &command, "/dev/null"])
+        .current_dir(repo.path())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("GITSYNC_CACHE_DIR", test_cache_dir())
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null());
+    let r = run(&mut script);
+    check!(
+        r.code == 3,
+        r,
+        "exit 3 (applied, not healthy), through script(1)"
+    );
+    check!(
+        r.stdout.contains("applied 2 of 2 · 0 of 2 healthy")
+            || r.stdout.contains("applied 2 of 2 · 1 of 2 healthy"),
+        r,
+        "the live line counts applied and healthy objects side by side"
+    );
+    let screen = screen(&r.stdout);
+    let shown = screen.join("\n");
+    check!(
+        !shown.contains("healthy ·") && !shown.contains("of 2 healthy"),
+        r,
+        "the live line is cleared; the screen ends as:\n{shown}"
+    );
+    check!(
+        screen
+            .iter()
+            .any(|l| l.starts_with("error: applied, but not healthy within 4s")),
+        r,
+        "the result starts on a clean line; the screen ends as:\n{shown}"
+    );
+    Ok(())
+}
+
+/// What a terminal shows after `output`: enough of one to follow indicatif
+/// (carriage return, clear line, cursor up, clear to end of screen); other
+/// escape sequences are dropped.
+fn screen(output: &str) -> Vec<String> {
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = output.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                col = 0;
+                if lines.len() <= row {
+                    lines.push(Vec::new());
+                }
+            }
+            '\x1b' => {
+                if chars.peek() != Some(&'[') {
+                    continue;
+                }
+                chars.next();
+                let mut param = String::new();
+                let mut end = ' ';
+                for p in chars.by_ref() {
+                    if p.is_ascii_alphabetic() || p == '~' {
+                        end = p;
+                        break;
+                    }
+                    param.push(p);
+                }
+                let n: usize = param.parse().unwrap_or(1);
+                match (end, param.as_str()) {
+                    ('K', "2") => lines[row].clear(),
+                    ('K', _) => lines[row].truncate(col),
+                    ('A', _) => row = row.saturating_sub(n),
+                    ('J', "" | "0") => {
+                        lines[row].truncate(col);
+                        lines.truncate(row + 1);
+                    }
+                    _ => {}
+                }
+            }
+            c => {
+                let line = &mut lines[row];
+                while line.len() < col {
+                    line.push(' ');
+                }
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim_end().to_string())
+        .collect()
 }
