@@ -10,8 +10,11 @@ use crate::harness::{
     Cluster, GitRepo, TestResult, gitsync, path_with, project_root, run, test_cache_dir,
 };
 
+mod recipes;
+
 pub fn tests() -> Vec<Trial> {
-    vec![
+    let mut tests = recipes::tests();
+    tests.extend([
         crate::trial!(help_describes_every_command),
         crate::trial!(usage_errors_exit_2),
         crate::trial!(completion_files_are_fresh),
@@ -21,7 +24,8 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(version_names_the_commit),
         crate::trial!(runs_as_a_kubectl_plugin),
         crate::trial!(progress_on_a_terminal_counts_and_clears),
-    ]
+    ]);
+    tests
 }
 
 fn help_describes_every_command() -> TestResult {
