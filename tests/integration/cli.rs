@@ -24,6 +24,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(version_names_the_commit),
         crate::trial!(runs_as_a_kubectl_plugin),
         crate::trial!(progress_on_a_terminal_counts_and_clears),
+        crate::trial!(container_image_ships_what_the_tests_use),
     ]);
     tests
 }
@@ -386,4 +387,35 @@ fn screen(output: &str) -> Vec<String> {
         .into_iter()
         .map(|l| l.into_iter().collect::<String>().trim_end().to_string())
         .collect()
+}
+
+/// The image carries the kustomize and helm the render tests run
+/// (scripts/render-tools), and is the one deploy/ names.
+fn container_image_ships_what_the_tests_use() -> TestResult {
+    let read = |p: &str| std::fs::read_to_string(project_root().join(p));
+    let (containerfile, tools) = (read("Containerfile")?, read("scripts/render-tools")?);
+    for pin in ["KUSTOMIZE_VERSION", "HELM_VERSION"] {
+        let value = |text: &str, prefix: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{prefix}{pin}=")))
+                .map(str::trim)
+                .map(String::from)
+        };
+        let (image, tested) = (value(&containerfile, "ARG "), value(&tools, ""));
+        if image.is_none() || image != tested {
+            return Err(format!(
+                "Containerfile pins {pin}={image:?}, scripts/render-tools {tested:?}"
+            )
+            .into());
+        }
+    }
+    let deployment = read("deploy/kubernetes/deployment.yaml")?;
+    let image = deployment
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("image: "))
+        .ok_or("deployment.yaml names no image")?;
+    if !containerfile.contains(&format!("-t {image} ")) {
+        return Err(format!("the Containerfile's build command does not tag {image}").into());
+    }
+    Ok(())
 }
