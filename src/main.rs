@@ -2,12 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use gitsync::cli::Cli;
 
 fn main() -> ExitCode {
     // Usage errors exit 2 from clap itself, as the contract wants.
-    let settings = Cli::parse().into_settings();
+    let settings = Cli::parse_args().into_settings();
     gitsync::logging::init(settings.verbose, settings.quiet, settings.json_logs());
     gitsync::exit::finish(gitsync::commands::run(&settings))
 }

@@ -1,9 +1,23 @@
 //! Output for a pull-request comment: a heading, a summary table, one
-//! collapsed diff per changed object, and the errors.
+//! collapsed diff per changed object, and the errors; cut to fit in one
+//! comment (see [`COMMENT_LIMIT`]).
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{Masker, Report, Style, diff, object_label, short_sha};
+
+/// GitHub refuses a comment body longer than 65,536 characters. The report
+/// is measured in bytes, which are never fewer than characters (nor UTF-16
+/// units), so it fits however the limit is counted.
+pub const COMMENT_LIMIT: usize = 65_536;
+
+/// Room left under the limit for what a CI job adds around the report (a
+/// marker to find its comment again, a line of its own).
+const LEFT_FOR_THE_CALLER: usize = 1_536;
+
+/// At most what a "diff cut" note takes, with its blank line.
+const CUT_NOTE_ROOM: usize = 200;
 
 pub fn write_markdown(
     out: &mut dyn Write,
@@ -11,30 +25,202 @@ pub fn write_markdown(
     style: &Style,
     masker: &Masker,
 ) -> io::Result<()> {
-    for (i, report) in reports.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        write_report(out, report, style, masker)?;
-    }
-    Ok(())
+    let text = markdown(reports, style, masker, COMMENT_LIMIT - LEFT_FOR_THE_CALLER);
+    out.write_all(text.as_bytes())
 }
 
-fn write_report(
-    out: &mut dyn Write,
-    report: &Report,
-    style: &Style,
-    masker: &Masker,
-) -> io::Result<()> {
+/// One report taken apart, so that each part can be measured before it is
+/// kept, cut or left out.
+struct Section {
+    /// Heading and summary table (and "No changes."): always whole.
+    head: String,
+    objects: Vec<Object>,
+    /// One list item per error.
+    errors: Vec<String>,
+}
+
+struct Object {
+    /// `<details>`, the summary line and the notes.
+    open: String,
+    fence: String,
+    body: String,
+}
+
+const CLOSE: &str = "</details>\n\n";
+const ERRORS_HEADING: &str = "**Errors**\n\n";
+
+impl Object {
+    /// What the diff takes, fenced, when shown whole.
+    fn full_body(&self) -> usize {
+        self.fence_cost() + self.body.len()
+    }
+
+    fn fence_cost(&self) -> usize {
+        2 * self.fence.len() + "diff\n".len() + "\n\n".len()
+    }
+
+    /// Always shown: the summary line and notes, and the diff whole when it
+    /// is short, else room for the note that says it was cut.
+    fn least(&self) -> usize {
+        self.open.len() + CLOSE.len() + self.full_body().min(CUT_NOTE_ROOM)
+    }
+
+    /// Writes the object with at most `room` bytes for its diff (fences and
+    /// cut note included).
+    fn write(&self, out: &mut String, room: usize) {
+        out.push_str(&self.open);
+        if self.full_body() <= room {
+            write_fenced(out, &self.fence, &self.body);
+        } else {
+            let lines_room = room.saturating_sub(self.fence_cost() + CUT_NOTE_ROOM);
+            let mut kept = 0;
+            for line in self.body.split_inclusive('\n') {
+                if kept + line.len() > lines_room {
+                    break;
+                }
+                kept += line.len();
+            }
+            if kept > 0 {
+                write_fenced(out, &self.fence, &self.body[..kept]);
+            }
+            let shown = self.body[..kept].lines().count();
+            let total = self.body.lines().count();
+            let _ = write!(
+                out,
+                "*Diff cut after {shown} of {total} lines to fit the comment; \
+                 `gitsync diff` shows all of it.*\n\n"
+            );
+        }
+        out.push_str(CLOSE);
+    }
+}
+
+fn write_fenced(out: &mut String, fence: &str, body: &str) {
+    let _ = write!(out, "{fence}diff\n{body}{fence}\n\n");
+}
+
+/// The reports as one Markdown text of at most `limit` bytes, unless their
+/// headings and summary tables alone are longer. What gives way, last
+/// first: long diffs are cut (each keeps an equal share of what is left,
+/// short ones stay whole), then objects past the room are left out (a line
+/// says how many), then errors past half the room (likewise).
+fn markdown(reports: &[Report], style: &Style, masker: &Masker, limit: usize) -> String {
+    let sections: Vec<Section> = reports.iter().map(|r| section(r, style, masker)).collect();
+
+    // Headings, tables and the separators between reports, and a line for
+    // what is left out, per report: never cut.
+    let mut used = 0;
+    for (i, s) in sections.iter().enumerate() {
+        used += s.head.len() + usize::from(i > 0);
+        if !s.errors.is_empty() {
+            used += ERRORS_HEADING.len();
+        }
+        if !s.errors.is_empty() || !s.objects.is_empty() {
+            used += 2 * LEFT_OUT_ROOM;
+        }
+    }
+    let mut room = limit.saturating_sub(used);
+    // Errors say why the exit code is 2, so they come first, but may not
+    // crowd out every diff: they get at most half the room if there are any.
+    let any_objects = sections.iter().any(|s| !s.objects.is_empty());
+    let mut errors_room = if any_objects { room / 2 } else { room };
+    let errors_shown: Vec<usize> = sections
+        .iter()
+        .map(|s| {
+            s.errors
+                .iter()
+                .take_while(|e| {
+                    let fits = e.len() <= errors_room;
+                    if fits {
+                        errors_room -= e.len();
+                        room -= e.len();
+                    }
+                    fits
+                })
+                .count()
+        })
+        .collect();
+    let mut take = |cost: usize| {
+        let fits = cost <= room;
+        if fits {
+            room -= cost;
+        }
+        fits
+    };
+    let objects_shown: Vec<usize> = sections
+        .iter()
+        .map(|s| s.objects.iter().take_while(|o| take(o.least())).count())
+        .collect();
+
+    // Water-filling: the room left is shared equally by the diffs that want
+    // more than their least; those that need less than a share are whole.
+    let mut wants: Vec<(usize, usize, usize)> = Vec::new(); // (extra wanted, section, object)
+    for (si, s) in sections.iter().enumerate() {
+        for (oi, o) in s.objects[..objects_shown[si]].iter().enumerate() {
+            let extra = o.full_body() - o.full_body().min(CUT_NOTE_ROOM);
+            wants.push((extra, si, oi));
+        }
+    }
+    wants.sort_unstable();
+    let mut rooms: Vec<Vec<usize>> = sections.iter().map(|s| vec![0; s.objects.len()]).collect();
+    let mut left = wants.len();
+    for (extra, si, oi) in wants {
+        let share = room / left;
+        let given = extra.min(share);
+        room -= given;
+        left -= 1;
+        let least = sections[si].objects[oi].full_body().min(CUT_NOTE_ROOM);
+        rooms[si][oi] = least + given;
+    }
+
+    let mut out = String::new();
+    for (si, s) in sections.iter().enumerate() {
+        if si > 0 {
+            out.push('\n');
+        }
+        out.push_str(&s.head);
+        for (oi, o) in s.objects[..objects_shown[si]].iter().enumerate() {
+            o.write(&mut out, rooms[si][oi]);
+        }
+        let hidden = s.objects.len() - objects_shown[si];
+        if hidden > 0 {
+            let _ = write!(
+                out,
+                "*{hidden} more changed object(s) not shown, to fit the comment; \
+                 `gitsync diff` shows them all.*\n\n"
+            );
+        }
+        if !s.errors.is_empty() {
+            out.push_str(ERRORS_HEADING);
+            for e in &s.errors[..errors_shown[si]] {
+                out.push_str(e);
+            }
+            let hidden = s.errors.len() - errors_shown[si];
+            if hidden > 0 {
+                let _ = writeln!(
+                    out,
+                    "- *{hidden} more error(s) not shown, to fit the comment; \
+                     `gitsync diff` shows them all.*"
+                );
+            }
+        }
+    }
+    out
+}
+
+/// At most what a "not shown" line takes.
+const LEFT_OUT_ROOM: usize = 120;
+
+fn section(report: &Report, style: &Style, masker: &Masker) -> Section {
     let plan = report.plan;
-    let mut heading = String::from("### gitsync diff");
+    let mut head = String::from("### gitsync diff");
     if let Some(target) = report.target {
-        heading.push_str(&format!(": {}", code_span(target)));
+        let _ = write!(head, ": {}", code_span(target));
     }
     if let Some(commit) = report.revision {
-        heading.push_str(&format!(" at {}", code_span(short_sha(commit))));
+        let _ = write!(head, " at {}", code_span(short_sha(commit)));
     }
-    writeln!(out, "{heading}\n")?;
+    head.push_str("\n\n");
 
     let s = plan.summary();
     // The adopt and failed columns only when there is something in them.
@@ -51,64 +237,80 @@ fn write_report(
         columns.push(("failed", plan.problem_count()));
     }
     let row = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
-    writeln!(
-        out,
+    let _ = writeln!(
+        head,
         "{}",
         row(columns.iter().map(|c| c.0.to_string()).collect())
-    )?;
-    writeln!(out, "|{}", "---:|".repeat(columns.len()))?;
-    writeln!(
-        out,
-        "{}",
+    );
+    let _ = writeln!(head, "|{}", "---:|".repeat(columns.len()));
+    let _ = writeln!(
+        head,
+        "{}\n",
         row(columns.iter().map(|c| c.1.to_string()).collect())
-    )?;
-    writeln!(out)?;
+    );
 
     if !plan.hooks.is_empty() {
-        writeln!(out, "**{}**\n", escape_markdown(super::hooks_heading(plan)))?;
+        let _ = writeln!(
+            head,
+            "**{}**\n",
+            escape_markdown(super::hooks_heading(plan))
+        );
         for line in super::hook_lines(plan) {
-            writeln!(out, "- {}", code_span(line.trim_end()))?;
+            let _ = writeln!(head, "- {}", code_span(line.trim_end()));
         }
-        writeln!(out)?;
+        head.push('\n');
     }
     if !plan.has_changes() && plan.problem_count() == 0 {
-        return writeln!(out, "No changes.");
+        head.push_str("No changes.\n");
+        return Section {
+            head,
+            objects: Vec::new(),
+            errors: Vec::new(),
+        };
     }
-    for change in plan.changed() {
-        let label = super::header(change);
-        // The blank line after <summary> lets the fence below be Markdown
-        // again rather than raw HTML.
-        writeln!(
-            out,
-            "<details><summary><code>{}</code></summary>\n",
-            escape_html(&label)
-        )?;
-        for note in super::notes(change) {
-            writeln!(out, "- {}", escape_markdown(&note))?;
-        }
-        if !super::notes(change).is_empty() {
-            writeln!(out)?;
-        }
-        let body = diff::hunks(change, masker, style.unified);
-        let fence = fence_for(&body);
-        writeln!(out, "{fence}diff")?;
-        out.write_all(body.as_bytes())?;
-        writeln!(out, "{fence}\n")?;
-        writeln!(out, "</details>\n")?;
-    }
-    if plan.problem_count() > 0 {
-        writeln!(out, "**Errors**\n")?;
-        for error in plan.problems() {
+    let objects = plan
+        .changed()
+        .map(|change| {
+            let label = super::header(change);
+            // The blank line after <summary> lets the fence below be
+            // Markdown again rather than raw HTML.
+            let mut open = format!(
+                "<details><summary><code>{}</code></summary>\n\n",
+                escape_html(&label)
+            );
+            let notes = super::notes(change);
+            for note in &notes {
+                let _ = writeln!(open, "- {}", escape_markdown(note));
+            }
+            if !notes.is_empty() {
+                open.push('\n');
+            }
+            let body = diff::hunks(change, masker, style.unified);
+            Object {
+                open,
+                fence: fence_for(&body),
+                body,
+            }
+        })
+        .collect();
+    let errors = plan
+        .problems()
+        .map(|error| {
             let label = code_span(&object_label(&error.api_version, &error.id));
             let message = escape_markdown(&error.message).replace('\n', "\n  ");
-            write!(out, "- {label}: {message}")?;
+            let mut line = format!("- {label}: {message}");
             if let Some(origin) = &error.origin {
-                write!(out, " ({})", code_span(&origin.to_string()))?;
+                let _ = write!(line, " ({})", code_span(&origin.to_string()));
             }
-            writeln!(out)?;
-        }
+            line.push('\n');
+            line
+        })
+        .collect();
+    Section {
+        head,
+        objects,
+        errors,
     }
-    Ok(())
 }
 
 /// A backtick fence longer than any backtick run in `body`: a diff line
@@ -269,6 +471,156 @@ mod tests {
         assert!(md.contains(
             "- ``v1 ConfigMap shop/x`y``: bad \\<script\\> \\*value\\* \\[link\\]\\(http://x\\) \\| \\@team\n  second line\n"
         ), "{md}");
+    }
+
+    /// A ConfigMap whose every one of `lines` lines changes.
+    fn big_change(name: &str, lines: usize) -> crate::plan::Change {
+        let text = |v: &str| {
+            (0..lines)
+                .map(|i| format!("line {i} {v}\n"))
+                .collect::<String>()
+        };
+        change(
+            Action::Update,
+            Some(config_map(name, &text("old"))),
+            Some(config_map(name, &text("new"))),
+        )
+    }
+
+    fn within_the_comment_limit(md: &str) {
+        assert!(
+            md.len() <= COMMENT_LIMIT - LEFT_FOR_THE_CALLER,
+            "{} bytes",
+            md.len()
+        );
+    }
+
+    #[test]
+    fn large_diffs_are_cut_per_object_and_short_ones_stay_whole() {
+        let mut changes: Vec<_> = (0..30)
+            .map(|i| big_change(&format!("big-{i}"), 2_000))
+            .collect();
+        changes.push(change(
+            Action::Update,
+            Some(deployment(2)),
+            Some(deployment(3)),
+        ));
+        let plan = Plan {
+            changes,
+            ..Plan::default()
+        };
+        let md = render_plan(write_markdown, &plan, &Style::default());
+        within_the_comment_limit(&md);
+        assert!(
+            md.starts_with(
+                "### gitsync diff\n\n| create | update | delete | unchanged |\n\
+                 |---:|---:|---:|---:|\n| 0 | 31 | 0 | 0 |\n\n"
+            ),
+            "the summary is whole: {}",
+            &md[..200]
+        );
+        for i in 0..30 {
+            assert!(md.contains(&format!("<code>~ v1 ConfigMap shop/big-{i}</code>")));
+        }
+        assert_eq!(
+            md.matches("*Diff cut after ").count(),
+            30,
+            "one note per cut diff"
+        );
+        assert!(
+            md.contains(" of 4004 lines to fit the comment"),
+            "{}",
+            &md[..2000]
+        );
+        // Each cut diff keeps a fair share, not nothing.
+        assert!(!md.contains("Diff cut after 0 of"), "{md}");
+        assert_eq!(md.matches("-    line 0 old\n").count(), 31 - 1);
+        assert!(
+            md.contains("-  replicas: 2\n+  replicas: 3\n"),
+            "the short diff is whole"
+        );
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches("</details>").count()
+        );
+        assert_eq!(
+            md.matches("```diff\n").count() * 2,
+            md.matches("```").count()
+        );
+    }
+
+    #[test]
+    fn objects_past_the_limit_are_counted_not_shown() {
+        let changes = (0..3_000)
+            .map(|i| {
+                change(
+                    Action::Create,
+                    None,
+                    Some(config_map(&format!("cm-{i}"), "v")),
+                )
+            })
+            .collect();
+        let errors = (0..2_000)
+            .map(|i| ObjectError {
+                id: id("", "ConfigMap", Some("shop"), &format!("bad-{i}")),
+                api_version: "v1".into(),
+                origin: None,
+                message: "denied".into(),
+                conflicts: Vec::new(),
+            })
+            .collect();
+        let plan = Plan {
+            changes,
+            errors,
+            ..Plan::default()
+        };
+        let md = render_plan(write_markdown, &plan, &Style::default());
+        within_the_comment_limit(&md);
+        assert!(
+            md.contains("| 3000 | 0 | 0 | 0 | 2000 |\n"),
+            "{}",
+            &md[..300]
+        );
+        let shown = md.matches("<details>").count();
+        assert!(shown > 0 && shown < 3_000, "{shown}");
+        assert!(
+            md.contains(&format!(
+                "*{} more changed object(s) not shown, to fit the comment;",
+                3_000 - shown
+            )),
+            "names how many were left out"
+        );
+        // Errors get up to half the room, and say how many are left out.
+        let errors = md.matches("\n- `v1 ConfigMap shop/bad-").count();
+        assert!(errors > 500 && errors < 2_000, "{errors}");
+        assert!(md.contains(&format!(
+            "- *{} more error(s) not shown, to fit the comment;",
+            2_000 - errors
+        )));
+    }
+
+    #[test]
+    fn several_reports_share_the_limit() {
+        let plan = Plan {
+            changes: (0..10)
+                .map(|i| big_change(&format!("big-{i}"), 2_000))
+                .collect(),
+            ..Plan::default()
+        };
+        let reports: Vec<Report> = ["a", "b", "c"]
+            .iter()
+            .map(|t| Report {
+                revision: None,
+                target: Some(t),
+                plan: &plan,
+            })
+            .collect();
+        let md = render(write_markdown, &reports, &Style::default());
+        within_the_comment_limit(&md);
+        for t in ["a", "b", "c"] {
+            assert!(md.contains(&format!("### gitsync diff: `{t}`\n\n")));
+        }
+        assert_eq!(md.matches("*Diff cut after ").count(), 30);
     }
 
     #[test]
