@@ -63,7 +63,7 @@ gen_objects() {
               ((changed && k < 2)) && v="changed-$i"
               printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%s\n  namespace: %s%s\n  labels: {app: bench}\ndata:\n  key: %s\n  other: |\n    multi\n    line\n' "$i" "$p" "$n" "$v"
               ;;
-            1) printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-%s\n  namespace: %s%s\n  labels: {app: bench}\ntype: Opaque\ndata:\n  password: %s\n' "$i" "$p" "$n" "$(printf 'pw-%s' "$i" | base64)" ;;
+            1) printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-%s\n  namespace: %s%s\n  labels: {app: bench}\ntype: Opaque\nstringData:\n  password: pw-%s\n' "$i" "$p" "$n" "$i" ;;
             2)
               l=a
               ((changed && k < 1)) && l=b
