@@ -56,6 +56,17 @@ impl Cluster {
         Ok(Cluster { dir, kubeconfig })
     }
 
+    /// The shared cluster's audit log checked by `audit::foreign_deletes`,
+    /// if this run started the cluster.
+    pub fn audit_of_shared() -> Option<Result<Vec<String>, String>> {
+        let Some(Ok(cluster)) = CLUSTER.get() else {
+            return None;
+        };
+        Some(crate::audit::foreign_deletes(
+            &cluster.dir.path().join("audit.log"),
+        ))
+    }
+
     /// Stops the cluster if this run started one.
     pub fn stop_shared() {
         if let Some(Ok(cluster)) = CLUSTER.get() {

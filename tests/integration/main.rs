@@ -5,6 +5,7 @@
 //! started once, only when a selected test needs it, and stopped after the
 //! run whatever its outcome.
 
+mod audit;
 mod harness;
 
 mod bad_input;
@@ -43,6 +44,7 @@ macro_rules! trial {
 fn main() {
     let args = Arguments::from_args();
     let mut trials: Vec<Trial> = Vec::new();
+    trials.extend(audit::tests());
     trials.extend(bad_input::tests());
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
@@ -58,6 +60,23 @@ fn main() {
     trials.extend(watch::tests());
     trials.extend(workloads::tests());
     let conclusion = libtest_mimic::run(&args, trials);
+    let audit = harness::Cluster::audit_of_shared();
     harness::Cluster::stop_shared();
+    match audit {
+        Some(Ok(foreign)) if !foreign.is_empty() => {
+            eprintln!(
+                "audit: gitsync deleted {} object(s) it had not applied:\n  {}",
+                foreign.len(),
+                foreign.join("\n  ")
+            );
+            std::process::exit(101);
+        }
+        Some(Err(e)) => {
+            eprintln!("audit: {e}");
+            std::process::exit(101);
+        }
+        Some(Ok(_)) => println!("audit: every delete by gitsync was of an object it had applied"),
+        None => {}
+    }
     conclusion.exit();
 }

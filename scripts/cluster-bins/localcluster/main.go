@@ -108,6 +108,17 @@ func usage() {
 	os.Exit(2)
 }
 
+// auditPolicy records every write (who, what, which object) without
+// request or response bodies, and nothing else.
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+`
+
 func main() {
 	if len(os.Args) < 2 {
 		usage()
@@ -418,6 +429,11 @@ func (c *cluster) start(ctx context.Context) (string, error) {
 		"--service-account-signing-key-file=" + filepath.Join(c.pki, "sa.key"),
 		"--service-cluster-ip-range=" + serviceCIDR,
 		"--allow-privileged=true",
+		// Every write, at Metadata level, into DIR/audit.log: the witness
+		// tests read for "gitsync never deleted what it did not apply".
+		"--audit-policy-file=" + filepath.Join(c.pki, "audit-policy.yaml"),
+		"--audit-log-path=" + filepath.Join(c.dir, "audit.log"),
+		"--audit-log-maxbackup=0",
 	}
 	if err := c.spawn(apiName, apiArgv[0], apiArgv[1:]...); err != nil {
 		return apiName, err
@@ -824,6 +840,7 @@ func (c *cluster) writePKI() error {
 		{"sa.key", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(saKey)}), 0o600},
 		{"sa.pub", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: saPub}), 0o644},
 		{"tokens.csv", []byte(tokens), 0o600},
+		{"audit-policy.yaml", []byte(auditPolicy), 0o644},
 	}
 	for _, f := range files {
 		if err := writeFileAtomic(filepath.Join(c.pki, f.name), f.data, f.mode); err != nil {
