@@ -280,16 +280,22 @@ pub struct PlannedHook {
     pub manifest: Value,
 }
 
+/// A hook's name for people: a `generateName` prefix shows as
+/// `migrate-<generated>`.
+pub fn label(id: &ObjectId, api_version: &str, generate_name: bool) -> String {
+    let label = id.label(api_version);
+    if generate_name {
+        format!("{label}<generated>")
+    } else {
+        label
+    }
+}
+
 impl PlannedHook {
     /// `batch/v1 Job shop/migrate-` for a generated name; the real name
     /// once created is in the sync result.
     pub fn label(&self) -> String {
-        let label = self.id.label(&self.api_version);
-        if self.generate_name {
-            format!("{label}<generated>")
-        } else {
-            label
-        }
+        label(&self.id, &self.api_version, self.generate_name)
     }
 
     /// Jobs and Pods are waited for until they finish; anything else until

@@ -86,11 +86,21 @@ async fn apply_one(
 /// Deletes, then waits until the object is gone so that recreating it does
 /// not race its own deletion.
 async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
-    let params = DeleteParams::foreground();
+    delete_until_gone(api, name, DeleteParams::foreground(), "deleting to replace").await
+}
+
+/// Deletes `name` and waits (up to 120 s) until it is gone; errors start
+/// with `what`.
+pub(super) async fn delete_until_gone(
+    api: &Api<DynamicObject>,
+    name: &str,
+    params: DeleteParams,
+    what: &str,
+) -> Result<(), String> {
     match retry(|| api.delete(name, &params)).await {
         Ok(_) => {}
         Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
-        Err(e) => return Err(format!("deleting to replace: {}", api_error_message(&e))),
+        Err(e) => return Err(format!("{what}: {}", api_error_message(&e))),
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -99,8 +109,8 @@ async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), Str
             Ok(Some(_)) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(250)).await
             }
-            Ok(Some(_)) => return Err("deleted to replace, but still there after 120 s".into()),
-            Err(e) => return Err(api_error_message(&e)),
+            Ok(Some(_)) => return Err(format!("{what}: still there 120 s after deleting it")),
+            Err(e) => return Err(format!("{what}: {}", api_error_message(&e))),
         }
     }
 }

@@ -64,12 +64,7 @@ impl HookOutcome {
     /// `batch/v1 Job shop/migrate-x7k2p`; a prefix never used shows as
     /// `migrate-<generated>`.
     pub fn label(&self) -> String {
-        let label = self.id.label(&self.api_version);
-        if self.generate_name {
-            format!("{label}<generated>")
-        } else {
-            label
-        }
+        crate::hooks::label(&self.id, &self.api_version, self.generate_name)
     }
 }
 
@@ -357,32 +352,8 @@ async fn create(
 /// Deletes an earlier run and waits until it is gone, so that a hook with
 /// a fixed name can be created again.
 async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
-    let params = DeleteParams::background();
-    match retry(|| api.delete(name, &params)).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
-        Err(e) => {
-            return Err(format!(
-                "deleting the earlier run {name}: {}",
-                api_error_message(&e)
-            ));
-        }
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        match retry(|| api.get_opt(name)).await {
-            Ok(None) => return Ok(()),
-            Ok(Some(_)) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(250)).await
-            }
-            Ok(Some(_)) => {
-                return Err(format!(
-                    "the earlier run {name} is still there 120 s after deleting it"
-                ));
-            }
-            Err(e) => return Err(api_error_message(&e)),
-        }
-    }
+    let what = format!("deleting the earlier run {name}");
+    super::apply::delete_until_gone(api, name, DeleteParams::background(), &what).await
 }
 
 /// Polls the hook until it finished (Job, Pod) or is healthy (any other
