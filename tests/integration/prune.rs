@@ -33,6 +33,14 @@ fn gs(cluster: &Cluster, repo: &GitRepo, ns: &str, args: &[&str]) -> Run {
         .arg(cluster.kubeconfig()))
 }
 
+fn resource_version(cluster: &Cluster, ns: &str, configmap: &str) -> Run {
+    let jsonpath = "jsonpath={.metadata.resourceVersion}";
+    kubectl(
+        cluster,
+        &["get", "configmap", configmap, "-n", ns, "-o", jsonpath],
+    )
+}
+
 fn exists(cluster: &Cluster, args: &[&str]) -> bool {
     kubectl(cluster, &[&["get"], args].concat()).code == 0
 }
@@ -472,18 +480,7 @@ fn ssh_and_https_clones_are_one_repository() -> TestResult {
     }
     let r = gs(cluster, &laptop, n, &["sync", "--no-wait", "-o", "json"]);
     check!(r.code == 0, r, "sync from the SSH clone");
-    let before = kubectl(
-        cluster,
-        &[
-            "get",
-            "configmap",
-            "a",
-            "-n",
-            n,
-            "-o",
-            "jsonpath={.metadata.resourceVersion}",
-        ],
-    );
+    let before = resource_version(cluster, n, "a");
     let d = gs(cluster, &ci, n, &["diff"]);
     check!(
         d.code == 0,
@@ -492,18 +489,7 @@ fn ssh_and_https_clones_are_one_repository() -> TestResult {
     );
     let r = gs(cluster, &ci, n, &["sync", "--no-wait"]);
     check!(r.code == 0, r, "sync from the HTTPS clone");
-    let after = kubectl(
-        cluster,
-        &[
-            "get",
-            "configmap",
-            "a",
-            "-n",
-            n,
-            "-o",
-            "jsonpath={.metadata.resourceVersion}",
-        ],
-    );
+    let after = resource_version(cluster, n, "a");
     check!(before.stdout == after.stdout, r, "zero writes");
     Ok(())
 }
