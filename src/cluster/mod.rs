@@ -64,6 +64,12 @@ pub enum ClusterError {
         #[source]
         source: kube::Error,
     },
+    #[error("dry run of {object}")]
+    DryRun {
+        object: String,
+        #[source]
+        source: kube::Error,
+    },
     #[error("listing {resource}{}", namespace.as_ref().map(|n| format!(" in namespace {n}")).unwrap_or_default())]
     List {
         resource: String,

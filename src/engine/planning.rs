@@ -20,7 +20,7 @@ use crate::cluster::applyset::{Member, PART_OF};
 use crate::cluster::resource::{
     FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
 };
-use crate::cluster::{Cluster, ClusterError, retry};
+use crate::cluster::{Cluster, ClusterError, is_unreachable, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
 use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize};
 
@@ -35,6 +35,20 @@ enum Resolved {
     /// does not have yet, or its namespace is being created: it can only
     /// be a create, shown as the manifest.
     Pending { namespace: Option<String> },
+}
+
+/// Why one object could not be planned.
+enum Failed {
+    /// Something about the object: it goes into the plan's errors.
+    Object(ObjectError),
+    /// The API server did not answer: no other object can be planned.
+    Cluster(ClusterError),
+}
+
+impl From<ObjectError> for Failed {
+    fn from(e: ObjectError) -> Self {
+        Failed::Object(e)
+    }
 }
 
 /// Plans `set` against the cluster, `members` being the ApplySet's live
@@ -86,18 +100,21 @@ pub(super) async fn plan(
         .iter()
         .zip(resolved)
         .filter_map(|(obj, r)| r.map(|r| (obj, r)));
-    let results: Vec<Result<Change, ObjectError>> = stream::iter(jobs)
+    let mut results = stream::iter(jobs)
         .map(|(obj, r)| plan_one(engine, obj, r, &live, opts))
-        .buffered(engine.concurrency.max(1))
-        .collect()
-        .await;
-    let mut changes = Vec::with_capacity(results.len());
-    for r in results {
+        .buffered(engine.concurrency.max(1));
+    let mut changes = Vec::with_capacity(set.objects.len());
+    while let Some(r) = results.next().await {
         match r {
             Ok(c) => changes.push(c),
-            Err(e) => errors.push(e),
+            Err(Failed::Object(e)) => errors.push(e),
+            // The server stopped answering: every other dry run would
+            // wait out its own timeout too, so the plan ends here (and
+            // dropping the stream cancels the ones in flight).
+            Err(Failed::Cluster(e)) => return Err(e),
         }
     }
+    drop(results);
     let (deletes, refused, kept) = super::prune::prunes(engine, set, members, opts).await;
     changes.extend(deletes);
     Ok(Plan {
@@ -263,7 +280,7 @@ async fn plan_one(
     resolved: Resolved,
     live: &Live,
     opts: PlanOptions,
-) -> Result<Change, ObjectError> {
+) -> Result<Change, Failed> {
     let cluster = &engine.cluster;
     let set = &engine.applyset;
     let (ar, namespace) = match resolved {
@@ -299,7 +316,8 @@ async fn plan_one(
                     format!(
                         "belongs to another ApplySet ({PART_OF}={other}); refusing to adopt it"
                     ),
-                ));
+                )
+                .into());
             }
             Some(_) => {}
             None => adopt = true,
@@ -358,7 +376,7 @@ async fn plan_one(
         if !opts.force_conflicts {
             let mut err = object_error(obj, &id, conflict_message(&conflicts, e));
             err.conflicts = conflicts;
-            return Err(err);
+            return Err(err.into());
         }
         let forced = unforced.clone().force();
         result = retry(|| api.patch(&obj.id.name, &forced, &patch)).await;
@@ -374,7 +392,7 @@ async fn plan_one(
                         "{} (an immutable field changes: --force-replace deletes and recreates the object)",
                         api_error_message(&e)
                     ),
-                ));
+                ).into());
             }
             return Ok(Change {
                 id,
@@ -392,7 +410,13 @@ async fn plan_one(
                     .and_then(|l| l.pointer("/metadata/managedFields").cloned()),
             });
         }
-        Err(e) => return Err(object_error(obj, &id, api_error_message(&e))),
+        Err(e) if is_unreachable(&e) => {
+            return Err(Failed::Cluster(ClusterError::DryRun {
+                object: id.to_string(),
+                source: e,
+            }));
+        }
+        Err(e) => return Err(object_error(obj, &id, api_error_message(&e)).into()),
     };
     let dry = serde_json::to_value(dry).unwrap_or(Value::Null);
     // A controller may have written the object between the LIST and the
@@ -401,7 +425,7 @@ async fn plan_one(
     // like by reading it again, or the plan shows a change nobody made.
     let listed_version = live_raw
         .as_ref()
-        .and_then(|l| l.pointer("/metadata/resourceVersion").cloned());
+        .and_then(|l| l.pointer("/metadata/resourceVersion").cloned().into());
     let dry_version = dry.pointer("/metadata/resourceVersion").cloned();
     if listed_version.is_some()
         && listed_version != dry_version

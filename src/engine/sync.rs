@@ -364,6 +364,11 @@ impl Engine {
             namespaces,
             record: record.data(),
         };
+        // A closed gate (interrupt, lost leadership) writes nothing more:
+        // the parent written before applying already covers every member.
+        if let Some(why) = self.gate.closed() {
+            return Ok(outcome(objects, Some(stopped(&why))));
+        }
         // A sync that changes nothing writes nothing, not even the parent.
         if !applyset::same_apart_from_time(self.parent.as_ref(), &last) {
             applyset::write_parent(&self.cluster, &self.applyset, &last)

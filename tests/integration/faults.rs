@@ -111,6 +111,12 @@ impl OwnCluster {
             .is_ok_and(|s| s.success())
     }
 
+    /// The API server's audit log so far (every request, one JSON line
+    /// each).
+    pub fn audit_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("audit.log")).unwrap_or_default()
+    }
+
     pub fn kubectl(&self, args: &[&str]) -> Run {
         Command::new("kubectl")
             .arg("--kubeconfig")
@@ -354,6 +360,37 @@ fn a_stopped_api_server_ends_cli_commands_in_time() -> TestResult {
     check!(r.code == 0, r, "sync converges once the server continues");
     let r = run(&mut cmd("diff", &[]));
     check!(r.code == 0, r, "nothing left to change");
+
+    // Stopped while planning: one dry run waits out the limit, not each
+    // of the 300 the plan still has to make.
+    repo.commit(
+        &[(
+            "cms.yaml",
+            &many_configmaps("cm", 300).replace("i: \"", "i: \"x"),
+        )],
+        "all change",
+    );
+    let dry_runs = || cluster.audit_log().matches("dryRun=All").count();
+    let before = dry_runs();
+    let mut diff = cmd("diff", &["--concurrency", "1"]);
+    let child = diff.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let planning = within(Duration::from_secs(60), || dry_runs() > before + 20);
+    cluster.stop_apiserver();
+    let started = Instant::now();
+    let out: Run = child.wait_with_output()?.into();
+    let took = started.elapsed();
+    cluster.continue_apiserver();
+    check!(planning.is_some(), out, "diff started its dry runs");
+    check!(
+        out.code == 2 && took < limit,
+        out,
+        "diff stopped while planning: exit 2 within {limit:?} of the stop (took {took:?})"
+    );
+    check!(
+        out.stderr.contains("dry run of") && out.stderr.contains("did not answer within 3s"),
+        out,
+        "says which dry run the server did not answer"
+    );
     Ok(())
 }
 
