@@ -425,7 +425,7 @@ async fn plan_one(
     // like by reading it again, or the plan shows a change nobody made.
     let listed_version = live_raw
         .as_ref()
-        .and_then(|l| l.pointer("/metadata/resourceVersion").cloned().into());
+        .and_then(|l| l.pointer("/metadata/resourceVersion").cloned());
     let dry_version = dry.pointer("/metadata/resourceVersion").cloned();
     if listed_version.is_some()
         && listed_version != dry_version
