@@ -39,9 +39,9 @@ apiserver_ms() { awk -v hz="$hz" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$
 # 10 Namespaces NS_PREFIX0..NS_PREFIX9 (default prefix "ns-"), then in each
 # 99 ConfigMaps, Secrets, Services, Deployments (replicas: 0: the benchmarks
 # measure applying, not rollouts), ServiceAccounts, Roles and RoleBindings,
-# 9 files of 11 documents; every object is labelled app=bench. With CHANGED=1, 5 objects
-# per namespace differ (2 ConfigMap values, 2 Deployment replica counts,
-# 1 Service label).
+# 9 files of 11 documents; every object is labelled app=bench. With CHANGED=c
+# (0, 1 or 2), 5c objects per namespace differ (2c ConfigMap values, 2c
+# Deployment replica counts, c Service labels): 1 is 5% of the set, 2 is 10%.
 gen_objects() {
   local repo=$1 changed=$2 p=${3:-ns-} n f d j k i v r l
   rm -rf "$repo"
@@ -60,18 +60,18 @@ gen_objects() {
           case $((j % 7)) in
             0)
               v="value-$i"
-              ((changed && k < 2)) && v="changed-$i"
+              ((k < 2 * changed)) && v="changed-$i"
               printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%s\n  namespace: %s%s\n  labels: {app: bench}\ndata:\n  key: %s\n  other: |\n    multi\n    line\n' "$i" "$p" "$n" "$v"
               ;;
             1) printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-%s\n  namespace: %s%s\n  labels: {app: bench}\ntype: Opaque\nstringData:\n  password: pw-%s\n' "$i" "$p" "$n" "$i" ;;
             2)
               l=a
-              ((changed && k < 1)) && l=b
+              ((k < changed)) && l=b
               printf -- '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: svc-%s\n  namespace: %s%s\n  labels: {app: bench, variant: %s}\nspec:\n  selector: {app: web-%s}\n  ports:\n    - port: 80\n      targetPort: 8080\n' "$i" "$p" "$n" "$l" "$i"
               ;;
             3)
               r=0
-              ((changed && k < 2)) && r=1
+              ((k < 2 * changed)) && r=1
               printf -- '---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-%s\n  namespace: %s%s\n  labels: {app: bench}\nspec:\n  replicas: %s\n  selector:\n    matchLabels: {app: web-%s}\n  template:\n    metadata:\n      labels: {app: web-%s}\n    spec:\n      serviceAccountName: sa-%s\n      containers:\n        - name: web\n          image: nginx:1.27\n          ports: [{containerPort: 8080}]\n          resources: {requests: {cpu: 100m, memory: 64Mi}}\n' "$i" "$p" "$n" "$r" "$i" "$i" "$i"
               ;;
             4) printf -- '---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-%s\n  namespace: %s%s\n  labels: {app: bench}\n' "$i" "$p" "$n" ;;
