@@ -175,11 +175,11 @@ fn on_interrupt() -> anyhow::Result<watch::Receiver<bool>> {
                 _ = term.recv() => {}
             }
             if tx.send_replace(true) {
-                eprintln!("interrupted again: exiting now");
+                crate::report::note("interrupted again: exiting now");
                 std::process::exit(ExitStatus::Interrupted.code().into());
             }
-            eprintln!(
-                "interrupted: letting the writes in flight finish, starting no new one (interrupt again to exit now)"
+            crate::report::note(
+                "interrupted: letting the writes in flight finish, starting no new one (interrupt again to exit now)",
             );
         }
     });

@@ -20,7 +20,7 @@ pub use drift::{DriftReport, write_drift};
 pub use json::write_json;
 pub use markdown::write_markdown;
 pub use mask::Masker;
-pub use progress::Progress;
+pub use progress::{Progress, note};
 pub use sync::{SyncReport, write_sync_json, write_sync_table};
 pub use text::write_text;
 

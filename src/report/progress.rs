@@ -11,6 +11,19 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// The live line while there is one: a message from elsewhere (a signal
+/// handler) goes above it instead of through it. One terminal, one line.
+static LIVE: Mutex<Option<indicatif::ProgressBar>> = Mutex::new(None);
+
+/// Prints `msg` on stderr, above the live progress line if one is drawn.
+pub fn note(msg: &str) {
+    let live = LIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match live {
+        Some(bar) => bar.suspend(|| eprintln!("{msg}")),
+        None => eprintln!("{msg}"),
+    }
+}
+
 pub struct Progress {
     enabled: bool,
     live: Option<Live>,
@@ -80,6 +93,7 @@ impl Progress {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(Duration::from_millis(120));
+            *LIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
             Live {
                 bar,
                 counts: Mutex::new(Counts::default()),
@@ -108,6 +122,7 @@ impl Drop for Progress {
     /// terminal shows them as if no progress had been drawn.
     fn drop(&mut self) {
         if let Some(live) = &self.live {
+            LIVE.lock().unwrap_or_else(|e| e.into_inner()).take();
             live.bar.finish_and_clear();
         }
     }
