@@ -4,7 +4,9 @@
 //! objects with that exact label, so it can never delete what gitsync does
 //! not own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+use futures::{StreamExt, TryStreamExt, stream};
 use std::path::Path;
 
 use base64::Engine;
@@ -13,7 +15,7 @@ use kube::discovery::{ApiResource, Scope};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::resource::{FIELD_MANAGER, with_type};
+use super::resource::{FIELD_MANAGER, resource_key, with_type};
 use super::{Cluster, ClusterError, retry};
 use crate::desired::ObjectId;
 
@@ -287,60 +289,105 @@ pub struct Member {
     pub object: Value,
 }
 
+/// Objects a plan has already listed, by (resource key, namespace), each
+/// by name: what [`list_members`] need not ask the server for again.
+pub type Listed = HashMap<(String, Option<String>), HashMap<String, Value>>;
+
 /// Lists every live member: for each group-kind the parent (or the desired
 /// set) names, one LIST per namespace with the part-of label selector, or
-/// one cluster-wide LIST for cluster-scoped kinds. Kinds the cluster no
-/// longer serves have no members left to find.
+/// one cluster-wide LIST for cluster-scoped kinds, `concurrency` at a time.
+/// A (type, namespace) the plan has already listed in full is filtered
+/// from `listed` instead of listed again. Kinds the cluster no longer
+/// serves have no members left to find.
 pub async fn list_members(
     cluster: &Cluster,
     set: &ApplySet,
     group_kinds: &BTreeSet<String>,
     namespaces: &BTreeSet<String>,
+    listed: &Listed,
+    concurrency: usize,
 ) -> Result<Vec<Member>, ClusterError> {
     let selector = format!("{PART_OF}={}", set.id);
+    // The selector (or the filter) already says so; checked again
+    // because a delete must never rest on a single assumption.
+    let ours = |obj: &Value| {
+        obj.pointer("/metadata/labels")
+            .and_then(|l| l.get(PART_OF))
+            .and_then(Value::as_str)
+            == Some(set.id.as_str())
+    };
+    let member = |group: &str, kind: &str, ar: &ApiResource, object: Value| {
+        let meta = |key: &str| {
+            object
+                .pointer(&format!("/metadata/{key}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Member {
+            id: ObjectId {
+                group: group.to_string(),
+                kind: kind.to_string(),
+                namespace: meta("namespace"),
+                name: meta("name").unwrap_or_default(),
+            },
+            api_version: ar.api_version.clone(),
+            ar: ar.clone(),
+            object,
+        }
+    };
     let mut out = Vec::new();
+    let mut to_list = Vec::new();
     for gk in group_kinds {
         let (group, kind) = split_group_kind(gk);
         let Some((ar, caps)) = resolve_kind(cluster, &group, &kind) else {
             tracing::debug!(group_kind = %gk, "not served any more: no members to list");
             continue;
         };
-        let scopes: Vec<Option<&str>> = match caps {
-            Scope::Namespaced => namespaces.iter().map(|n| Some(n.as_str())).collect(),
+        let scopes: Vec<Option<String>> = match caps {
+            Scope::Namespaced => namespaces.iter().map(|n| Some(n.clone())).collect(),
             Scope::Cluster => vec![None],
         };
         for ns in scopes {
-            let api = cluster.api(&ar, ns);
-            let params = ListParams::default().labels(&selector);
+            match listed.get(&(resource_key(&ar), ns.clone())) {
+                Some(objects) => out.extend(
+                    objects
+                        .values()
+                        .filter(|o| ours(o))
+                        .map(|o| member(&group, &kind, &ar, o.clone())),
+                ),
+                None => to_list.push((group.clone(), kind.clone(), ar.clone(), ns)),
+            }
+        }
+    }
+    let lists = stream::iter(to_list.into_iter().map(|(group, kind, ar, ns)| {
+        let selector = &selector;
+        async move {
+            let api = cluster.api(&ar, ns.as_deref());
+            let params = ListParams::default().labels(selector);
             let list = retry(|| api.list(&params))
                 .await
                 .map_err(|source| ClusterError::List {
                     resource: ar.plural.clone(),
-                    namespace: ns.map(str::to_string),
+                    namespace: ns.clone(),
                     source,
                 })?;
-            for item in list.items {
-                // The selector already says so; checked again because a
-                // delete must never rest on a single assumption.
-                let labels = item.metadata.labels.clone().unwrap_or_default();
-                if labels.get(PART_OF) != Some(&set.id) {
-                    continue;
-                }
-                let id = ObjectId {
-                    group: group.clone(),
-                    kind: kind.clone(),
-                    namespace: item.metadata.namespace.clone(),
-                    name: item.metadata.name.clone().unwrap_or_default(),
-                };
-                out.push(Member {
-                    id,
-                    api_version: ar.api_version.clone(),
-                    ar: ar.clone(),
-                    object: with_type(item, &ar),
-                });
-            }
+            let objects: Vec<Value> = list.items.into_iter().map(|i| with_type(i, &ar)).collect();
+            Ok::<_, ClusterError>((group, kind, ar, objects))
         }
+    }))
+    .buffer_unordered(concurrency.max(1))
+    .try_collect::<Vec<_>>()
+    .await?;
+    for (group, kind, ar, objects) in lists {
+        out.extend(
+            objects
+                .into_iter()
+                .filter(|o| ours(o))
+                .map(|o| member(&group, &kind, &ar, o)),
+        );
     }
+    // Listed concurrently: sorted so that plans come out the same each run.
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
 

@@ -183,34 +183,24 @@ impl Engine {
     /// live cluster: per object create / update / unchanged / delete, with
     /// errors per object (the others are still planned).
     pub async fn plan(&self, set: &DesiredSet, opts: PlanOptions) -> Result<Plan, EngineError> {
-        let members = match &self.parent {
-            None => Vec::new(),
-            Some(parent) => {
-                let mut gks = parent.group_kinds.clone();
-                let mut namespaces = parent.namespaces.clone();
-                for o in &set.objects {
-                    gks.insert(applyset::group_kind(&o.id.group, &o.id.kind));
-                    namespaces.insert(
-                        o.id.namespace
-                            .clone()
-                            .unwrap_or_else(|| self.cluster.default_namespace.clone()),
-                    );
-                }
-                applyset::list_members(&self.cluster, &self.applyset, &gks, &namespaces)
-                    .await
-                    .map_err(|source| EngineError::ListMembers {
-                        name: self.applyset.name.clone(),
-                        source: Box::new(source),
-                    })?
+        let scope = self.parent.as_ref().map(|parent| {
+            let mut scope = planning::MemberScope {
+                group_kinds: parent.group_kinds.clone(),
+                namespaces: parent.namespaces.clone(),
+            };
+            for o in &set.objects {
+                scope
+                    .group_kinds
+                    .insert(applyset::group_kind(&o.id.group, &o.id.kind));
+                scope.namespaces.insert(
+                    o.id.namespace
+                        .clone()
+                        .unwrap_or_else(|| self.cluster.default_namespace.clone()),
+                );
             }
-        };
-        tracing::info!(applyset = %self.applyset.name, id = %self.applyset.id, members = members.len(), "ownership");
-        let mut plan = planning::plan(self, set, &members, opts)
-            .await
-            .map_err(|source| EngineError::Plan {
-                server: self.cluster.server.clone(),
-                source: Box::new(source),
-            })?;
+            scope
+        });
+        let mut plan = planning::plan(self, set, scope.as_ref(), opts).await?;
         // Hooks are no changes: they run on every sync, as listed here.
         plan.hooks = hooks::plan_hooks(&self.cluster, &self.applyset, set);
         // A member that has become a hook of the same name is the hook's

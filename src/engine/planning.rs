@@ -6,7 +6,7 @@
 //! quantities: the comparison is between two things the server produced,
 //! which is what keeps the diff free of false positives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{ListParams, Patch, PatchParams};
@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use super::noop::apply_is_noop;
 use super::prune::without_part_of;
-use super::{Engine, PlanOptions};
-use crate::cluster::applyset::{Member, PART_OF};
+use super::{Engine, EngineError, PlanOptions};
+use crate::cluster::applyset::{Listed, PART_OF, list_members};
 use crate::cluster::resource::{
     FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
 };
@@ -51,15 +51,26 @@ impl From<ObjectError> for Failed {
     }
 }
 
-/// Plans `set` against the cluster, `members` being the ApplySet's live
-/// members.
+/// Where the ApplySet's members may live: the kinds and namespaces the
+/// parent records, and those of the desired set.
+pub(super) struct MemberScope {
+    pub group_kinds: BTreeSet<String>,
+    pub namespaces: BTreeSet<String>,
+}
+
+/// Plans `set` against the cluster; `members` says where to look for the
+/// ApplySet's live members (`None`: it has none yet).
 pub(super) async fn plan(
     engine: &Engine,
     set: &DesiredSet,
-    members: &[Member],
+    members: Option<&MemberScope>,
     opts: PlanOptions,
-) -> Result<Plan, ClusterError> {
+) -> Result<Plan, EngineError> {
     let cluster = &engine.cluster;
+    let planning = |source| EngineError::Plan {
+        server: cluster.server.clone(),
+        source: Box::new(source),
+    };
     let pending_crds = crds_in(set);
     let mut errors = Vec::new();
     let mut resolved: Vec<Option<Resolved>> = Vec::with_capacity(set.objects.len());
@@ -74,12 +85,32 @@ pub(super) async fn plan(
     }
 
     // Namespaces the plan creates: objects in them cannot be dry-run yet.
-    let live = list_live(cluster, &resolved, engine.concurrency).await?;
+    let live = list_live(cluster, &resolved, engine.concurrency)
+        .await
+        .map_err(planning)?;
+    // Members are found in the same LISTs where the plan made them.
+    let members = match members {
+        None => Vec::new(),
+        Some(scope) => list_members(
+            cluster,
+            &engine.applyset,
+            &scope.group_kinds,
+            &scope.namespaces,
+            &live,
+            engine.concurrency,
+        )
+        .await
+        .map_err(|source| EngineError::ListMembers {
+            name: engine.applyset.name.clone(),
+            source: Box::new(source),
+        })?,
+    };
+    tracing::info!(applyset = %engine.applyset.name, id = %engine.applyset.id, members = members.len(), "ownership");
     let new_namespaces: Vec<String> = set
         .objects
         .iter()
         .filter(|o| o.id.group.is_empty() && o.id.kind == "Namespace")
-        .filter(|o| !live.contains_key(&("v1/namespaces".to_string(), None, o.id.name.clone())))
+        .filter(|o| lookup(&live, "v1/namespaces", &None, &o.id.name).is_none())
         .map(|o| o.id.name.clone())
         .collect();
     for r in resolved.iter_mut() {
@@ -111,11 +142,11 @@ pub(super) async fn plan(
             // The server stopped answering: every other dry run would
             // wait out its own timeout too, so the plan ends here (and
             // dropping the stream cancels the ones in flight).
-            Err(Failed::Cluster(e)) => return Err(e),
+            Err(Failed::Cluster(e)) => return Err(planning(e)),
         }
     }
     drop(results);
-    let (deletes, refused, kept) = super::prune::prunes(engine, set, members, opts).await;
+    let (deletes, refused, kept) = super::prune::prunes(engine, set, &members, opts).await;
     changes.extend(deletes);
     Ok(Plan {
         changes,
@@ -202,8 +233,17 @@ fn resolve(
     })
 }
 
-/// Live objects keyed by (resource key, namespace, name).
-type Live = HashMap<(String, Option<String>, String), Value>;
+/// Live objects by (resource key, namespace), then name.
+type Live = Listed;
+
+fn lookup<'a>(
+    live: &'a Live,
+    key: &str,
+    namespace: &Option<String>,
+    name: &str,
+) -> Option<&'a Value> {
+    live.get(&(key.to_string(), namespace.clone()))?.get(name)
+}
 
 /// One LIST per (type, namespace) among the served desired objects.
 async fn list_live(
@@ -228,14 +268,18 @@ async fn list_live(
     .await?;
     let mut live = Live::new();
     for (key, ns, objects) in lists {
-        for obj in objects {
-            let name = obj
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            live.insert((key.clone(), ns.clone(), name), obj);
-        }
+        let by_name = objects
+            .into_iter()
+            .map(|obj| {
+                let name = obj
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                (name, obj)
+            })
+            .collect();
+        live.insert((key, ns), by_name);
     }
     Ok(live)
 }
@@ -305,7 +349,7 @@ async fn plan_one(
         Resolved::Served { ar, namespace } => (ar, namespace),
     };
     let id = id_in(obj, &namespace);
-    let live_raw = live.get(&(resource_key(&ar), namespace.clone(), obj.id.name.clone()));
+    let live_raw = lookup(live, &resource_key(&ar), &namespace, &obj.id.name);
     let mut adopt = false;
     if let Some(l) = live_raw {
         match part_of(l) {
