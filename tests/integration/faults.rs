@@ -31,6 +31,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_remote_that_goes_away_does_not_lose_the_commit),
         crate::trial!(kill_9_at_any_moment_of_a_sync_leaves_no_orphans),
         crate::trial!(a_leader_that_hangs_never_writes_beside_the_new_one),
+        crate::trial!(an_http_remote_that_stalls_mid_answer_is_an_error_in_time),
     ]
 }
 
@@ -255,6 +256,30 @@ impl Remote {
 }
 
 /// Runs a command, returning its result and how long it took.
+/// A Git server over http that answers the first request with a status
+/// line, headers and part of the body, then sends nothing more while
+/// holding the connection open: a remote that stalls after connecting.
+/// Returns its URL; it lives as long as the test process.
+pub fn stalling_http_remote() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/repo.git", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut conn in listener.incoming().flatten() {
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request);
+            let _ = conn.write_all(
+                b"HTTP/1.1 200 OK\r\n\
+                  Content-Type: application/x-git-upload-pack-advertisement\r\n\
+                  Content-Length: 4096\r\n\r\n001e# service=git-upload-pack\n",
+            );
+            held.push(conn);
+        }
+    });
+    url
+}
+
 fn timed(cmd: &mut Command) -> (Run, Duration) {
     let started = Instant::now();
     let r = run(cmd);
@@ -824,6 +849,26 @@ fn a_leader_that_hangs_never_writes_beside_the_new_one() -> TestResult {
         value_in(cluster.kubeconfig(), n) == "two",
         b.as_run(),
         "Git's latest stays applied"
+    );
+    Ok(())
+}
+
+/// A remote over http that accepts the connection and starts answering,
+/// then stalls: the fetch ends with an error naming the URL within the
+/// documented read limit (30 s) instead of waiting forever.
+fn an_http_remote_that_stalls_mid_answer_is_an_error_in_time() -> TestResult {
+    let url = stalling_http_remote();
+    let dir = tempfile::tempdir()?;
+    let (r, took) = timed(gitsync(dir.path()).args(["render", "--repo", &url]));
+    check!(
+        r.code == 2 && took < Duration::from_secs(75),
+        r,
+        "a stalled fetch: exit 2 within 75 s (took {took:?})"
+    );
+    check!(
+        r.stderr.contains(url.trim_end_matches("/repo.git")),
+        r,
+        "the error names the remote"
     );
     Ok(())
 }
