@@ -31,6 +31,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_remote_that_goes_away_does_not_lose_the_commit),
         crate::trial!(kill_9_at_any_moment_of_a_sync_leaves_no_orphans),
         crate::trial!(a_leader_that_hangs_never_writes_beside_the_new_one),
+        crate::trial!(a_leader_whose_api_calls_hang_never_writes_beside_the_new_one),
         crate::trial!(an_http_remote_that_stalls_mid_answer_is_an_error_in_time),
     ]
 }
@@ -256,6 +257,106 @@ impl Remote {
 }
 
 /// Runs a command, returning its result and how long it took.
+/// A TCP proxy in front of an API server for one client: `pause` holds
+/// every byte in both directions (a network that black-holes one replica's
+/// traffic; TLS passes through untouched), `resume` delivers what was held
+/// and carries on, as TCP does once a path heals.
+pub struct Proxy {
+    pub addr: std::net::SocketAddr,
+    paused: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    pub fn to(upstream: std::net::SocketAddr) -> Proxy {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let paused = Arc::new(AtomicBool::new(false));
+        let flag = paused.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = std::net::TcpStream::connect(upstream) else {
+                    continue;
+                };
+                for (from, to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ] {
+                    if let (Ok(from), Ok(to)) = (from, to) {
+                        let flag = flag.clone();
+                        std::thread::spawn(move || pump(from, to, &flag));
+                    }
+                }
+            }
+        });
+        Proxy { addr, paused }
+    }
+
+    /// A copy of `kubeconfig` whose server is this proxy.
+    pub fn kubeconfig(&self, kubeconfig: &Path, into: &Path) -> PathBuf {
+        let text = std::fs::read_to_string(kubeconfig).expect("kubeconfig");
+        let text: String = text
+            .lines()
+            .map(|l| match l.trim_start().strip_prefix("server:") {
+                Some(_) => format!("    server: https://{}", self.addr),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path = into.join("kubeconfig-via-proxy");
+        std::fs::write(&path, text).expect("write kubeconfig");
+        path
+    }
+
+    pub fn pause(&self) {
+        self.paused.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn resume(&self) {
+        self.paused
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Copies `from` to `to`, holding what it read while `paused`.
+fn pump(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    paused: &std::sync::atomic::AtomicBool,
+) {
+    use std::io::{Read, Write};
+    let mut buf = [0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        // A held packet, not a polled test condition: the wait is the
+        // fault itself.
+        while paused.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+/// The `host:port` the kubeconfig's server URL names.
+fn server_addr(kubeconfig: &Path) -> std::net::SocketAddr {
+    let text = std::fs::read_to_string(kubeconfig).expect("kubeconfig");
+    let server = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("server:"))
+        .expect("a server line")
+        .trim()
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string();
+    server.parse().expect("server is host:port")
+}
+
 /// A Git server over http that answers the first request with a status
 /// line, headers and part of the body, then sends nothing more while
 /// holding the connection open: a remote that stalls after connecting.
@@ -869,6 +970,119 @@ fn an_http_remote_that_stalls_mid_answer_is_an_error_in_time() -> TestResult {
         r.stderr.contains(url.trim_end_matches("/repo.git")),
         r,
         "the error names the remote"
+    );
+    Ok(())
+}
+
+/// Two replicas with --leader-elect; every API call of the leader hangs
+/// (its network black-holed, the process running on) long enough for the
+/// standby to take over and sync a new commit. While hung, the old leader
+/// must step down on its own deadline; when its network heals (the held
+/// requests then arrive late), it must not write: the ConfigMap never goes
+/// back to what it had applied, and it logs no sync or revert.
+fn a_leader_whose_api_calls_hang_never_writes_beside_the_new_one() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("hung-network");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    let args = [
+        "--interval",
+        "1s",
+        "--leader-elect",
+        "--name",
+        "hung-network",
+        "--request-timeout",
+        "2s",
+    ];
+    let proxy = Proxy::to(server_addr(cluster.kubeconfig()));
+    let dir = tempfile::tempdir()?;
+    let via_proxy = proxy.kubeconfig(cluster.kubeconfig(), dir.path());
+    let a = Daemon::start(&via_proxy, &repo, n, &args);
+    check!(
+        within(Duration::from_secs(30), || value_in(
+            cluster.kubeconfig(),
+            n
+        ) == "one")
+        .is_some(),
+        a.as_run(),
+        "first sync"
+    );
+    let b = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
+    let holder = || {
+        kubectl(
+            cluster,
+            &[
+                "get",
+                "lease",
+                "gitsync-hung-network",
+                "-n",
+                n,
+                "-o",
+                "jsonpath={.spec.holderIdentity}",
+            ],
+        )
+        .stdout
+    };
+    let a_id = format!("-{}", a.child.id());
+    check!(
+        within(Duration::from_secs(20), || holder().contains(&a_id)).is_some(),
+        a.as_run(),
+        "the first replica leads"
+    );
+    let events = tempfile::NamedTempFile::new()?;
+    let mut recorder = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(cluster.kubeconfig())
+        .args(["get", "configmap", "watched", "-n", n, "--watch"])
+        .args(["-o", "jsonpath={.data.value}{\"\\n\"}"])
+        .stdout(events.reopen()?)
+        .stderr(Stdio::null())
+        .spawn()?;
+
+    let a_log_paused = a.log().len();
+    proxy.pause();
+    // On its own deadline, with every call hanging: not because it heard
+    // of the new leader.
+    let stepped_down = within(Duration::from_secs(40), || {
+        a.log()[a_log_paused..].contains("leadership changed leader=false")
+    });
+    let b_id = format!("-{}", b.child.id());
+    let took_over = within(Duration::from_secs(40), || holder().contains(&b_id));
+    repo.commit(&[("cm.yaml", &cm("two"))], "two");
+    let synced = within(Duration::from_secs(20), || {
+        value_in(cluster.kubeconfig(), n) == "two"
+    });
+    let a_log_before = a.log().len();
+    proxy.resume();
+    check!(
+        stepped_down.is_some(),
+        a.as_run(),
+        "the hung leader stepped down"
+    );
+    check!(
+        took_over.is_some(),
+        b.as_run(),
+        "the standby took the lease over"
+    );
+    check!(synced.is_some(), b.as_run(), "the new leader synced");
+    // Long enough for the old leader's held requests to land, its streams
+    // to reconnect and report the new value, and its renewal to run.
+    std::thread::sleep(Duration::from_secs(8));
+    let _ = recorder.kill();
+    let _ = recorder.wait();
+    let values = std::fs::read_to_string(events.path())?;
+    let after_two: Vec<&str> = values.lines().skip_while(|v| *v != "two").collect();
+    let a_after = a.log()[a_log_before..].to_string();
+    check!(
+        !after_two.is_empty() && after_two.iter().all(|v| *v == "two"),
+        a.as_run(),
+        "the ConfigMap never went back once the new leader wrote: {values:?}"
+    );
+    check!(
+        !a_after.contains("synced") && !a_after.contains("drift reverted"),
+        a.as_run(),
+        "the old leader wrote nothing after its network healed:\n{a_after}"
     );
     Ok(())
 }
