@@ -364,6 +364,13 @@ impl Daemon<'_> {
         .await;
         let loaded = match loaded {
             Ok(Ok(l)) => l,
+            Ok(Err(e)) if crate::load::is_signature_error(&e) => {
+                // Never applied, never retried: a signature does not change.
+                self.shared.metrics.signature_rejected();
+                self.bad_revision = Some(sha.to_string());
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "revision refused: no trusted signature; keeping the last good revision");
+                return true;
+            }
             Ok(Err(e)) if crate::load::is_content_error(&e) => {
                 // A bad commit: keep what is applied, never prune for it.
                 self.shared.metrics.render_error(sha);
@@ -431,6 +438,7 @@ impl Daemon<'_> {
                     commit: loaded.snapshot.commit.as_ref(),
                     repository: identity,
                     path: crate::render::display_rel(&target.path),
+                    signed_by: loaded.snapshot.signed_by.as_deref(),
                 };
                 let progress = |m: &str| tracing::debug!("{m}");
                 let outcome = engine.sync(&plan, &options, &record, &progress).await?;
