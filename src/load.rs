@@ -67,7 +67,8 @@ pub fn resolve(
             )
         })?;
     if let Some(commit) = &snapshot.commit {
-        tracing::info!(sha = %commit.sha, subject = %commit.subject, work_tree = snapshot.work_tree, "source");
+        tracing::info!(sha = %commit.sha, subject = %commit.subject, work_tree = snapshot.work_tree,
+            signed_by = snapshot.signed_by.as_deref().unwrap_or("-"), "source");
     }
     let config = ConfigFile::load(&snapshot.root)?;
     let targets = resolve_targets(

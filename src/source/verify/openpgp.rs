@@ -59,7 +59,7 @@ pub(crate) fn verify(
     if verified.is_err() {
         return Err(Rejection::BadSignature { key });
     }
-    check_primary(primary, now)?;
+    check_primary(primary, sub.is_none(), now)?;
     if let Some(sub) = sub {
         check_subkey(primary, sub, now)?;
     }
@@ -99,9 +99,10 @@ fn issuer_label(sig: &Signature) -> String {
     }
 }
 
-/// Not revoked, not expired, and allowed to sign (when its self-signature
-/// says what it may do at all).
-fn check_primary(key: &SignedPublicKey, now: i64) -> Result<(), Rejection> {
+/// Not revoked, not expired, and, when it made the signature itself,
+/// allowed to sign (if its self-signature says what it may do at all; a
+/// certify-only primary still vouches for its signing subkeys).
+fn check_primary(key: &SignedPublicKey, signed: bool, now: i64) -> Result<(), Rejection> {
     let primary = &key.primary_key;
     let label = format!("openpgp:{:X}", primary.fingerprint());
     let revoked = key
@@ -136,7 +137,7 @@ fn check_primary(key: &SignedPublicKey, now: i64) -> Result<(), Rejection> {
     };
     expired(&label, primary.created_at(), newest, now)?;
     let flags = newest.key_flags();
-    if has_flags(newest) && !flags.sign() {
+    if signed && has_flags(newest) && !flags.sign() {
         return Err(Rejection::NotSigningKey { key: label });
     }
     Ok(())
