@@ -233,7 +233,7 @@ fn checkout(
     let started = std::time::Instant::now();
     let signatures = match verify {
         Some(v) => {
-            let signatures = verify::examine(repo, commit, tag, v.keys, shown)?;
+            let signatures = verify::examine(repo, commit, tag, v.keys, label, shown)?;
             if let Some(mode) = v.mode {
                 signatures.check(mode, shown)?;
             }

@@ -340,7 +340,12 @@ impl Daemon<'_> {
     async fn sync(&mut self, sha: &str) -> bool {
         let started = Instant::now();
         let mut settings = self.settings.clone();
-        settings.source.revision = Some(sha.to_string());
+        // A tag's signature can only be checked through the tag's name, so
+        // with signatures verified the revision stays as the user named it
+        // (the commit it gives is compared with `sha` below).
+        if settings.source.verify.is_none() || settings.source.revision.is_none() {
+            settings.source.revision = Some(sha.to_string());
+        }
         let render = self.render.clone();
         // Helm renders for the cluster it is synced to.
         let facts = match self.connect().await {
@@ -394,6 +399,11 @@ impl Daemon<'_> {
                 return false;
             }
         };
+        let loaded_sha = loaded.snapshot.commit.as_ref().map(|c| c.sha.as_str());
+        if loaded_sha.is_some_and(|loaded| loaded != sha) {
+            tracing::info!(revision = %sha, now = loaded_sha.unwrap_or_default(), "the revision moved while loading; polling again");
+            return false;
+        }
         let Some((target, set)) = loaded.targets.into_iter().next() else {
             return false;
         };

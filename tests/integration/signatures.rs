@@ -23,6 +23,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(gitsync_yaml_can_only_raise_the_mode),
         crate::trial!(sync_records_who_signed),
         crate::trial!(watch_skips_an_unsigned_commit),
+        crate::trial!(watch_follows_a_signed_tag),
     ]
 }
 
@@ -696,6 +697,67 @@ fn watch_skips_an_unsigned_commit() -> TestResult {
             .contains("gitsync_signature_rejections_total 1"),
         daemon.as_run(),
         "the unsigned commit was refused once, not retried"
+    );
+    Ok(())
+}
+
+fn watch_follows_a_signed_tag() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("signed-tag-watch");
+    let n = ns.name.as_str();
+    let keys = Keys::new();
+    let repo = GitRepo::new();
+    let key = keys.ssh("k", "ed25519");
+    let trusted = keys.path("trusted");
+    keys.allowed_signers(&trusted, &[format!("{EMAIL} {}", keys.ssh_public(&key))]);
+    // An unsigned commit under a signed tag: what mode tag accepts.
+    repo.commit(&[("cm.yaml", &cm("tagged"))], "unsigned");
+    let signing = format!("user.signingkey={}", key.display());
+    keys.git(
+        &repo,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "tag",
+            "-s",
+            "live",
+            "-m",
+            "live",
+        ],
+    );
+    let trusted_arg = trusted.to_str().unwrap();
+    let extra = [
+        "--interval",
+        "1s",
+        "--revision",
+        "live",
+        "--verify-signatures",
+        "tag",
+        "--trusted-keys",
+        trusted_arg,
+    ];
+    let daemon = Daemon::start(cluster.kubeconfig(), &repo, n, &extra);
+    let value = || {
+        kubectl(
+            cluster,
+            &[
+                "get",
+                "configmap",
+                "signed",
+                "-n",
+                n,
+                "-o",
+                "jsonpath={.data.value}",
+            ],
+        )
+        .stdout
+    };
+    check!(
+        within(Duration::from_secs(30), || value() == "tagged").is_some(),
+        daemon.as_run(),
+        "the commit under the signed tag is applied"
     );
     Ok(())
 }

@@ -121,11 +121,13 @@ impl Signatures {
 }
 
 /// Verdicts for `commit` and, if `tag` is an annotated tag's id, that tag.
+/// `label` is the revision as the user wrote it.
 pub(crate) fn examine(
     repo: &gix::Repository,
     commit: &gix::Commit<'_>,
     tag: Option<gix::ObjectId>,
     keys: &TrustedKeys,
+    label: &str,
     shown: &str,
 ) -> Result<Signatures, SourceError> {
     let now = std::time::SystemTime::now()
@@ -165,7 +167,7 @@ pub(crate) fn examine(
     };
     let tag_verdict = match tag {
         None => Verdict {
-            object: format!("revision of commit {}", commit.id),
+            object: format!("revision {label:?} (commit {})", commit.id),
             outcome: Err(Rejection::NoTag),
         },
         Some(id) => {
