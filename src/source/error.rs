@@ -104,7 +104,7 @@ pub enum SourceError {
         holder: String,
     },
 
-    #[error("{object} of repository {repo} is refused (--verify-signatures {mode}): {rejection}")]
+    #[error("{object} of repository {repo} is refused (signature mode {mode}): {rejection}")]
     Signature {
         /// `commit <sha>` or `tag <name> (<sha>)`.
         object: String,
