@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= verify-signatures= trusted-keys= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -27,6 +27,10 @@ end
 complete -c gitsync -n "__fish_gitsync_needs_command" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_needs_command" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_needs_command" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -63,6 +67,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -100,6 +108,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l lock-timeout -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -136,6 +148,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l name -d 'Name 
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -172,6 +188,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l grace-period -
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -200,6 +220,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l render-timeou
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -221,6 +245,10 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s V -l version 
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r

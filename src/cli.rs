@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
     ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, LogFormat, OutputFormat,
-    PlanSettings, Settings, SourceSettings, SyncSettings, TargetSelection, WatchSettings,
+    PlanSettings, Settings, SourceSettings, SyncSettings, TargetSelection, VerifyMode,
+    VerifySettings, WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -50,6 +51,25 @@ pub struct GlobalArgs {
     /// repository root, or the target's path in gitsync.yaml).
     #[arg(long, global = true, value_name = "DIR")]
     pub path: Option<PathBuf>,
+
+    /// Refuse a revision without a trusted signature: on its commit
+    /// (head), on the annotated tag --revision names (tag), or both
+    /// (tag-and-head). Needs --trusted-keys. A work tree cannot be
+    /// verified: give --revision.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "MODE",
+        requires = "trusted_keys"
+    )]
+    pub verify_signatures: Option<VerifyArg>,
+
+    /// Keys whose signatures are trusted: a file or directory of armored
+    /// OpenPGP public keys and/or SSH allowed_signers files. Alone, it
+    /// verifies only what gitsync.yaml's verifySignatures asks for.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub trusted_keys: Option<PathBuf>,
 
     /// Target of gitsync.yaml to use; repeat for several.
     #[arg(long = "target", global = true, value_name = "NAME")]
@@ -115,6 +135,16 @@ pub enum OutputArg {
     Json,
     /// Markdown, for pull-request comments.
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyArg {
+    /// The commit is signed by a trusted key.
+    Head,
+    /// The annotated tag --revision names is signed by a trusted key.
+    Tag,
+    /// Both.
+    TagAndHead,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -446,6 +476,14 @@ impl Cli {
             repo: g.repo,
             revision: g.revision,
             path: g.path,
+            verify: g.trusted_keys.map(|trusted_keys| VerifySettings {
+                mode: g.verify_signatures.map(|m| match m {
+                    VerifyArg::Head => VerifyMode::Head,
+                    VerifyArg::Tag => VerifyMode::Tag,
+                    VerifyArg::TagAndHead => VerifyMode::TagAndHead,
+                }),
+                trusted_keys,
+            }),
         };
         let targets = if g.all_targets {
             TargetSelection::All

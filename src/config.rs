@@ -24,7 +24,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::settings::{ClusterSettings, RenderSettings, SourceSettings, TargetSelection};
+use crate::settings::{
+    ClusterSettings, RenderSettings, SourceSettings, TargetSelection, VerifyMode,
+};
 
 pub const CONFIG_FILE: &str = "gitsync.yaml";
 
@@ -49,6 +51,17 @@ pub struct TargetConfig {
     pub helm: Option<HelmConfig>,
     #[serde(default)]
     pub prune: Option<bool>,
+    /// Signatures this target's revisions need on top of the flags'. Only
+    /// a mode: keys come from `--trusted-keys`, never from the repository
+    /// (keys the repository supplies would vouch for themselves).
+    #[serde(default)]
+    pub verify_signatures: Option<VerifyConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VerifyConfig {
+    pub mode: VerifyMode,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -116,6 +129,9 @@ pub struct Target {
     pub values: Vec<PathBuf>,
     pub release_name: Option<String>,
     pub prune: bool,
+    /// gitsync.yaml's `verifySignatures.mode` (the flags' mode is added
+    /// where it is checked).
+    pub verify_mode: Option<VerifyMode>,
 }
 
 impl ConfigFile {
@@ -252,6 +268,7 @@ pub fn resolve_targets(
                     .or(helm.release_name)
                     .or_else(|| t.map(|t| t.name.clone())),
                 prune: t.and_then(|t| t.prune).unwrap_or(true),
+                verify_mode: t.and_then(|t| t.verify_signatures.as_ref()).map(|v| v.mode),
             }
         })
         .collect())
@@ -266,6 +283,7 @@ mod tests {
             repo: ".".into(),
             revision: None,
             path: path.map(PathBuf::from),
+            verify: None,
         }
     }
 

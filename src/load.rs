@@ -6,7 +6,7 @@ use anyhow::Context;
 use crate::config::{ConfigFile, Target, resolve_targets};
 use crate::desired::DesiredSet;
 use crate::render::{Capabilities, RenderRequest, render};
-use crate::settings::{RenderSettings, Settings};
+use crate::settings::{RenderSettings, Settings, VerifyMode};
 use crate::source::{self, Snapshot};
 
 /// Whether loading failed because of what the commit says (its manifests
@@ -26,8 +26,24 @@ pub fn is_content_error(err: &anyhow::Error) -> bool {
                 .is_some_and(|e| !matches!(e, ConfigError::Io { .. }))
             || matches!(
                 cause.downcast_ref(),
-                Some(SourceError::SubdirMissing { .. })
+                Some(
+                    SourceError::SubdirMissing { .. }
+                        | SourceError::Signature { .. }
+                        | SourceError::NoTrustedKeys { .. }
+                )
             )
+    })
+}
+
+/// Whether the revision was refused for its signatures (a content error
+/// too: the same commit is refused every time).
+pub fn is_signature_error(err: &anyhow::Error) -> bool {
+    use crate::source::SourceError;
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref(),
+            Some(SourceError::Signature { .. } | SourceError::NoTrustedKeys { .. })
+        )
     })
 }
 
@@ -51,7 +67,8 @@ pub fn resolve(
             )
         })?;
     if let Some(commit) = &snapshot.commit {
-        tracing::info!(sha = %commit.sha, subject = %commit.subject, work_tree = snapshot.work_tree, "source");
+        tracing::info!(sha = %commit.sha, subject = %commit.subject, work_tree = snapshot.work_tree,
+            signed_by = snapshot.signed_by.as_deref().unwrap_or("-"), "source");
     }
     let config = ConfigFile::load(&snapshot.root)?;
     let targets = resolve_targets(
@@ -61,7 +78,33 @@ pub fn resolve(
         &settings.cluster,
         render_settings,
     )?;
+    require_target_signatures(settings, &snapshot, &targets)?;
     Ok((snapshot, targets))
+}
+
+/// gitsync.yaml may ask more of a target's signatures than the flags do
+/// (never less: the flags' mode was checked when the source was read).
+fn require_target_signatures(
+    settings: &Settings,
+    snapshot: &Snapshot,
+    targets: &[Target],
+) -> anyhow::Result<()> {
+    let flags = settings.source.verify.as_ref().and_then(|v| v.mode);
+    for target in targets {
+        let Some(mode) = VerifyMode::stricter(flags, target.verify_mode) else {
+            continue;
+        };
+        if Some(mode) == flags {
+            continue;
+        }
+        let requester = format!(
+            "gitsync.yaml target {:?}",
+            target.name.as_deref().unwrap_or_default()
+        );
+        source::require_signatures(snapshot, &settings.source, mode, &requester)
+            .with_context(|| format!("loading repository {}", snapshot.origin))?;
+    }
+    Ok(())
 }
 
 /// Renders and validates one target, for the cluster `capabilities`

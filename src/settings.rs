@@ -33,6 +33,59 @@ pub struct SourceSettings {
     pub repo: String,
     pub revision: Option<String>,
     pub path: Option<PathBuf>,
+    /// `--trusted-keys` (and `--verify-signatures`): check signatures of
+    /// every revision read. None: nothing is verified.
+    pub verify: Option<VerifySettings>,
+}
+
+/// Which signatures a revision needs, and whose keys are trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifySettings {
+    /// `--verify-signatures`; None: only what gitsync.yaml asks for.
+    pub mode: Option<VerifyMode>,
+    /// Armored OpenPGP public keys and/or an SSH allowed_signers file, or a
+    /// directory of them. Always from outside the repository.
+    pub trusted_keys: PathBuf,
+}
+
+/// What must carry a trusted signature: the commit, the annotated tag the
+/// revision names, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyMode {
+    Head,
+    Tag,
+    TagAndHead,
+}
+
+impl VerifyMode {
+    pub fn head(self) -> bool {
+        matches!(self, VerifyMode::Head | VerifyMode::TagAndHead)
+    }
+
+    pub fn tag(self) -> bool {
+        matches!(self, VerifyMode::Tag | VerifyMode::TagAndHead)
+    }
+
+    /// What both ask for together: a setting can only add requirements.
+    pub fn stricter(a: Option<VerifyMode>, b: Option<VerifyMode>) -> Option<VerifyMode> {
+        let head = a.is_some_and(Self::head) || b.is_some_and(Self::head);
+        let tag = a.is_some_and(Self::tag) || b.is_some_and(Self::tag);
+        match (head, tag) {
+            (true, true) => Some(VerifyMode::TagAndHead),
+            (true, false) => Some(VerifyMode::Head),
+            (false, true) => Some(VerifyMode::Tag),
+            (false, false) => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyMode::Head => "head",
+            VerifyMode::Tag => "tag",
+            VerifyMode::TagAndHead => "tag-and-head",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,6 +51,7 @@ pub fn run(
                 commit,
                 repository: repository.clone(),
                 path: crate::render::display_rel(&p.target.path),
+                signed_by: snapshot.signed_by.as_deref(),
             };
             let line = |m: &str| progress.line(m);
             let flag = interrupted.clone();

@@ -35,6 +35,8 @@ pub struct Record<'a> {
     pub commit: Option<&'a CommitInfo>,
     pub repository: String,
     pub path: String,
+    /// Who signed the revision (`Snapshot::signed_by`), when verified.
+    pub signed_by: Option<&'a str>,
 }
 
 impl Record<'_> {
@@ -51,6 +53,9 @@ impl Record<'_> {
         }
         m.insert("repository".into(), json!(self.repository));
         m.insert("path".into(), json!(self.path));
+        if let Some(signer) = self.signed_by {
+            m.insert("signedBy".into(), json!(signer));
+        }
         m.insert(
             "syncedAt".into(),
             json!(

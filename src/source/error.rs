@@ -104,6 +104,39 @@ pub enum SourceError {
         holder: String,
     },
 
+    #[error("{object} of repository {repo} is refused (signature mode {mode}): {rejection}")]
+    Signature {
+        /// `commit <sha>` or `tag <name> (<sha>)`.
+        object: String,
+        repo: String,
+        mode: &'static str,
+        /// Boxed: the largest variant, and errors stay small.
+        rejection: Box<super::verify::Rejection>,
+    },
+
+    #[error(
+        "{requester} asks for signatures (verifySignatures mode {mode}), but no --trusted-keys \
+         were given to check them with"
+    )]
+    NoTrustedKeys {
+        requester: String,
+        mode: &'static str,
+    },
+
+    #[error(
+        "signatures are verified, but {} is read as a work tree, which has no signature: give \
+         --revision (e.g. HEAD) to read a commit",
+        path.display()
+    )]
+    UnverifiableWorkTree { path: PathBuf },
+
+    #[error("--trusted-keys {}: {source}", path.display())]
+    TrustedKeys {
+        path: PathBuf,
+        #[source]
+        source: super::verify::KeysError,
+    },
+
     #[error("could not {what} {}", path.display())]
     Io {
         what: &'static str,

@@ -3,9 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use super::tree::commit_info;
-use super::{CommitInfo, Snapshot, SourceError};
+use super::{CommitInfo, Snapshot, SourceError, Verify};
 
-pub(crate) fn load(path: &str, revision: Option<&str>) -> Result<Snapshot, SourceError> {
+pub(crate) fn load(
+    path: &str,
+    revision: Option<&str>,
+    verify: Option<Verify<'_>>,
+) -> Result<Snapshot, SourceError> {
     let given = PathBuf::from(path);
     let root = std::fs::canonicalize(&given).map_err(|source| SourceError::PathNotFound {
         path: given.clone(),
@@ -16,14 +20,20 @@ pub(crate) fn load(path: &str, revision: Option<&str>) -> Result<Snapshot, Sourc
     }
     let origin = root.display().to_string();
     match revision {
+        // Uncommitted files carry no signature.
+        None if verify.is_some_and(|v| v.mode.is_some()) => {
+            Err(SourceError::UnverifiableWorkTree { path: root })
+        }
         None => Ok(Snapshot {
             commit: head_commit(&root, &origin),
             root,
             origin,
             work_tree: true,
+            signed_by: None,
+            signatures: None,
             _temp: None,
         }),
-        Some(rev) => at_revision(root, origin, rev),
+        Some(rev) => at_revision(root, origin, rev, verify),
     }
 }
 
@@ -53,7 +63,12 @@ fn head_commit(root: &Path, origin: &str) -> Option<CommitInfo> {
     }
 }
 
-fn at_revision(root: PathBuf, origin: String, rev: &str) -> Result<Snapshot, SourceError> {
+fn at_revision(
+    root: PathBuf,
+    origin: String,
+    rev: &str,
+    verify: Option<Verify<'_>>,
+) -> Result<Snapshot, SourceError> {
     let repo = gix::discover(&root).map_err(|source| SourceError::NotARepository {
         path: root.clone(),
         revision: rev.to_owned(),
@@ -79,6 +94,14 @@ fn at_revision(root: PathBuf, origin: String, rev: &str) -> Result<Snapshot, Sou
         .unwrap_or_else(|| repo.path())
         .display()
         .to_string();
-    let commit = super::resolve_commit(&repo, &[rev.to_owned()], rev, &repo_name)?;
-    super::checkout(&repo, &commit, &subdir, rev, origin, &repo_name)
+    let (commit, tag) = super::resolve_revision(&repo, &[rev.to_owned()], rev, &repo_name)?;
+    super::checkout(
+        &repo,
+        (&commit, tag),
+        &subdir,
+        rev,
+        origin,
+        &repo_name,
+        verify,
+    )
 }

@@ -11,6 +11,7 @@ mod local;
 mod remote;
 mod tree;
 mod url;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -20,7 +21,8 @@ use std::path::{Path, PathBuf};
 pub use error::{GitCause, SourceError};
 pub use url::{is_url, redact_url};
 
-use crate::settings::SourceSettings;
+use crate::settings::{SourceSettings, VerifyMode};
+use verify::{Signatures, TrustedKeys};
 
 /// The repository's files at one revision, on disk.
 #[derive(Debug)]
@@ -36,6 +38,13 @@ pub struct Snapshot {
     /// True when `root` is the user's work tree as on disk (uncommitted edits
     /// included).
     pub work_tree: bool,
+    /// Who signed what was read (`openpgp:<FPR>`, `ssh:<principal>
+    /// SHA256:…`): the commit's trusted signer, else the tag's. None
+    /// without --trusted-keys or a trusted signature.
+    pub signed_by: Option<String>,
+    /// Both signature verdicts, when --trusted-keys is given and a commit
+    /// was read (not a work tree).
+    pub signatures: Option<Signatures>,
     /// The materialised tree, removed on drop.
     _temp: Option<tempfile::TempDir>,
 }
@@ -58,12 +67,60 @@ pub struct CommitInfo {
 ///
 /// `settings.path` is not used here: it selects a directory inside
 /// [`Snapshot::root`] and is the renderer's business.
+///
+/// With `settings.verify`, the commit (and the annotated tag the revision
+/// names) is verified before anything is written to disk, and a revision
+/// whose signatures the mode needs are not trusted is an error.
 pub fn load(settings: &SourceSettings, cache_dir: &Path) -> Result<Snapshot, SourceError> {
     let revision = settings.revision.as_deref();
+    let keys =
+        match &settings.verify {
+            Some(v) => Some(TrustedKeys::load(&v.trusted_keys).map_err(|source| {
+                SourceError::TrustedKeys {
+                    path: v.trusted_keys.clone(),
+                    source,
+                }
+            })?),
+            None => None,
+        };
+    let verify = keys.as_ref().map(|keys| Verify {
+        keys,
+        mode: settings.verify.as_ref().and_then(|v| v.mode),
+    });
     if is_url(&settings.repo) {
-        remote::load(&settings.repo, revision, cache_dir)
+        remote::load(&settings.repo, revision, cache_dir, verify)
     } else {
-        local::load(&settings.repo, revision)
+        local::load(&settings.repo, revision, verify)
+    }
+}
+
+/// The trusted keys and what the flags require of a revision.
+#[derive(Clone, Copy)]
+pub(crate) struct Verify<'a> {
+    keys: &'a TrustedKeys,
+    mode: Option<VerifyMode>,
+}
+
+/// Ok when `snapshot` satisfies `mode`, which a part of the run (named by
+/// `requester`) asks for on top of the flags: gitsync.yaml can raise the
+/// mode, and its keys still come from `--trusted-keys`.
+pub fn require_signatures(
+    snapshot: &Snapshot,
+    settings: &SourceSettings,
+    mode: VerifyMode,
+    requester: &str,
+) -> Result<(), SourceError> {
+    if settings.verify.is_none() {
+        return Err(SourceError::NoTrustedKeys {
+            requester: requester.to_owned(),
+            mode: mode.as_str(),
+        });
+    }
+    match &snapshot.signatures {
+        Some(signatures) => signatures.check(mode, &snapshot.origin),
+        None => Err(SourceError::UnverifiableWorkTree {
+            path: snapshot.root.clone(),
+        }),
     }
 }
 
@@ -123,14 +180,28 @@ fn resolve_commit<'r>(
     label: &str,
     shown: &str,
 ) -> Result<gix::Commit<'r>, SourceError> {
+    resolve_revision(repo, specs, label, shown).map(|(commit, _)| commit)
+}
+
+/// Like [`resolve_commit`], also returning the annotated tag the revision
+/// names, if it names one (its signature may have to be checked).
+fn resolve_revision<'r>(
+    repo: &'r gix::Repository,
+    specs: &[String],
+    label: &str,
+    shown: &str,
+) -> Result<(gix::Commit<'r>, Option<gix::ObjectId>), SourceError> {
     let mut first_err = None;
     for spec in specs {
         let found = repo
             .rev_parse_single(spec.as_str())
             .and_then(|id| id.object())
-            .and_then(|object| object.peel_to_commit());
+            .and_then(|object| {
+                let tag = (object.kind == gix::object::Kind::Tag).then_some(object.id);
+                object.peel_to_commit().map(|c| (c, tag))
+            });
         match found {
-            Ok(commit) => return Ok(commit),
+            Ok(found) => return Ok(found),
             Err(err) => {
                 first_err.get_or_insert(err);
             }
@@ -148,15 +219,28 @@ fn resolve_commit<'r>(
 
 /// Write `commit`'s tree into a fresh temporary directory and describe it.
 /// `subdir` is the part of the repository the user pointed at.
+/// With `verify`, the signatures are checked first: nothing of a refused
+/// revision reaches the disk.
 fn checkout(
     repo: &gix::Repository,
-    commit: &gix::Commit<'_>,
+    (commit, tag): (&gix::Commit<'_>, Option<gix::ObjectId>),
     subdir: &Path,
     label: &str,
     origin: String,
     shown: &str,
+    verify: Option<Verify<'_>>,
 ) -> Result<Snapshot, SourceError> {
     let started = std::time::Instant::now();
+    let signatures = match verify {
+        Some(v) => {
+            let signatures = verify::examine(repo, commit, tag, v.keys, label, shown)?;
+            if let Some(mode) = v.mode {
+                signatures.check(mode, shown)?;
+            }
+            Some(signatures)
+        }
+        None => None,
+    };
     let info = tree::commit_info(commit, shown)?;
     let tree_id = commit.tree_id().map_err(|source| SourceError::Git {
         what: "read the commit's tree",
@@ -187,6 +271,8 @@ fn checkout(
         commit: Some(info),
         origin,
         work_tree: false,
+        signed_by: signatures.as_ref().and_then(Signatures::signed_by),
+        signatures,
         _temp: Some(temp),
     })
 }

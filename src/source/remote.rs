@@ -12,7 +12,7 @@ use gix::remote::fetch::refmap::Source;
 
 use super::error::{GitCause, scrub};
 use super::url::cache_key;
-use super::{Snapshot, SourceError, redact_url};
+use super::{Snapshot, SourceError, Verify, redact_url};
 
 /// Branches land as remote-tracking branches (so a branch name always means
 /// the remote's branch as of the last fetch), tags as tags, and `HEAD` is
@@ -51,6 +51,7 @@ pub(crate) fn load(
     url: &str,
     revision: Option<&str>,
     cache_dir: &Path,
+    verify: Option<Verify<'_>>,
 ) -> Result<Snapshot, SourceError> {
     let shown = redact_url(url);
     let repos = cache_dir.join("repos");
@@ -80,8 +81,16 @@ pub(crate) fn load(
         // remote-tracking branch (`main`, `main~1`).
         Some(rev) => (vec![rev.to_owned(), format!("origin/{rev}")], rev),
     };
-    let commit = super::resolve_commit(&repo, &specs, label, &shown)?;
-    super::checkout(&repo, &commit, Path::new(""), label, shown.clone(), &shown)
+    let (commit, tag) = super::resolve_revision(&repo, &specs, label, &shown)?;
+    super::checkout(
+        &repo,
+        (&commit, tag),
+        Path::new(""),
+        label,
+        shown.clone(),
+        &shown,
+        verify,
+    )
 }
 
 /// Takes the cache lock, waiting at most `wait`; the holder writes its

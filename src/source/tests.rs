@@ -97,6 +97,7 @@ fn settings(repo: &str, revision: Option<&str>) -> SourceSettings {
         repo: repo.to_owned(),
         revision: revision.map(str::to_owned),
         path: None,
+        verify: None,
     }
 }
 

@@ -340,7 +340,12 @@ impl Daemon<'_> {
     async fn sync(&mut self, sha: &str) -> bool {
         let started = Instant::now();
         let mut settings = self.settings.clone();
-        settings.source.revision = Some(sha.to_string());
+        // A tag's signature can only be checked through the tag's name, so
+        // with signatures verified the revision stays as the user named it
+        // (the commit it gives is compared with `sha` below).
+        if settings.source.verify.is_none() || settings.source.revision.is_none() {
+            settings.source.revision = Some(sha.to_string());
+        }
         let render = self.render.clone();
         // Helm renders for the cluster it is synced to.
         let facts = match self.connect().await {
@@ -364,6 +369,13 @@ impl Daemon<'_> {
         .await;
         let loaded = match loaded {
             Ok(Ok(l)) => l,
+            Ok(Err(e)) if crate::load::is_signature_error(&e) => {
+                // Never applied, never retried: a signature does not change.
+                self.shared.metrics.signature_rejected();
+                self.bad_revision = Some(sha.to_string());
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "revision refused: no trusted signature; keeping the last good revision");
+                return true;
+            }
             Ok(Err(e)) if crate::load::is_content_error(&e) => {
                 // A bad commit: keep what is applied, never prune for it.
                 self.shared.metrics.render_error(sha);
@@ -387,6 +399,11 @@ impl Daemon<'_> {
                 return false;
             }
         };
+        let loaded_sha = loaded.snapshot.commit.as_ref().map(|c| c.sha.as_str());
+        if loaded_sha.is_some_and(|loaded| loaded != sha) {
+            tracing::info!(revision = %sha, now = loaded_sha.unwrap_or_default(), "the revision moved while loading; polling again");
+            return false;
+        }
         let Some((target, set)) = loaded.targets.into_iter().next() else {
             return false;
         };
@@ -431,6 +448,7 @@ impl Daemon<'_> {
                     commit: loaded.snapshot.commit.as_ref(),
                     repository: identity,
                     path: crate::render::display_rel(&target.path),
+                    signed_by: loaded.snapshot.signed_by.as_deref(),
                 };
                 let progress = |m: &str| tracing::debug!("{m}");
                 let outcome = engine.sync(&plan, &options, &record, &progress).await?;

@@ -44,6 +44,7 @@ pub struct Metrics {
     drift_reverts: AtomicU64,
     git_errors: AtomicU64,
     render_errors: AtomicU64,
+    signature_rejections: AtomicU64,
     state: Mutex<State>,
 }
 
@@ -95,6 +96,11 @@ impl Metrics {
     pub fn render_error(&self, revision: &str) {
         self.render_errors.fetch_add(1, Ordering::Relaxed);
         self.lock().render_error_revision = Some(revision.to_string());
+    }
+
+    /// A revision was refused for its signatures (never applied).
+    pub fn signature_rejected(&self) {
+        self.signature_rejections.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Replaces the object counts per health status (`current`, `failed`, …).
@@ -183,6 +189,11 @@ impl Metrics {
                 "gitsync_render_errors_total",
                 "Failures rendering a revision.",
                 &self.render_errors,
+            ),
+            (
+                "gitsync_signature_rejections_total",
+                "Revisions refused because they lack a trusted signature.",
+                &self.signature_rejections,
             ),
         ] {
             family(&mut out, name, "counter", help, &[(vec![], count(counter))]);
@@ -298,6 +309,7 @@ mod tests {
             "gitsync_drift_reverts_total 0",
             "gitsync_git_errors_total 0",
             "gitsync_render_errors_total 0",
+            "gitsync_signature_rejections_total 0",
             "# TYPE gitsync_objects gauge",
         ] {
             assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
