@@ -189,7 +189,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -212,6 +212,14 @@ _gitsync() {
                     return 0
                     ;;
                 --render-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-age-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-pgp-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -287,7 +295,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__drift)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --name --fix --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +318,14 @@ _gitsync() {
                     return 0
                     ;;
                 --render-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-age-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-pgp-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -485,7 +501,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__render)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --reveal-secrets --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,6 +524,14 @@ _gitsync() {
                     return 0
                     ;;
                 --render-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-age-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-pgp-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +591,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --dry-run --allow-empty --no-wait --timeout --lock-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --dry-run --allow-empty --no-wait --timeout --lock-timeout --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -590,6 +614,14 @@ _gitsync() {
                     return 0
                     ;;
                 --render-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-age-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-pgp-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -673,7 +705,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__watch)
-            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --stall-timeout --grace-period --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --name --interval --resync --no-self-heal --listen --webhook-secret-file --leader-elect --log-format --stall-timeout --grace-period --repo --revision --path --target --all-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +728,14 @@ _gitsync() {
                     return 0
                     ;;
                 --render-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-age-key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sops-pgp-key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -80,6 +80,7 @@ pub fn render_target(
         release_name: target.release_name.clone(),
         capabilities,
         limits: render_settings.limits(),
+        sops: render_settings.sops.clone(),
     };
     let what = match &target.name {
         Some(name) => format!("target {name}"),
