@@ -18,6 +18,7 @@ mod hooks;
 mod predict;
 mod prune;
 mod render;
+mod sops;
 mod sync;
 mod trust;
 mod watch;
@@ -55,6 +56,7 @@ fn main() {
     trials.extend(prune::tests());
     trials.extend(faults::tests());
     trials.extend(render::tests());
+    trials.extend(sops::tests());
     trials.extend(sync::tests());
     trials.extend(trust::tests());
     trials.extend(watch::tests());

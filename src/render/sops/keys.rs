@@ -5,7 +5,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
@@ -81,11 +81,13 @@ pub enum KeyError {
     Pgp { path: String, why: String },
 }
 
-/// The keys of one run, loaded on first use and shared by every render.
+/// The keys of one run, loaded on first use and shared by every render
+/// (a failed load is tried again next time: `watch` recovers once the key
+/// file appears).
 #[derive(Default)]
 pub struct Keys {
     config: KeyConfig,
-    loaded: OnceLock<Result<Loaded, String>>,
+    loaded: Mutex<Option<Arc<Loaded>>>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -107,15 +109,18 @@ impl Keys {
     pub fn new(config: KeyConfig) -> Keys {
         Keys {
             config,
-            loaded: OnceLock::new(),
+            loaded: Mutex::new(None),
         }
     }
 
-    fn loaded(&self) -> Result<&Loaded, SopsError> {
-        self.loaded
-            .get_or_init(|| load(&self.config).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| SopsError::Metadata(e.clone()))
+    fn loaded(&self) -> Result<Arc<Loaded>, SopsError> {
+        let mut slot = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(loaded) = &*slot {
+            return Ok(loaded.clone());
+        }
+        let loaded = Arc::new(load(&self.config)?);
+        *slot = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// Unwraps the data key with the first recipient a key opens (age
