@@ -182,6 +182,10 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// Not `Invalid`: a key that is missing may be given later, and
+    /// `watch` tries the same commit again.
+    #[error("{0}")]
+    SopsKey(Problems),
     #[error("reading {path}")]
     Io {
         path: String,
@@ -266,7 +270,9 @@ pub fn render(req: &RenderRequest) -> Result<Rendered, RenderError> {
     let dir = checked_dir(&req.root, &req.path)?;
     let mut rendered = plain::render_tree(req, &dir)?;
     // After the build, as Flux does: kustomize passes `sops` through.
-    sops::decrypt_documents(&mut rendered.documents, &mut rendered.problems, &req.sops);
+    if sops::decrypt_documents(&mut rendered.documents, &mut rendered.problems, &req.sops) {
+        return Err(RenderError::SopsKey(Problems(rendered.problems)));
+    }
     Ok(rendered)
 }
 

@@ -20,6 +20,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(kustomize_output_and_helm_values_are_decrypted),
         crate::trial!(an_openpgp_encrypted_secret_syncs),
         crate::trial!(undecryptable_files_exit_2_and_leave_the_cluster_alone),
+        crate::trial!(watch_decrypts_once_its_key_is_mounted),
     ]
 }
 
@@ -627,5 +628,65 @@ fn undecryptable_files_exit_2_and_leave_the_cluster_alone() -> TestResult {
         let s = kubectl(cluster, &["get", "secret", "db", "-n", n]);
         check!(s.code != 0, s, "{what}: no Secret was created");
     }
+    Ok(())
+}
+
+fn watch_decrypts_once_its_key_is_mounted() -> TestResult {
+    use crate::watch::{Daemon, within};
+    let cluster = Cluster::shared()?;
+    let sops = Sops::new()?;
+    let ns = cluster.namespace("sops-watch");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(
+        &[(
+            "secret.yaml",
+            &sops.encrypt(
+                &secret(n, "watch-plaintext"),
+                &["--encrypted-regex", "^(data|stringData)$"],
+            )?,
+        )],
+        "encrypted secret",
+    );
+    // The key is not mounted yet (an optional Secret created later).
+    let mounted = sops.dir.path().join("mounted/keys.txt");
+    let daemon = Daemon::start_with(
+        cluster.kubeconfig(),
+        &format!("file://{}", repo.path().display()),
+        n,
+        &["--interval", "1s"],
+        &[
+            ("SOPS_AGE_KEY_FILE", mounted.clone().into_os_string()),
+            ("SOPS_AGE_KEY", "".into()),
+            ("PATH", path_with(&sops.tools)),
+        ],
+    );
+    let waiting = within(Duration::from_secs(30), || {
+        daemon.log().contains("reading the SOPS key file")
+    });
+    check!(
+        waiting.is_some(),
+        daemon.as_run(),
+        "watch says which key file it lacks"
+    );
+    let none = kubectl(cluster, &["get", "secret", "db", "-n", n]);
+    check!(none.code != 0, none, "nothing applied without the key");
+    std::fs::create_dir_all(mounted.parent().unwrap())?;
+    std::fs::copy(&sops.key_file, &mounted)?;
+    // Retried with backoff (1 s doubling), the same commit applies.
+    let applied = within(Duration::from_secs(60), || {
+        secret_value(cluster, n, "db", "password") == "watch-plaintext"
+    });
+    check!(
+        applied.is_some(),
+        daemon.as_run(),
+        "the commit is applied once the key is there"
+    );
+    let run = daemon.as_run();
+    no_plaintext(
+        &run,
+        "watch log",
+        &["watch-plaintext", "token-v1-plaintext"],
+    )?;
     Ok(())
 }

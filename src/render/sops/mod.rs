@@ -82,9 +82,16 @@ pub enum SopsError {
 /// block and records in its origin which fields held ciphertext. A group
 /// that fails is dropped from `docs` and becomes one problem (naming its
 /// first document); the others go on, so one run shows every problem.
-pub fn decrypt_documents(docs: &mut Vec<Document>, problems: &mut Vec<Problem>, keys: &Keys) {
+/// Returns true when a group failed for want of a usable key (not for what
+/// the file says): that may pass, the file may not.
+pub fn decrypt_documents(
+    docs: &mut Vec<Document>,
+    problems: &mut Vec<Problem>,
+    keys: &Keys,
+) -> bool {
+    let mut for_want_of_key = false;
     if !docs.iter().any(|d| is_encrypted(&d.object)) {
-        return;
+        return false;
     }
     // Groups: documents of one file (or one renderer's output) with one MAC.
     let mut groups: Vec<(String, String, Vec<usize>)> = Vec::new();
@@ -115,6 +122,7 @@ pub fn decrypt_documents(docs: &mut Vec<Document>, problems: &mut Vec<Problem>, 
                 }
             }
             Err(err) => {
+                for_want_of_key |= matches!(err, SopsError::NoKey { .. } | SopsError::Keys(_));
                 let first = &docs[members[0]];
                 tracing::debug!(file = %first.origin.file, "SOPS decryption failed");
                 let mut message = err.to_string();
@@ -139,6 +147,7 @@ pub fn decrypt_documents(docs: &mut Vec<Document>, problems: &mut Vec<Problem>, 
             !failed.contains(&(i - 1))
         });
     }
+    for_want_of_key
 }
 
 /// Decrypts one SOPS tree: its documents in order, sharing the metadata of
