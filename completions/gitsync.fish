@@ -61,6 +61,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l release-name -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -100,6 +102,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l release-name -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l concurrency -d 'Server-side dry runs sent at once' -r
@@ -144,6 +148,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l release-name -
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
@@ -176,6 +182,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l release-name -
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l interval -d 'How often to ask whether the remote moved' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l resync -d 'Full resync period, a safety net beside the watch streams' -r
@@ -217,6 +225,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name 
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
@@ -235,6 +245,7 @@ markdown\t'Markdown, for pull-request comments'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l reveal-secrets -d 'Print the values of SOPS-encrypted documents in clear (default: masked, like every Secret value in the other commands\' output)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'

@@ -225,12 +225,27 @@ pub struct RenderFlags {
     /// stopped (e.g. 90s, 5m).
     #[arg(long, default_value = "5m", value_parser = parse_positive_duration, value_name = "DURATION")]
     pub render_timeout: Duration,
+
+    /// age identities for SOPS-encrypted files (only this file; without
+    /// it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else
+    /// $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt).
+    #[arg(long, value_name = "FILE")]
+    pub sops_age_key_file: Option<PathBuf>,
+
+    /// Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files.
+    #[arg(long, env = "SOPS_PGP_KEY_FILE", value_name = "FILE")]
+    pub sops_pgp_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     #[command(flatten)]
     pub render: RenderFlags,
+
+    /// Print the values of SOPS-encrypted documents in clear (default:
+    /// masked, like every Secret value in the other commands' output).
+    #[arg(long)]
+    pub reveal_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +525,9 @@ impl Cli {
             kube_version: r.kube_version,
             api_versions: r.api_versions,
             timeout: r.render_timeout,
+            sops: std::sync::Arc::new(crate::render::sops::Keys::new(
+                crate::render::sops::KeyConfig::from_env(r.sops_age_key_file, r.sops_pgp_key_file),
+            )),
         };
         let plan_of = |p: PlanFlags| PlanSettings {
             unified: p.unified,
@@ -525,6 +543,7 @@ impl Cli {
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {
                 render: render_of(a.render),
+                reveal_secrets: a.reveal_secrets,
             },
             CommandArgs::Diff(a) => Command::Diff {
                 render: render_of(a.render),

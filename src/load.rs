@@ -123,6 +123,7 @@ pub fn render_target(
         release_name: target.release_name.clone(),
         capabilities,
         limits: render_settings.limits(),
+        sops: render_settings.sops.clone(),
     };
     let what = match &target.name {
         Some(name) => format!("target {name}"),
@@ -183,5 +184,12 @@ mod tests {
         assert!(!is_content_error(&failed));
         let fetch = anyhow::anyhow!("could not fetch file:///r").context("loading repository");
         assert!(!is_content_error(&fetch));
+        // A SOPS file no key opens: the key may be given later.
+        let no_key = anyhow::Error::from(RenderError::SopsKey(Problems(vec![Problem {
+            origin: Origin::file("secret.yaml"),
+            message: "encrypted with SOPS, but no key given opens it".into(),
+        }])))
+        .context("rendering target prod");
+        assert!(!is_content_error(&no_key));
     }
 }

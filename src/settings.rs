@@ -159,6 +159,8 @@ pub struct RenderSettings {
     pub api_versions: Vec<String>,
     /// `--render-timeout`: how long helm or kustomize may run.
     pub timeout: Duration,
+    /// Keys for SOPS-encrypted files, loaded on first use.
+    pub sops: std::sync::Arc<crate::render::sops::Keys>,
 }
 
 impl Default for RenderSettings {
@@ -169,6 +171,7 @@ impl Default for RenderSettings {
             kube_version: None,
             api_versions: Vec::new(),
             timeout: crate::render::DEFAULT_RENDER_TIMEOUT,
+            sops: Default::default(),
         }
     }
 }
@@ -257,6 +260,8 @@ pub struct WatchSettings {
 pub enum Command {
     Render {
         render: RenderSettings,
+        /// `--reveal-secrets`: SOPS-decrypted values in clear.
+        reveal_secrets: bool,
     },
     Diff {
         render: RenderSettings,

@@ -34,7 +34,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             crate::exit::stdout(out.write_all(&script).and_then(|()| out.flush()))?;
             Ok(ExitStatus::Success)
         }
-        Command::Render { render } => render::run(settings, render),
+        Command::Render {
+            render,
+            reveal_secrets,
+        } => render::run(settings, render, *reveal_secrets),
         Command::Diff { render, plan } => diff::run(settings, render, plan),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),

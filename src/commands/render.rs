@@ -2,14 +2,25 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::desired::DesiredObject;
 use crate::exit::{ExitStatus, StdoutClosed};
 use crate::load::Loaded;
+use crate::report::Masker;
 use crate::settings::{OutputFormat, RenderSettings, Settings};
 
-pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    settings: &Settings,
+    render: &RenderSettings,
+    reveal_secrets: bool,
+) -> anyhow::Result<ExitStatus> {
     let loaded = crate::load::load_targets(settings, render, None)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match write(&loaded, settings.output, &mut out) {
+    let masker = (!reveal_secrets).then(Masker::new);
+    match write(&loaded, settings.output, masker.as_ref(), &mut out) {
         // Only writes fail with an io::Error here; YAML conversion does not.
         Err(e)
             if e.downcast_ref::<io::Error>()
@@ -22,15 +33,31 @@ pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitS
     }
 }
 
-fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow::Result<()> {
+/// An object as printed: SOPS-decrypted values masked unless revealed
+/// (no masker).
+fn shown<'a>(masker: Option<&Masker>, obj: &'a DesiredObject) -> Cow<'a, Value> {
+    match masker {
+        Some(m) if !obj.origin.encrypted.is_empty() => {
+            Cow::Owned(m.mask_decrypted(&obj.id, obj.origin.encrypted.fields(), &obj.object))
+        }
+        _ => Cow::Borrowed(&obj.object),
+    }
+}
+
+fn write(
+    loaded: &Loaded,
+    output: OutputFormat,
+    masker: Option<&Masker>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     match output {
         OutputFormat::Json => {
-            let objects: Vec<&serde_json::Value> = loaded
+            let objects: Vec<Cow<'_, Value>> = loaded
                 .targets
                 .iter()
                 .flat_map(|(_, set)| {
-                    let hooks = set.hooks.iter().map(|h| &h.object.object);
-                    set.objects.iter().map(|o| &o.object).chain(hooks)
+                    let hooks = set.hooks.iter().map(|h| &h.object);
+                    set.objects.iter().chain(hooks).map(|o| shown(masker, o))
                 })
                 .collect();
             serde_json::to_writer_pretty(&mut *out, &objects).map_err(io::Error::from)?;
@@ -54,7 +81,7 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
                         writeln!(out, "# Target: {name}")?;
                     }
                     writeln!(out, "# Source: {}", obj.origin)?;
-                    out.write_all(crate::render::yaml::to_yaml(&obj.object)?.as_bytes())?;
+                    out.write_all(crate::render::yaml::to_yaml(&shown(masker, obj))?.as_bytes())?;
                 }
                 // Hooks after the objects, in the order sync runs them.
                 for hook in &set.hooks {
@@ -69,7 +96,9 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
                         hook.phase.as_str(),
                         hook.object.wave
                     )?;
-                    out.write_all(crate::render::yaml::to_yaml(&hook.object.object)?.as_bytes())?;
+                    out.write_all(
+                        crate::render::yaml::to_yaml(&shown(masker, &hook.object))?.as_bytes(),
+                    )?;
                 }
             }
         }

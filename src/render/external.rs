@@ -9,13 +9,13 @@
 //! writes more than [`Limits::max_output`].
 
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{Document, RenderError, RenderRequest, confine, yaml};
+use super::{Document, RenderError, RenderRequest, confine, sops, yaml};
 
 pub const KUSTOMIZE: &str = "kustomize";
 pub const KUBECTL: &str = "kubectl";
@@ -80,9 +80,11 @@ pub(super) fn render(
     if !checker.problems.is_empty() {
         return Err(super::Problems(checker.problems).into());
     }
+    // Decrypted helm values live in private files until helm is done.
+    let mut decrypted = DecryptedValues::default();
     let (program, args) = match kind {
         Kind::Kustomize => kustomize_command(dir, shown)?,
-        Kind::Helm => helm_command(req, root, dir, shown)?,
+        Kind::Helm => helm_command(req, root, dir, shown, &mut decrypted)?,
     };
     let command_line = format!(
         "{} {}",
@@ -121,12 +123,71 @@ pub(super) fn render(
             stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
         });
     }
+    drop(decrypted.files);
     let text = String::from_utf8_lossy(&output.stdout);
     let label = match kind {
         Kind::Kustomize => format!("{shown} (kustomize build)"),
         Kind::Helm => format!("{shown} (helm template)"),
     };
-    yaml::parse_documents(&label, &text).map_err(|p| super::Problems(vec![p]).into())
+    let mut docs = yaml::parse_documents(&label, &text).map_err(|p| super::Problems(vec![p]))?;
+    for doc in &mut docs {
+        sops::mark_revealing(doc, &decrypted.secrets);
+    }
+    Ok(docs)
+}
+
+/// SOPS-encrypted helm values, decrypted for one helm run.
+#[derive(Default)]
+struct DecryptedValues {
+    /// Private (0600) files, removed when dropped.
+    files: Vec<tempfile::NamedTempFile>,
+    /// Their decrypted values: output that holds one is masked too.
+    secrets: Vec<zeroize::Zeroizing<String>>,
+}
+
+/// `path` as helm should read it: itself, or a private decrypted copy when
+/// it is SOPS-encrypted.
+fn helm_values(
+    path: PathBuf,
+    shown: &str,
+    req: &RenderRequest,
+    decrypted: &mut DecryptedValues,
+) -> Result<PathBuf, super::Problem> {
+    let problem = |message: String| super::Problem {
+        origin: super::Origin::file(shown),
+        message,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    // Cheap test first: most values files are not encrypted.
+    if !text.contains("sops") {
+        return Ok(path);
+    }
+    let mut docs = yaml::parse_documents(shown, &text)?;
+    if !docs.iter().any(|d| sops::is_encrypted(&d.object)) {
+        return Ok(path);
+    }
+    let mut problems = Vec::new();
+    sops::decrypt_documents(&mut docs, &mut problems, &req.sops);
+    if let Some(p) = problems.pop() {
+        return Err(p);
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix("gitsync-values-")
+        .suffix(".yaml")
+        .tempfile()
+        .map_err(|e| problem(format!("cannot write its decrypted copy: {e}")))?;
+    for doc in &docs {
+        sops::revealed_strings(doc, &mut decrypted.secrets);
+        let yaml = zeroize::Zeroizing::new(
+            yaml::to_yaml(&doc.object).map_err(|e| problem(format!("cannot write: {e}")))?,
+        );
+        file.write_all(b"---\n")
+            .and_then(|()| file.write_all(yaml.as_bytes()))
+            .map_err(|e| problem(format!("cannot write its decrypted copy: {e}")))?;
+    }
+    let copy = file.path().to_path_buf();
+    decrypted.files.push(file);
+    Ok(copy)
 }
 
 fn kustomize_command(dir: &Path, shown: &str) -> Result<(PathBuf, Vec<String>), RenderError> {
@@ -150,6 +211,7 @@ fn helm_command(
     root: &Path,
     dir: &Path,
     shown: &str,
+    decrypted: &mut DecryptedValues,
 ) -> Result<(PathBuf, Vec<String>), RenderError> {
     let program = find_program(HELM).ok_or_else(|| RenderError::MissingRenderer {
         dir: shown.to_string(),
@@ -183,7 +245,10 @@ fn helm_command(
     }
     let mut problems = Vec::new();
     for values in &req.values {
-        match confine::values_file(root, values, shown) {
+        let shown_values = super::display_rel(values);
+        match confine::values_file(root, values, shown)
+            .and_then(|path| helm_values(path, &shown_values, req, decrypted))
+        {
             Ok(path) => args.extend(["--values".to_string(), path.display().to_string()]),
             Err(p) => problems.push(p),
         }

@@ -10,10 +10,12 @@
 mod confine;
 mod external;
 mod plain;
+pub mod sops;
 pub mod yaml;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -41,6 +43,10 @@ pub struct Origin {
     /// 1-based index within a `kind: List`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<usize>,
+    /// Top-level fields whose values were decrypted from SOPS ciphertext
+    /// (empty: none): reports mask them.
+    #[serde(skip)]
+    pub encrypted: Encrypted,
 }
 
 impl Origin {
@@ -51,7 +57,29 @@ impl Origin {
             line: None,
             column: None,
             item: None,
+            encrypted: Encrypted::default(),
         }
+    }
+}
+
+/// Top-level fields of a document that held SOPS ciphertext; behind one
+/// pointer so that every other origin stays small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encrypted(Option<Arc<Vec<String>>>);
+
+impl Encrypted {
+    pub fn fields(&self) -> &[String] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields().is_empty()
+    }
+}
+
+impl From<Vec<String>> for Encrypted {
+    fn from(fields: Vec<String>) -> Self {
+        Encrypted((!fields.is_empty()).then(|| Arc::new(fields)))
     }
 }
 
@@ -154,6 +182,10 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// Not `Invalid`: a key that is missing may be given later, and
+    /// `watch` tries the same commit again.
+    #[error("{0}")]
+    SopsKey(Problems),
     #[error("reading {path}")]
     Io {
         path: String,
@@ -180,6 +212,8 @@ pub struct RenderRequest {
     pub capabilities: Option<Capabilities>,
     /// Time and output bounds of helm and kustomize.
     pub limits: Limits,
+    /// Keys for SOPS-encrypted documents and helm values files.
+    pub sops: Arc<sops::Keys>,
 }
 
 /// What a chart may ask of the cluster it is rendered for, as Argo CD
@@ -234,7 +268,12 @@ pub struct Rendered {
 /// error; unreadable or unparsable files are problems in the result.
 pub fn render(req: &RenderRequest) -> Result<Rendered, RenderError> {
     let dir = checked_dir(&req.root, &req.path)?;
-    plain::render_tree(req, &dir)
+    let mut rendered = plain::render_tree(req, &dir)?;
+    // After the build, as Flux does: kustomize passes `sops` through.
+    if sops::decrypt_documents(&mut rendered.documents, &mut rendered.problems, &req.sops) {
+        return Err(RenderError::SopsKey(Problems(rendered.problems)));
+    }
+    Ok(rendered)
 }
 
 /// `path` must name a directory inside `root` (no `..` escape, no absolute

@@ -111,6 +111,7 @@ fn origin(file: &str, doc: usize, line: usize, column: Option<usize>) -> Origin 
         line: Some(line),
         column,
         item: None,
+        encrypted: Default::default(),
     }
 }
 

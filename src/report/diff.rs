@@ -27,7 +27,7 @@ fn render(change: &Change, masker: &Masker, context: usize, headers: bool) -> St
     }
     let yaml = |obj: &Option<Value>| {
         obj.as_ref()
-            .map(|v| yaml_text(&masker.mask_for(&change.id, v)))
+            .map(|v| yaml_text(&masker.mask_change(change, v)))
             .unwrap_or_default()
     };
     let (old, new) = (yaml(&change.live), yaml(&change.desired));

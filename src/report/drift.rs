@@ -67,8 +67,8 @@ fn drifted<'a>(plan: &'a Plan, masker: &Masker) -> Vec<Drifted<'a>> {
         .filter_map(|c| {
             let state = DriftState::of(c)?;
             let fields = if state == DriftState::Modified {
-                let git = masker.mask_for(&c.id, c.desired.as_ref().unwrap_or(&Value::Null));
-                let live = masker.mask_for(&c.id, c.live.as_ref().unwrap_or(&Value::Null));
+                let git = masker.mask_change(c, c.desired.as_ref().unwrap_or(&Value::Null));
+                let live = masker.mask_change(c, c.live.as_ref().unwrap_or(&Value::Null));
                 let managed = c.managed_fields.clone().unwrap_or(Value::Null);
                 field_drift(&git, &live, &managed)
             } else {

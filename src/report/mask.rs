@@ -58,6 +58,44 @@ impl Masker {
         }
     }
 
+    /// Like [`Masker::mask_for`], and also masks every value of the
+    /// top-level fields `encrypted` names (those a SOPS file encrypted),
+    /// whatever the kind; the fields that name the object stay readable.
+    pub(crate) fn mask_decrypted(&self, id: &ObjectId, encrypted: &[String], obj: &Value) -> Value {
+        let mut out = self.mask_for(id, obj);
+        if let Value::Object(map) = &mut out {
+            for field in encrypted {
+                if crate::render::sops::NAMING_FIELDS.contains(&field.as_str()) {
+                    continue;
+                }
+                if let Some(v) = map.get_mut(field) {
+                    self.mask_leaves(v);
+                }
+            }
+        }
+        out
+    }
+
+    /// A change's side, masked as its origin asks (SOPS fields) and as
+    /// every Secret is.
+    pub(crate) fn mask_change(&self, change: &crate::plan::Change, obj: &Value) -> Value {
+        let encrypted = change
+            .origin
+            .as_ref()
+            .map_or(&[][..], |o| o.encrypted.fields());
+        self.mask_decrypted(&change.id, encrypted, obj)
+    }
+
+    fn mask_leaves(&self, v: &mut Value) {
+        match v {
+            Value::Object(map) => map.values_mut().for_each(|c| self.mask_leaves(c)),
+            Value::Array(items) => items.iter_mut().for_each(|c| self.mask_leaves(c)),
+            Value::Null => {}
+            Value::String(s) => *v = Value::String(self.mask_bytes(s.as_bytes())),
+            other => *other = Value::String(self.mask_bytes(other.to_string().as_bytes())),
+        }
+    }
+
     fn mask_secret(&self, obj: &Value) -> Value {
         let Value::Object(src) = obj else {
             // Not an object: nothing is known to be safe to show.

@@ -25,6 +25,7 @@ pub(super) fn origin(file: &str, doc: usize, line: usize) -> Origin {
         line: Some(line),
         column: None,
         item: None,
+        encrypted: Default::default(),
     }
 }
 

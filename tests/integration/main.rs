@@ -19,6 +19,7 @@ mod predict;
 mod prune;
 mod render;
 mod signatures;
+mod sops;
 mod sync;
 mod trust;
 mod watch;
@@ -57,6 +58,7 @@ fn main() {
     trials.extend(faults::tests());
     trials.extend(render::tests());
     trials.extend(signatures::tests());
+    trials.extend(sops::tests());
     trials.extend(sync::tests());
     trials.extend(trust::tests());
     trials.extend(watch::tests());
