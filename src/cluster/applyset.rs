@@ -287,15 +287,22 @@ pub struct Member {
     pub object: Value,
 }
 
+/// (group-kind as [`group_kind`] writes it, namespace or `None` for a
+/// cluster-wide LIST): one LIST's scope.
+pub type ListScope = (String, Option<String>);
+
 /// Lists every live member: for each group-kind the parent (or the desired
 /// set) names, one LIST per namespace with the part-of label selector, or
 /// one cluster-wide LIST for cluster-scoped kinds. Kinds the cluster no
-/// longer serves have no members left to find.
+/// longer serves have no members left to find. Scopes in `listed` are
+/// skipped: the caller took their members from a LIST it made anyway
+/// ([`members_among`]), so that a run lists each scope once.
 pub async fn list_members(
     cluster: &Cluster,
     set: &ApplySet,
     group_kinds: &BTreeSet<String>,
     namespaces: &BTreeSet<String>,
+    listed: &BTreeSet<ListScope>,
 ) -> Result<Vec<Member>, ClusterError> {
     let selector = format!("{PART_OF}={}", set.id);
     let mut out = Vec::new();
@@ -310,6 +317,9 @@ pub async fn list_members(
             Scope::Cluster => vec![None],
         };
         for ns in scopes {
+            if listed.contains(&(gk.clone(), ns.map(str::to_string))) {
+                continue;
+            }
             let api = cluster.api(&ar, ns);
             let params = ListParams::default().labels(&selector);
             let list = retry(|| api.list(&params))
@@ -344,6 +354,38 @@ pub async fn list_members(
     Ok(out)
 }
 
+/// The members among `objects`, the items of an unfiltered LIST of `ar`:
+/// those [`list_members`] would have found in the same scope.
+pub fn members_among<'a>(
+    set: &ApplySet,
+    ar: &ApiResource,
+    objects: impl IntoIterator<Item = &'a Value>,
+) -> Vec<Member> {
+    objects
+        .into_iter()
+        .filter(|o| {
+            o.pointer("/metadata/labels")
+                .and_then(|l| l.get(PART_OF))
+                .and_then(Value::as_str)
+                == Some(set.id.as_str())
+        })
+        .map(|o| {
+            let meta = |k: &str| o.pointer(&format!("/metadata/{k}")).and_then(Value::as_str);
+            Member {
+                id: ObjectId {
+                    group: ar.group.clone(),
+                    kind: ar.kind.clone(),
+                    namespace: meta("namespace").map(str::to_string),
+                    name: meta("name").unwrap_or_default().to_string(),
+                },
+                api_version: ar.api_version.clone(),
+                ar: ar.clone(),
+                object: o.clone(),
+            }
+        })
+        .collect()
+}
+
 /// The preferred served version of a group-kind.
 fn resolve_kind(cluster: &Cluster, group: &str, kind: &str) -> Option<(ApiResource, Scope)> {
     let g = cluster.discovery.get(group)?;
@@ -374,6 +416,45 @@ mod tests {
         assert_eq!(set.id, expected);
         assert!(set.id.len() <= 63, "a label value: {}", set.id);
         assert!(!set.id.contains('='));
+    }
+
+    #[test]
+    fn members_among_a_list_are_those_labelled_with_the_set() {
+        let set = ApplySet::new("shop", "default");
+        let ar = ApiResource {
+            group: "apps".into(),
+            version: "v1".into(),
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            plural: "deployments".into(),
+        };
+        let object = |name: &str, part_of: Option<&str>| {
+            let mut o =
+                json!({"metadata": {"name": name, "namespace": "shop", "labels": {"app": "web"}}});
+            if let Some(id) = part_of {
+                o["metadata"]["labels"][PART_OF] = json!(id);
+            }
+            o
+        };
+        let listed = [
+            object("ours", Some(&set.id)),
+            object("theirs", Some("applyset-other-v1")),
+            object("nobody's", None),
+        ];
+        let members = members_among(&set, &ar, &listed);
+        assert_eq!(members.len(), 1, "{members:?}");
+        let m = &members[0];
+        assert_eq!(
+            m.id,
+            ObjectId {
+                group: "apps".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: "ours".into(),
+            }
+        );
+        assert_eq!(m.api_version, "apps/v1");
+        assert_eq!(m.object, listed[0]);
     }
 
     #[test]

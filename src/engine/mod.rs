@@ -183,6 +183,11 @@ impl Engine {
     /// live cluster: per object create / update / unchanged / delete, with
     /// errors per object (the others are still planned).
     pub async fn plan(&self, set: &DesiredSet, opts: PlanOptions) -> Result<Plan, EngineError> {
+        let plan_error = |source| EngineError::Plan {
+            server: self.cluster.server.clone(),
+            source: Box::new(source),
+        };
+        let listed = planning::list(self, set).await.map_err(plan_error)?;
         let members = match &self.parent {
             None => Vec::new(),
             Some(parent) => {
@@ -196,21 +201,31 @@ impl Engine {
                             .unwrap_or_else(|| self.cluster.default_namespace.clone()),
                     );
                 }
-                applyset::list_members(&self.cluster, &self.applyset, &gks, &namespaces)
+                // The plan's LISTs hold the members of the scopes they
+                // covered: only the rest (kinds or namespaces Git no longer
+                // has) is listed by label.
+                let (mut members, listed_scopes) = listed.members(&self.applyset);
+                members.extend(
+                    applyset::list_members(
+                        &self.cluster,
+                        &self.applyset,
+                        &gks,
+                        &namespaces,
+                        &listed_scopes,
+                    )
                     .await
                     .map_err(|source| EngineError::ListMembers {
                         name: self.applyset.name.clone(),
                         source: Box::new(source),
-                    })?
+                    })?,
+                );
+                members
             }
         };
         tracing::info!(applyset = %self.applyset.name, id = %self.applyset.id, members = members.len(), "ownership");
-        let mut plan = planning::plan(self, set, &members, opts)
+        let mut plan = planning::plan(self, set, listed, &members, opts)
             .await
-            .map_err(|source| EngineError::Plan {
-                server: self.cluster.server.clone(),
-                source: Box::new(source),
-            })?;
+            .map_err(plan_error)?;
         // Hooks are no changes: they run on every sync, as listed here.
         plan.hooks = hooks::plan_hooks(&self.cluster, &self.applyset, set);
         // A member that has become a hook of the same name is the hook's

@@ -6,7 +6,7 @@
 //! quantities: the comparison is between two things the server produced,
 //! which is what keeps the diff free of false positives.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{ListParams, Patch, PatchParams};
@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::noop::apply_is_noop;
 use super::prune::without_part_of;
 use super::{Engine, PlanOptions};
-use crate::cluster::applyset::{Member, PART_OF};
+use crate::cluster::applyset::{self, ApplySet, ListScope, Member, PART_OF};
 use crate::cluster::resource::{
     FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
 };
@@ -51,14 +51,36 @@ impl From<ObjectError> for Failed {
     }
 }
 
-/// Plans `set` against the cluster, `members` being the ApplySet's live
-/// members.
-pub(super) async fn plan(
-    engine: &Engine,
-    set: &DesiredSet,
-    members: &[Member],
-    opts: PlanOptions,
-) -> Result<Plan, ClusterError> {
+/// What planning reads before its dry runs: how each desired object
+/// resolves, and one LIST of every (type, namespace) among them.
+pub(super) struct Listed {
+    resolved: Vec<Option<Resolved>>,
+    errors: Vec<ObjectError>,
+    live: Live,
+    lists: Lists,
+}
+
+impl Listed {
+    /// The ApplySet's members among the listed objects, and the scopes
+    /// those LISTs covered: the member listing need not repeat them.
+    pub(super) fn members(&self, set: &ApplySet) -> (Vec<Member>, BTreeSet<ListScope>) {
+        let mut members = Vec::new();
+        for ((key, ns, _), obj) in &self.live {
+            if let Some(ar) = self.lists.get(&(key.clone(), ns.clone())) {
+                members.extend(applyset::members_among(set, ar, [obj]));
+            }
+        }
+        let scopes = self
+            .lists
+            .iter()
+            .map(|((_, ns), ar)| (applyset::group_kind(&ar.group, &ar.kind), ns.clone()))
+            .collect();
+        (members, scopes)
+    }
+}
+
+/// Resolves every desired object and LISTs the live ones.
+pub(super) async fn list(engine: &Engine, set: &DesiredSet) -> Result<Listed, ClusterError> {
     let cluster = &engine.cluster;
     let pending_crds = crds_in(set);
     let mut errors = Vec::new();
@@ -73,8 +95,31 @@ pub(super) async fn plan(
         }
     }
 
+    let (live, lists) = list_live(cluster, &resolved, engine.concurrency).await?;
+    Ok(Listed {
+        resolved,
+        errors,
+        live,
+        lists,
+    })
+}
+
+/// Plans `set` against the cluster as `listed`, `members` being the
+/// ApplySet's live members.
+pub(super) async fn plan(
+    engine: &Engine,
+    set: &DesiredSet,
+    listed: Listed,
+    members: &[Member],
+    opts: PlanOptions,
+) -> Result<Plan, ClusterError> {
+    let Listed {
+        mut resolved,
+        mut errors,
+        live,
+        ..
+    } = listed;
     // Namespaces the plan creates: objects in them cannot be dry-run yet.
-    let live = list_live(cluster, &resolved, engine.concurrency).await?;
     let new_namespaces: Vec<String> = set
         .objects
         .iter()
@@ -204,14 +249,16 @@ fn resolve(
 
 /// Live objects keyed by (resource key, namespace, name).
 type Live = HashMap<(String, Option<String>, String), Value>;
+/// The LISTs made: (resource key, namespace) → their type.
+type Lists = BTreeMap<(String, Option<String>), ApiResource>;
 
 /// One LIST per (type, namespace) among the served desired objects.
 async fn list_live(
     cluster: &Cluster,
     resolved: &[Option<Resolved>],
     concurrency: usize,
-) -> Result<Live, ClusterError> {
-    let mut wanted: BTreeMap<(String, Option<String>), ApiResource> = BTreeMap::new();
+) -> Result<(Live, Lists), ClusterError> {
+    let mut wanted = Lists::new();
     for r in resolved.iter().flatten() {
         if let Resolved::Served { ar, namespace } = r {
             wanted
@@ -219,8 +266,9 @@ async fn list_live(
                 .or_insert_with(|| ar.clone());
         }
     }
-    let lists = stream::iter(wanted.into_iter().map(|((key, ns), ar)| async move {
-        let objects = list_all(cluster, &ar, ns.as_deref()).await?;
+    let lists = stream::iter(wanted.iter().map(|((key, ns), ar)| async move {
+        let (key, ns) = (key.clone(), ns.clone());
+        let objects = list_all(cluster, ar, ns.as_deref()).await?;
         Ok::<_, ClusterError>((key, ns, objects))
     }))
     .buffer_unordered(concurrency.max(1))
@@ -237,7 +285,7 @@ async fn list_live(
             live.insert((key.clone(), ns.clone(), name), obj);
         }
     }
-    Ok(live)
+    Ok((live, wanted))
 }
 
 async fn list_all(
