@@ -64,6 +64,7 @@ hz=$(getconf CLK_TCK)
 # The peer: built into target/ unless it is already newer than its sources.
 peers=$PWD/target/bench-peers/peers
 if [[ ! -x "$peers" || -n "$(find bench/peers -newer "$peers" -type f)" ]]; then
+  mkdir -p "$(dirname "$peers")"
   (cd bench/peers && go build -o "$peers" .)
 fi
 
