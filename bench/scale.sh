@@ -41,7 +41,7 @@
 # kubectl, git, Go (to build bench/peers) and what scripts/local-cluster
 # needs. The watch drift-to-revert latency is bench/watch.sh's.
 #
-#   SIZES="1000 5000" bench/scale.sh
+#   SIZES="1000 5000" bench/scale.sh     (SIZES=" ": the peers table only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${SIZES:-1000 5000 10000 20000}
@@ -197,10 +197,12 @@ if [[ "${PEERS:-1}" != 0 ]]; then
   phase "sync, 5% changed" sync 0
 fi
 
-echo
-echo "| phase | objects | wall | peak RSS | API requests | API server CPU | wall per 1,000 |"
-echo "|---|---|---|---|---|---|---|"
-cat "$work/scale.table"
+if [[ -s "$work/scale.table" ]]; then
+  echo
+  echo "| phase | objects | wall | peak RSS | API requests | API server CPU | wall per 1,000 |"
+  echo "|---|---|---|---|---|---|---|"
+  cat "$work/scale.table"
+fi
 if [[ -s "$work/peers.table" ]]; then
   echo
   echo "| phase ($objects objects) | tool | changes it reports | wall | peak RSS | API requests | API server CPU |"
