@@ -1,5 +1,5 @@
 # Shared by the benchmarks (bench/diff.sh, bench/sync.sh, bench/watch.sh,
-# bench/render.sh); sourced from the repository root after
+# bench/render.sh, bench/scale.sh); sourced from the repository root after
 # `set -euo pipefail`, not run.
 #
 #   bench_build            release build; sets $bin
@@ -9,6 +9,8 @@
 #                          apiserver_ms
 #   gen_objects DIR CHANGED [NS_PREFIX]
 #                          write the 1,000 benchmark objects into DIR
+#   gen_sized DIR N CHANGED [NS_PREFIX]
+#                          N objects of 9 kinds, a CRD's among them
 #   wait_deployments_settled
 #   median                 of the numbers on stdin, one a line
 
@@ -99,3 +101,80 @@ wait_deployments_settled() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# gen_sized DIR N CHANGED [NS_PREFIX]: write a repository of N objects and a
+# CRD (00-crd.yaml, Widgets of bench.example.com): Namespaces of 100 (one
+# Namespace, then ConfigMaps, Secrets via stringData, Services, Deployments
+# with replicas: 0, ServiceAccounts, Roles, RoleBindings, Widgets and
+# ConfigMaps again, in turn), files of 11 documents; all labelled app=bench
+# and variant=a. With CHANGED=1 every 20th object of a Namespace has
+# variant=b: 5% of the set. The first ConfigMap of each Namespace is also
+# labelled sample=yes (1%), for a benchmark to change in the cluster.
+gen_sized() {
+  local repo=$1 n=$2 changed=$3 p=${4:-ns-}
+  rm -rf "$repo"
+  mkdir -p "$repo"
+  cat >"$repo/00-crd.yaml" <<'CRD'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.bench.example.com
+  labels: {app: bench}
+spec:
+  group: bench.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+                color: {type: string}
+CRD
+  awk -v n="$n" -v changed="$changed" -v p="$p" -v repo="$repo" '
+    function meta(kind, name, ns, j,   v, s) {
+      v = (changed && j % 20 == 0) ? "b" : "a"
+      s = (j == 0) ? ", sample: \"yes\"" : ""
+      return sprintf("metadata:\n  name: %s\n  namespace: %s\n  labels: {app: bench, variant: %s%s}\n", name, ns, v, s)
+    }
+    BEGIN {
+      spaces = int((n + 99) / 100)
+      nsfile = repo "/00-namespaces.yaml"
+      for (s = 0; s < spaces; s++) {
+        printf "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s%d\n  labels: {app: bench}\n", p, s > nsfile
+        ns = p s
+        system("mkdir -p " repo "/" ns)
+        count = (s < spaces - 1) ? 99 : n - 100 * s - 1
+        for (j = 0; j < count; j++) {
+          f = repo "/" ns "/part-" int(j / 11) ".yaml"
+          i = s "-" j
+          k = j % 9
+          printf "---\n" > f
+          if (k == 0 || k == 8)
+            printf "apiVersion: v1\nkind: ConfigMap\n%sdata:\n  key: value-%s\n  other: |\n    multi\n    line\n", meta("ConfigMap", "cm-" i, ns, j), i > f
+          else if (k == 1)
+            printf "apiVersion: v1\nkind: Secret\n%stype: Opaque\nstringData:\n  password: pw-%s\n", meta("Secret", "secret-" i, ns, j), i > f
+          else if (k == 2)
+            printf "apiVersion: v1\nkind: Service\n%sspec:\n  selector: {app: web-%s}\n  ports:\n    - port: 80\n      targetPort: 8080\n", meta("Service", "svc-" i, ns, j), i > f
+          else if (k == 3)
+            printf "apiVersion: apps/v1\nkind: Deployment\n%sspec:\n  replicas: 0\n  selector:\n    matchLabels: {app: web-%s}\n  template:\n    metadata:\n      labels: {app: web-%s}\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n          resources: {requests: {cpu: 100m, memory: 64Mi}}\n", meta("Deployment", "web-" i, ns, j), i, i > f
+          else if (k == 4)
+            printf "apiVersion: v1\nkind: ServiceAccount\n%s", meta("ServiceAccount", "sa-" i, ns, j) > f
+          else if (k == 5)
+            printf "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n%srules:\n  - apiGroups: [\"\"]\n    resources: [configmaps]\n    verbs: [get, list, watch]\n", meta("Role", "role-" i, ns, j) > f
+          else if (k == 6)
+            printf "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n%sroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: role-%s\nsubjects:\n  - kind: ServiceAccount\n    name: sa-%s\n    namespace: %s\n", meta("RoleBinding", "rb-" i, ns, j), i, i, ns > f
+          else
+            printf "apiVersion: bench.example.com/v1\nkind: Widget\n%sspec:\n  size: %d\n  color: blue\n", meta("Widget", "widget-" i, ns, j), j > f
+          if (j % 11 == 10 || j == count - 1) close(f)
+        }
+      }
+    }'
+}

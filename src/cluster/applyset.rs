@@ -308,33 +308,6 @@ pub async fn list_members(
     concurrency: usize,
 ) -> Result<Vec<Member>, ClusterError> {
     let selector = format!("{PART_OF}={}", set.id);
-    // The selector (or the filter) already says so; checked again
-    // because a delete must never rest on a single assumption.
-    let ours = |obj: &Value| {
-        obj.pointer("/metadata/labels")
-            .and_then(|l| l.get(PART_OF))
-            .and_then(Value::as_str)
-            == Some(set.id.as_str())
-    };
-    let member = |group: &str, kind: &str, ar: &ApiResource, object: Value| {
-        let meta = |key: &str| {
-            object
-                .pointer(&format!("/metadata/{key}"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        Member {
-            id: ObjectId {
-                group: group.to_string(),
-                kind: kind.to_string(),
-                namespace: meta("namespace"),
-                name: meta("name").unwrap_or_default(),
-            },
-            api_version: ar.api_version.clone(),
-            ar: ar.clone(),
-            object,
-        }
-    };
     let mut out = Vec::new();
     let mut to_list = Vec::new();
     for gk in group_kinds {
@@ -349,17 +322,12 @@ pub async fn list_members(
         };
         for ns in scopes {
             match listed.get(&(resource_key(&ar), ns.clone())) {
-                Some(objects) => out.extend(
-                    objects
-                        .values()
-                        .filter(|o| ours(o))
-                        .map(|o| member(&group, &kind, &ar, o.clone())),
-                ),
-                None => to_list.push((group.clone(), kind.clone(), ar.clone(), ns)),
+                Some(objects) => out.extend(members_among(set, &ar, objects.values())),
+                None => to_list.push((ar.clone(), ns)),
             }
         }
     }
-    let lists = stream::iter(to_list.into_iter().map(|(group, kind, ar, ns)| {
+    let lists = stream::iter(to_list.into_iter().map(|(ar, ns)| {
         let selector = &selector;
         async move {
             let api = cluster.api(&ar, ns.as_deref());
@@ -372,23 +340,52 @@ pub async fn list_members(
                     source,
                 })?;
             let objects: Vec<Value> = list.items.into_iter().map(|i| with_type(i, &ar)).collect();
-            Ok::<_, ClusterError>((group, kind, ar, objects))
+            Ok::<_, ClusterError>((ar, objects))
         }
     }))
     .buffer_unordered(concurrency.max(1))
     .try_collect::<Vec<_>>()
     .await?;
-    for (group, kind, ar, objects) in lists {
-        out.extend(
-            objects
-                .into_iter()
-                .filter(|o| ours(o))
-                .map(|o| member(&group, &kind, &ar, o)),
-        );
+    for (ar, objects) in lists {
+        out.extend(members_among(set, &ar, &objects));
     }
     // Listed concurrently: sorted so that plans come out the same each run.
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
+}
+
+/// The members among `objects`, items of a LIST of `ar` (filtered by the
+/// part-of selector or not): those labelled with this set's id. Checked
+/// here even after a selector, because a delete must never rest on a
+/// single assumption.
+pub fn members_among<'a>(
+    set: &ApplySet,
+    ar: &ApiResource,
+    objects: impl IntoIterator<Item = &'a Value>,
+) -> Vec<Member> {
+    objects
+        .into_iter()
+        .filter(|o| {
+            o.pointer("/metadata/labels")
+                .and_then(|l| l.get(PART_OF))
+                .and_then(Value::as_str)
+                == Some(set.id.as_str())
+        })
+        .map(|o| {
+            let meta = |k: &str| o.pointer(&format!("/metadata/{k}")).and_then(Value::as_str);
+            Member {
+                id: ObjectId {
+                    group: ar.group.clone(),
+                    kind: ar.kind.clone(),
+                    namespace: meta("namespace").map(str::to_string),
+                    name: meta("name").unwrap_or_default().to_string(),
+                },
+                api_version: ar.api_version.clone(),
+                ar: ar.clone(),
+                object: o.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The preferred served version of a group-kind.
@@ -409,6 +406,45 @@ pub fn prune_disabled(obj: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_among_a_list_are_those_labelled_with_the_set() {
+        let set = ApplySet::new("shop", "default");
+        let ar = ApiResource {
+            group: "apps".into(),
+            version: "v1".into(),
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            plural: "deployments".into(),
+        };
+        let object = |name: &str, part_of: Option<&str>| {
+            let mut o =
+                json!({"metadata": {"name": name, "namespace": "shop", "labels": {"app": "web"}}});
+            if let Some(id) = part_of {
+                o["metadata"]["labels"][PART_OF] = json!(id);
+            }
+            o
+        };
+        let listed = [
+            object("ours", Some(&set.id)),
+            object("theirs", Some("applyset-other-v1")),
+            object("nobody's", None),
+        ];
+        let members = members_among(&set, &ar, &listed);
+        assert_eq!(members.len(), 1, "{members:?}");
+        let m = &members[0];
+        assert_eq!(
+            m.id,
+            ObjectId {
+                group: "apps".into(),
+                kind: "Deployment".into(),
+                namespace: Some("shop".into()),
+                name: "ours".into(),
+            }
+        );
+        assert_eq!(m.api_version, "apps/v1");
+        assert_eq!(m.object, listed[0]);
+    }
 
     #[test]
     fn id_follows_kep_3659() {
