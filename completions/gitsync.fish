@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= target= all-targets parallel-targets= kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -28,6 +28,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -l repo -d 'Repository to 
 complete -c gitsync -n "__fish_gitsync_needs_command" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -64,6 +65,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l repo -d 'Reposi
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -101,6 +103,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l repo -d 'Reposi
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -137,6 +140,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l repo -d 'Repos
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -173,6 +177,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l repo -d 'Repos
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -201,6 +206,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l repo -d 'Repo
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -222,6 +228,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l repo -d 
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r

@@ -59,6 +59,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, conflicts_with = "targets")]
     pub all_targets: bool,
 
+    /// How many of several targets diff, sync, drift and status work on
+    /// at once.
+    #[arg(long, global = true, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel_targets: u16,
+
     /// Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
@@ -547,6 +552,7 @@ impl Cli {
             verbose: g.verbose,
             quiet: g.quiet,
             progress: !g.no_progress,
+            parallel_targets: usize::from(g.parallel_targets),
             command,
         }
     }

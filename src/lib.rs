@@ -23,4 +23,5 @@ pub mod render;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod status;
 pub mod watch;

@@ -64,6 +64,56 @@ pub fn resolve(
     Ok((snapshot, targets))
 }
 
+/// The repository at the command's revision and at every revision a
+/// selected target is pinned to: one load per distinct revision, always
+/// through `source::load` (so whatever it checks, every pin gets).
+pub struct Sources {
+    pub main: Snapshot,
+    pinned: std::collections::BTreeMap<String, Snapshot>,
+}
+
+impl Sources {
+    /// Loads the pins of `targets` beside `main` (the snapshot gitsync.yaml
+    /// was read from). A pin equal to the command's `--revision` reuses it.
+    pub fn load(
+        settings: &Settings,
+        main: Snapshot,
+        targets: &[Target],
+    ) -> anyhow::Result<Sources> {
+        let mut pinned = std::collections::BTreeMap::new();
+        for target in targets {
+            let Some(rev) = &target.revision else {
+                continue;
+            };
+            if settings.source.revision.as_ref() == Some(rev) || pinned.contains_key(rev) {
+                continue;
+            }
+            let at = crate::settings::SourceSettings {
+                revision: Some(rev.clone()),
+                ..settings.source.clone()
+            };
+            let snapshot = source::load(&at, &source::default_cache_dir()).with_context(|| {
+                format!(
+                    "loading revision {rev} of repository {} (target {})",
+                    source::redact_url(&settings.source.repo),
+                    target.name.as_deref().unwrap_or_default()
+                )
+            })?;
+            pinned.insert(rev.clone(), snapshot);
+        }
+        Ok(Sources { main, pinned })
+    }
+
+    /// The snapshot `target` is rendered from.
+    pub fn of(&self, target: &Target) -> &Snapshot {
+        target
+            .revision
+            .as_ref()
+            .and_then(|r| self.pinned.get(r))
+            .unwrap_or(&self.main)
+    }
+}
+
 /// Renders and validates one target, for the cluster `capabilities`
 /// describe (helm charts ask; other renderers do not).
 pub fn render_target(
@@ -72,8 +122,19 @@ pub fn render_target(
     render_settings: &RenderSettings,
     capabilities: Option<Capabilities>,
 ) -> anyhow::Result<DesiredSet> {
+    render_at(&snapshot.root, target, render_settings, capabilities)
+}
+
+/// [`render_target`] for the files under `root` (owned inputs, so that it
+/// can run on a blocking thread beside other targets).
+pub fn render_at(
+    root: &std::path::Path,
+    target: &Target,
+    render_settings: &RenderSettings,
+    capabilities: Option<Capabilities>,
+) -> anyhow::Result<DesiredSet> {
     let req = RenderRequest {
-        root: snapshot.root.clone(),
+        root: root.to_path_buf(),
         path: target.path.clone(),
         namespace: target.namespace.clone(),
         values: target.values.clone(),
@@ -94,9 +155,8 @@ pub fn render_target(
     Ok(set)
 }
 
-/// Every selected target rendered for one cluster, described by `cluster`
-/// (`None` for `render`, which connects to none: helm gets only what the
-/// flags say).
+/// Every selected target rendered for one cluster, described by `cluster`,
+/// all at the command's revision (what `watch` syncs: it polls that one).
 pub fn load_targets(
     settings: &Settings,
     render_settings: &RenderSettings,
@@ -113,6 +173,23 @@ pub fn load_targets(
         snapshot,
         targets: out,
     })
+}
+
+/// Every selected target rendered at its own revision (its pin, else the
+/// command's), for no cluster: what `render` prints.
+pub fn load_pinned(
+    settings: &Settings,
+    render_settings: &RenderSettings,
+) -> anyhow::Result<(Sources, Vec<(Target, DesiredSet)>)> {
+    let (snapshot, targets) = resolve(settings, render_settings)?;
+    let sources = Sources::load(settings, snapshot, &targets)?;
+    let mut out = Vec::with_capacity(targets.len());
+    for target in targets {
+        let caps = render_settings.capabilities(None);
+        let set = render_target(sources.of(&target), &target, render_settings, caps)?;
+        out.push((target, set));
+    }
+    Ok((sources, out))
 }
 
 #[cfg(test)]

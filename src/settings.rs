@@ -14,6 +14,8 @@ pub struct Settings {
     pub verbose: u8,
     pub quiet: bool,
     pub progress: bool,
+    /// Targets worked on at once (`--parallel-targets`).
+    pub parallel_targets: usize,
     pub command: Command,
 }
 

@@ -2,14 +2,16 @@
 
 use std::io::{self, Write};
 
+use crate::config::Target;
+use crate::desired::DesiredSet;
 use crate::exit::{ExitStatus, StdoutClosed};
-use crate::load::Loaded;
+use crate::load::Sources;
 use crate::settings::{OutputFormat, RenderSettings, Settings};
 
 pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
-    let loaded = crate::load::load_targets(settings, render, None)?;
+    let (sources, targets) = crate::load::load_pinned(settings, render)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match write(&loaded, settings.output, &mut out) {
+    match write(&sources, &targets, settings.output, &mut out) {
         // Only writes fail with an io::Error here; YAML conversion does not.
         Err(e)
             if e.downcast_ref::<io::Error>()
@@ -22,11 +24,15 @@ pub fn run(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitS
     }
 }
 
-fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow::Result<()> {
+fn write(
+    sources: &Sources,
+    targets: &[(Target, DesiredSet)],
+    output: OutputFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     match output {
         OutputFormat::Json => {
-            let objects: Vec<&serde_json::Value> = loaded
-                .targets
+            let objects: Vec<&serde_json::Value> = targets
                 .iter()
                 .flat_map(|(_, set)| {
                     let hooks = set.hooks.iter().map(|h| &h.object.object);
@@ -37,7 +43,7 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
             writeln!(out)?;
         }
         OutputFormat::Text | OutputFormat::Markdown => {
-            let snap = &loaded.snapshot;
+            let snap = &sources.main;
             if let Some(commit) = &snap.commit {
                 let what = if snap.work_tree { "work tree at " } else { "" };
                 writeln!(
@@ -46,8 +52,13 @@ fn write(loaded: &Loaded, output: OutputFormat, out: &mut impl Write) -> anyhow:
                     snap.origin, commit.sha
                 )?;
             }
-            let several = loaded.targets.len() > 1;
-            for (target, set) in &loaded.targets {
+            let several = targets.len() > 1;
+            for (target, set) in targets {
+                // A pinned target says which commit it was rendered from.
+                if let (Some(rev), Some(commit)) = (&target.revision, &sources.of(target).commit) {
+                    let name = target.name.as_deref().unwrap_or_default();
+                    writeln!(out, "# Target {name} is pinned to {rev} ({})", commit.sha)?;
+                }
                 for obj in &set.objects {
                     writeln!(out, "---")?;
                     if several && let Some(name) = &target.name {
