@@ -150,6 +150,13 @@ pub enum CommandArgs {
     /// Run the pull / compare / sync loop as a daemon, self-healing drift.
     Watch(WatchArgs),
 
+    /// Show per target what its cluster runs: the revision last synced
+    /// (when, by whose commit), health, drift, and whether Git is ahead.
+    ///
+    /// Exit codes: 0 shown (whatever the targets' state), 2 error (a
+    /// target that could not be looked at is reported beside the others).
+    Status(StatusArgs),
+
     /// Print the desired objects as YAML (or a JSON list with -o json),
     /// in apply order. Needs no cluster.
     ///
@@ -299,6 +306,16 @@ pub struct DriftArgs {
     /// Re-apply the drifted objects at the last synced revision.
     #[arg(long)]
     pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// Name of the ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -514,6 +531,10 @@ impl Cli {
                     name: a.name,
                     fix: a.fix,
                 },
+            },
+            CommandArgs::Status(a) => Command::Status {
+                render: render_of(a.render),
+                name: a.name,
             },
             CommandArgs::Watch(a) => Command::Watch {
                 render: render_of(a.render),

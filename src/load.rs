@@ -155,6 +155,23 @@ pub fn render_at(
     Ok(set)
 }
 
+/// [`render_at`] on a blocking thread, so that other targets go on
+/// meanwhile; `facts` are the cluster's, for helm.
+pub async fn render_blocking(
+    root: &std::path::Path,
+    target: &Target,
+    render: &RenderSettings,
+    facts: Option<Capabilities>,
+) -> anyhow::Result<DesiredSet> {
+    let (root, target, render) = (root.to_path_buf(), target.clone(), render.clone());
+    tokio::task::spawn_blocking(move || {
+        let caps = render.capabilities(facts);
+        render_at(&root, &target, &render, caps)
+    })
+    .await
+    .context("the render task failed")?
+}
+
 /// Every selected target rendered for one cluster, described by `cluster`,
 /// all at the command's revision (what `watch` syncs: it polls that one).
 pub fn load_targets(

@@ -223,6 +223,11 @@ pub enum Command {
         render: RenderSettings,
         watch: WatchSettings,
     },
+    Status {
+        render: RenderSettings,
+        /// ApplySet name (`--name`).
+        name: Option<String>,
+    },
     Completions {
         shell: CompletionShell,
     },

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 
 use super::targets;
 use crate::config::Target;
-use crate::engine::{Engine, PlanOptions};
+use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::plan::{Change, Plan};
 use crate::report::{DriftReport, Printer};
@@ -65,39 +65,13 @@ async fn one(
     let engine = super::connect(settings, target, drift.name.as_deref(), 16).await?;
     super::check_origin(settings, target, &engine, false)?;
     let revision = crate::status::synced_revision(settings.source.revision.as_deref(), &engine)?;
-    let (snapshot, t) = crate::status::target_at(settings, render, target, &revision).await?;
-    let helm = crate::render::uses_helm(&snapshot.root, &t.path);
-    let facts = match helm {
-        true => Some(
-            engine
-                .cluster
-                .capabilities()
-                .await
-                .with_context(|| super::target_label(target))?,
-        ),
-        false => None,
-    };
-    let set = targets::render_blocking(&snapshot.root, &t, render, facts)
-        .await
-        .with_context(|| format!("at the last synced revision {revision}"))?;
-    // Fields someone else took over are drift, not a conflict.
-    let opts = PlanOptions {
-        prune: true,
-        force_replace: false,
-        force_conflicts: true,
-        prune_pvcs: false,
-    };
-    let plan = engine
-        .plan(&set, opts)
+    let (sha, plan) = crate::status::drift_plan(settings, render, &engine, target, &revision)
         .await
         .with_context(|| super::target_label(target))?;
     if drift.fix {
         fix(&engine, &plan).await?;
     }
-    Ok((
-        snapshot.commit.as_ref().map_or(revision, |c| c.sha.clone()),
-        plan,
-    ))
+    Ok((sha, plan))
 }
 
 /// Re-applies the drifted objects at the synced revision, through the same

@@ -10,6 +10,7 @@ mod diff;
 mod drift;
 mod interrupt;
 mod render;
+mod status;
 mod sync;
 mod targets;
 mod watch;
@@ -41,6 +42,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
+        Command::Status { render, name } => status::run(settings, render, name.as_deref()),
     }
 }
 

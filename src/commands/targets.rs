@@ -118,7 +118,7 @@ pub(super) async fn prepare(
     let set = if helm {
         None
     } else {
-        Some(render_blocking(&snapshot.root, target, render, None).await?)
+        Some(crate::load::render_blocking(&snapshot.root, target, render, None).await?)
     };
     let engine = connect(settings, target, flags.name.as_deref(), flags.concurrency).await?;
     let set = match set {
@@ -129,7 +129,7 @@ pub(super) async fn prepare(
                 .capabilities()
                 .await
                 .with_context(|| target_label(target))?;
-            render_blocking(&snapshot.root, target, render, Some(facts)).await?
+            crate::load::render_blocking(&snapshot.root, target, render, Some(facts)).await?
         }
     };
     check_origin(settings, target, &engine, flags.take_over)?;
@@ -139,20 +139,4 @@ pub(super) async fn prepare(
         set,
         commit: snapshot.commit.clone(),
     })
-}
-
-/// Renders on a blocking thread, so that other targets go on meanwhile.
-pub(super) async fn render_blocking(
-    root: &std::path::Path,
-    target: &Target,
-    render: &RenderSettings,
-    facts: Option<crate::render::Capabilities>,
-) -> anyhow::Result<crate::desired::DesiredSet> {
-    let (root, target, render) = (root.to_path_buf(), target.clone(), render.clone());
-    tokio::task::spawn_blocking(move || {
-        let caps = render.capabilities(facts);
-        crate::load::render_at(&root, &target, &render, caps)
-    })
-    .await
-    .context("the render task failed")?
 }

@@ -10,6 +10,7 @@ mod json;
 mod markdown;
 mod mask;
 mod progress;
+mod status;
 mod sync;
 mod text;
 
@@ -106,6 +107,11 @@ impl Printer {
             OutputFormat::Text => sync::write_table_titled(out, reports, several, false),
             OutputFormat::Markdown => sync::write_table_titled(out, reports, several, true),
         })
+    }
+
+    /// Each target's status.
+    pub fn statuses(&self, statuses: &[crate::status::TargetStatus]) -> io::Result<()> {
+        self.write(|out| status::write_status(out, statuses, self.format))
     }
 
     /// Drift; true when anything drifted.

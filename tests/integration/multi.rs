@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(an_unreachable_cluster_does_not_stop_the_other_target),
         crate::trial!(invalid_manifests_fail_their_target_only),
         crate::trial!(a_pinned_target_stays_on_its_tag_while_head_moves),
+        crate::trial!(status_in_text_json_and_markdown),
     ]
 }
 
@@ -313,6 +314,106 @@ fn a_pinned_target_stays_on_its_tag_while_head_moves() -> TestResult {
         r.stdout.contains(&format!("is pinned to v1 ({v1})")) && r.stdout.contains("prod-1"),
         r,
         "render says the pin"
+    );
+    Ok(())
+}
+
+fn status_in_text_json_and_markdown() -> TestResult {
+    let two = Two::new("multi-status")?;
+    let first = two.repo.commit(&[], "first release");
+    two.repo.git(&["tag", "v1"]);
+    let config = config(&two.staging.name, &two.prod.name, "    revision: v1\n");
+    let r = two.gitsync(&["status", "--all-targets"]);
+    check!(
+        r.code == 0 && r.stdout.matches("synced:   never").count() == 2,
+        r,
+        "never synced"
+    );
+    let second = two.repo.commit(&[("gitsync.yaml", &config)], "pin prod");
+    let r = two.gitsync(&["sync", "--all-targets"]);
+    check!(r.code == 0, r, "sync");
+    // Staging's Git moves on; someone edits prod's object by hand.
+    let third = two.repo.commit(
+        &[("staging/app.yaml", &configmap("app", "staging-3"))],
+        "third",
+    );
+    let kc = Cluster::second()?;
+    let e = crate::harness::kubectl(
+        kc,
+        &[
+            "patch",
+            "configmap",
+            "app",
+            "-n",
+            &two.prod.name,
+            "-p",
+            r#"{"data":{"value":"by hand"}}"#,
+        ],
+    );
+    check!(e.code == 0, e, "kubectl patch");
+
+    let r = two.gitsync(&["status", "--all-targets"]);
+    check!(r.code == 0, r, "status exits 0");
+    let (short2, short1, short3) = (&second[..7], &first[..7], &third[..7]);
+    for want in [
+        "# target staging (context local, https://127.0.0.1:".to_string(),
+        format!(
+            "  synced:   {short2} \"pin prod\" by Test Author <author@example.com>, committed "
+        ),
+        "  health:   1 healthy\n".to_string(),
+        "  drift:    0 objects\n".to_string(),
+        format!("  git:      ahead: {short3} is not synced yet"),
+        "# target prod (context second,".to_string(),
+        "  pinned:   v1\n".to_string(),
+        format!("  synced:   {short1} \"first release\""),
+        "  drift:    1 object\n".to_string(),
+        "  git:      up to date".to_string(),
+    ] {
+        check!(r.stdout.contains(&want), r, "text shows {want:?}");
+    }
+    let r = two.gitsync(&["status", "--all-targets", "-o", "json"]);
+    check!(r.code == 0, r, "json");
+    let v: Value = serde_json::from_str(&r.stdout)?;
+    check!(
+        v[0]["target"] == "staging" && v[0]["context"] == "local",
+        r,
+        "staging"
+    );
+    check!(
+        v[0]["synced"]["revision"] == second.as_str() && v[0]["gitAhead"] == true,
+        r,
+        "staging: synced and behind Git"
+    );
+    check!(
+        v[0]["synced"]["author"] == "Test Author <author@example.com>"
+            && v[0]["synced"]["syncedAt"].is_string(),
+        r,
+        "author and time"
+    );
+    check!(
+        v[0]["health"]["healthy"] == 1 && v[0]["drift"] == 0,
+        r,
+        "staging healthy, no drift"
+    );
+    check!(
+        v[1]["pinned"] == "v1" && v[1]["current"] == first.as_str() && v[1]["gitAhead"] == false,
+        r,
+        "prod: pinned, up to date"
+    );
+    check!(v[1]["drift"] == 1, r, "prod drifted");
+    let r = two.gitsync(&["status", "--target", "prod", "-o", "markdown"]);
+    check!(r.code == 0, r, "markdown");
+    check!(
+        r.stdout.contains("| target | context | pinned | synced |"),
+        r,
+        "table head"
+    );
+    check!(
+        r.stdout.contains(&format!(
+            "| `prod` | `second` | `v1` | `{short1}` | Test Author <author@example.com> |"
+        )),
+        r,
+        "prod's row"
     );
     Ok(())
 }
