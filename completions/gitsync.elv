@@ -47,6 +47,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand drift 'Show what was changed in the cluster behind Git''s back, and by whom'
             cand watch 'Run the pull / compare / sync loop as a daemon, self-healing drift'
             cand status 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+            cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -244,6 +245,42 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'gitsync;promote'= {
+            cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
+            cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --kube-version 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)'
+            cand --api-versions 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
+            cand --from 'Target whose last synced revision is promoted'
+            cand --to 'Target whose `revision:` in gitsync.yaml is set to it'
+            cand --soak 'Refuse unless --from was synced at least this long ago (e.g. 1h)'
+            cand --name 'Name of --from''s ApplySet (as given to `sync --name`)'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --dry-run 'Print the change to gitsync.yaml and the commit message; commit nothing'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'gitsync;render'= {
             cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
             cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
@@ -307,6 +344,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand drift 'Show what was changed in the cluster behind Git''s back, and by whom'
             cand watch 'Run the pull / compare / sync loop as a daemon, self-healing drift'
             cand status 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+            cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -320,6 +358,8 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;help;watch'= {
         }
         &'gitsync;help;status'= {
+        }
+        &'gitsync;help;promote'= {
         }
         &'gitsync;help;render'= {
         }

@@ -51,6 +51,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "sync" -d 'Make the 
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -226,6 +227,38 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s q -l quiet -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l from -d 'Target whose last synced revision is promoted' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l to -d 'Target whose `revision:` in gitsync.yaml is set to it' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l soak -d 'Refuse unless --from was synced at least this long ago (e.g. 1h)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l name -d 'Name of --from\'s ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l dry-run -d 'Print the change to gitsync.yaml and the commit message; commit nothing'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
@@ -275,11 +308,12 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l qui
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

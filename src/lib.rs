@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod load;
 pub mod logging;
 pub mod plan;
+pub mod promote;
 pub mod render;
 pub mod report;
 pub mod settings;

@@ -202,6 +202,17 @@ pub struct WatchSettings {
     pub grace_period: Duration,
 }
 
+/// `promote`: from which target to which, and when it may.
+#[derive(Debug, Clone)]
+pub struct PromoteSettings {
+    pub from: String,
+    pub to: String,
+    pub soak: Option<Duration>,
+    pub dry_run: bool,
+    /// `--from`'s ApplySet name (`--name`).
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
     Render {
@@ -222,6 +233,10 @@ pub enum Command {
     Watch {
         render: RenderSettings,
         watch: WatchSettings,
+    },
+    Promote {
+        render: RenderSettings,
+        promote: PromoteSettings,
     },
     Status {
         render: RenderSettings,

@@ -9,6 +9,7 @@ use anyhow::Context;
 mod diff;
 mod drift;
 mod interrupt;
+mod promote;
 mod render;
 mod status;
 mod sync;
@@ -42,6 +43,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
+        Command::Promote { render, promote } => promote::run(settings, render, promote),
         Command::Status { render, name } => status::run(settings, render, name.as_deref()),
     }
 }

@@ -17,6 +17,9 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(invalid_manifests_fail_their_target_only),
         crate::trial!(a_pinned_target_stays_on_its_tag_while_head_moves),
         crate::trial!(status_in_text_json_and_markdown),
+        crate::trial!(promote_refuses_an_unhealthy_staging),
+        crate::trial!(promote_refuses_drift_a_short_soak_and_uncommitted_edits),
+        crate::trial!(promote_commits_the_revision_staging_runs),
     ]
 }
 
@@ -415,5 +418,188 @@ fn status_in_text_json_and_markdown() -> TestResult {
         r,
         "prod's row"
     );
+    Ok(())
+}
+
+/// `Two` with a committer configured in the repository, as promote's
+/// commit takes it from git config, and staging synced.
+fn promotable(test: &str, staging: &str) -> Result<(Two, String), libtest_mimic::Failed> {
+    let two = Two::new(test)?;
+    two.repo.git(&["config", "user.name", "Pro Moter"]);
+    two.repo
+        .git(&["config", "user.email", "promoter@example.com"]);
+    let config = config(
+        &two.staging.name,
+        &two.prod.name,
+        "    revision: main # released by hand\n",
+    );
+    two.repo
+        .commit(&[("gitsync.yaml", &config)], "prod on main");
+    let sha = two
+        .repo
+        .commit(&[("staging/app.yaml", staging)], "staging changes");
+    Ok((two, sha))
+}
+
+fn head(two: &Two) -> String {
+    two.repo.git(&["rev-parse", "HEAD"])
+}
+
+fn promote_refuses_an_unhealthy_staging() -> TestResult {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crash\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: crash}}\n  template:\n    metadata: {labels: {app: crash}}\n    spec: {containers: [{name: main, image: gitsync.test/fail:v1}]}\n";
+    let (two, _) = promotable("promote-unhealthy", deployment)?;
+    let r = two.gitsync(&["sync", "--target", "staging", "--timeout", "3s"]);
+    check!(r.code == 3, r, "staging applied, not healthy");
+    let before = head(&two);
+    let r = two.gitsync(&["promote", "--from", "staging", "--to", "prod"]);
+    check!(r.code == 2, r, "refused");
+    check!(
+        r.stderr
+            .contains("not promoting staging to prod: target staging is not healthy")
+            && r.stderr
+                .contains(&format!("apps/v1 Deployment {}/crash", two.staging.name)),
+        r,
+        "says why, naming the object"
+    );
+    check!(head(&two) == before, r, "no commit");
+    Ok(())
+}
+
+fn promote_refuses_drift_a_short_soak_and_uncommitted_edits() -> TestResult {
+    let (two, _) = promotable("promote-refuse", &configmap("app", "staging-2"))?;
+    let r = two.gitsync(&["sync", "--target", "staging"]);
+    check!(r.code == 0, r, "sync staging");
+    let before = head(&two);
+    let r = two.gitsync(&[
+        "promote", "--from", "staging", "--to", "prod", "--soak", "1h",
+    ]);
+    check!(
+        r.code == 2 && r.stderr.contains("less than the soak time of 3600s ago"),
+        r,
+        "not soaked"
+    );
+    two.repo
+        .edit("gitsync.yaml", "# released by hand", "# edited");
+    let r = two.gitsync(&["promote", "--from", "staging", "--to", "prod"]);
+    check!(
+        r.code == 2 && r.stderr.contains("gitsync.yaml has uncommitted changes"),
+        r,
+        "uncommitted edit"
+    );
+    two.repo.git(&["checkout", "gitsync.yaml"]);
+    let url = format!("file://{}", two.repo.path().display());
+    let r = two.gitsync(&[
+        "promote", "--from", "staging", "--to", "prod", "--repo", &url,
+    ]);
+    check!(
+        r.code == 2 && r.stderr.contains("is a URL"),
+        r,
+        "a URL is refused"
+    );
+    let e = crate::harness::kubectl(
+        Cluster::shared()?,
+        &[
+            "patch",
+            "configmap",
+            "app",
+            "-n",
+            &two.staging.name,
+            "-p",
+            r#"{"data":{"value":"by hand"}}"#,
+        ],
+    );
+    check!(e.code == 0, e, "kubectl patch");
+    let r = two.gitsync(&["promote", "--from", "staging", "--to", "prod"]);
+    check!(
+        r.code == 2
+            && r.stderr
+                .contains("target staging has drifted from its synced revision (1 object"),
+        r,
+        "drifted"
+    );
+    check!(head(&two) == before, r, "no commit from any refusal");
+    Ok(())
+}
+
+fn promote_commits_the_revision_staging_runs() -> TestResult {
+    let (two, sha) = promotable("promote-ok", &configmap("app", "staging-2"))?;
+    let r = two.gitsync(&["sync", "--target", "staging"]);
+    check!(r.code == 0, r, "sync staging");
+    let before = head(&two);
+    let expected = std::fs::read_to_string(two.repo.path().join("gitsync.yaml"))?.replace(
+        "    revision: main # released by hand\n",
+        &format!("    revision: \"{sha}\"\n"),
+    );
+    let r = two.gitsync(&["promote", "--from", "staging", "--to", "prod", "--dry-run"]);
+    check!(r.code == 0, r, "dry run");
+    check!(
+        r.stdout.contains("-    revision: main # released by hand")
+            && r.stdout.contains(&format!("+    revision: \"{sha}\"")),
+        r,
+        "prints the change"
+    );
+    check!(
+        r.stdout.contains(&format!(
+            "would commit:\n\nPromote {} from staging to prod",
+            &sha[..12]
+        )),
+        r,
+        "and the message"
+    );
+    check!(head(&two) == before, r, "dry run commits nothing");
+    let r = two.gitsync(&[
+        "promote", "--from", "staging", "--to", "prod", "--soak", "0s",
+    ]);
+    check!(r.code == 0, r, "promoted");
+    let new = head(&two);
+    check!(
+        new != before && two.repo.git(&["rev-parse", "HEAD~1"]) == before,
+        r,
+        "one new commit on HEAD"
+    );
+    check!(
+        two.repo.git(&["show", "HEAD:gitsync.yaml"]) == expected.trim_end(),
+        r,
+        "the commit's gitsync.yaml: only prod's revision changed"
+    );
+    let message = two.repo.git(&["log", "-1", "--format=%an <%ae>%n%B"]);
+    check!(
+        message.starts_with(&format!(
+            "Pro Moter <promoter@example.com>\nPromote {} from staging to prod\n\n",
+            &sha[..12]
+        )),
+        r,
+        "author from git config, message says what and where: {message}"
+    );
+    check!(
+        message.contains("staging changes") && message.contains("healthy and without drift"),
+        r,
+        "message: {message}"
+    );
+    let porcelain = two.repo.git(&["status", "--porcelain"]);
+    check!(
+        porcelain.is_empty(),
+        r,
+        "work tree and index match the commit: {porcelain}"
+    );
+    let r = two.gitsync(&["sync", "--target", "prod"]);
+    check!(
+        r.code == 0 && two.value(true, "app").as_deref() == Some("prod-1"),
+        r,
+        "prod now syncs the promoted commit"
+    );
+    let record = two.record(true).unwrap_or_default();
+    check!(
+        record["revision"] == sha.as_str(),
+        r,
+        "prod records it: {record}"
+    );
+    let r = two.gitsync(&["promote", "--from", "staging", "--to", "prod"]);
+    check!(
+        r.code == 0 && r.stdout.contains("already at"),
+        r,
+        "promoting again changes nothing"
+    );
+    check!(head(&two) == new, r, "no second commit");
     Ok(())
 }
