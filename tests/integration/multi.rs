@@ -20,6 +20,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(promote_refuses_an_unhealthy_staging),
         crate::trial!(promote_refuses_drift_a_short_soak_and_uncommitted_edits),
         crate::trial!(promote_commits_the_revision_staging_runs),
+        crate::trial!(the_environments_example_renders_each_overlay),
     ]
 }
 
@@ -601,5 +602,33 @@ fn promote_commits_the_revision_staging_runs() -> TestResult {
         "promoting again changes nothing"
     );
     check!(head(&two) == new, r, "no second commit");
+    Ok(())
+}
+
+/// fixtures/environments, the README's example: one base, an overlay per
+/// environment, prod pinned.
+fn the_environments_example_renders_each_overlay() -> TestResult {
+    let tools = crate::harness::render_tools()?;
+    let repo = GitRepo::new();
+    repo.copy_fixture("environments", ".");
+    repo.commit(&[], "environments");
+    let r = run(gitsync(repo.path())
+        .env("PATH", crate::harness::path_with(&tools))
+        .args(["render", "--all-targets"]));
+    check!(r.code == 0, r, "renders");
+    check!(
+        r.stdout.contains("# Target prod is pinned to main ("),
+        r,
+        "prod's pin"
+    );
+    for want in [
+        "namespace: shop-staging",
+        "log-level: debug",
+        "namespace: shop-prod",
+        "log-level: warn",
+        "replicas: 3",
+    ] {
+        check!(r.stdout.contains(want), r, "renders {want:?}");
+    }
     Ok(())
 }
