@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= verify-signatures= trusted-keys= target= all-targets kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= verify-signatures= trusted-keys= target= all-targets parallel-targets= kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -32,6 +32,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -53,6 +54,8 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "diff" -d 'Show what
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -74,6 +77,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -117,6 +121,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -159,6 +164,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -201,6 +207,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -220,6 +227,78 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s q -l quiet -d 
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l name -d 'Name of the ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l api-versions -d 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm\'s built-in API versions' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l render-timeout -d 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l sops-age-key-file -d 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l sops-pgp-key-file -d 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l from -d 'Target whose last synced revision is promoted' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l to -d 'Target whose `revision:` in gitsync.yaml is set to it' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l soak -d 'Refuse unless --from was synced at least this long ago (e.g. 1h)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l name -d 'Name of --from\'s ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l dry-run -d 'Print the change to gitsync.yaml and the commit message; commit nothing'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l release-name -d 'Helm release name (default: the target\'s name, else the chart\'s name)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kube-version -d 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster\'s; `render`, which connects to no cluster, leaves helm\'s built-in default (v1.20.0)' -r
@@ -235,6 +314,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -261,6 +341,7 @@ tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
@@ -278,10 +359,12 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l qui
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

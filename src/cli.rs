@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
     ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, LogFormat, OutputFormat,
-    PlanSettings, Settings, SourceSettings, SyncSettings, TargetSelection, VerifyMode,
-    VerifySettings, WatchSettings,
+    PlanSettings, PromoteSettings, Settings, SourceSettings, SyncSettings, TargetSelection,
+    VerifyMode, VerifySettings, WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -78,6 +78,11 @@ pub struct GlobalArgs {
     /// Use every target of gitsync.yaml.
     #[arg(long, global = true, conflicts_with = "targets")]
     pub all_targets: bool,
+
+    /// How many of several targets diff, sync, drift and status work on
+    /// at once.
+    #[arg(long, global = true, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel_targets: u16,
 
     /// Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).
     #[arg(long, global = true, value_name = "FILE")]
@@ -174,6 +179,22 @@ pub enum CommandArgs {
 
     /// Run the pull / compare / sync loop as a daemon, self-healing drift.
     Watch(WatchArgs),
+
+    /// Show per target what its cluster runs: the revision last synced
+    /// (when, by whose commit), health, drift, and whether Git is ahead.
+    ///
+    /// Exit codes: 0 shown (whatever the targets' state), 2 error (a
+    /// target that could not be looked at is reported beside the others).
+    Status(StatusArgs),
+
+    /// Promote the revision one target last synced to another target:
+    /// write it as that target's `revision:` in gitsync.yaml and commit.
+    ///
+    /// Only when the source target is healthy and free of drift (and was
+    /// synced at least --soak ago). Exit codes: 0 promoted (or already
+    /// there; with --dry-run: printed), 2 refused (the reason on stderr)
+    /// or error.
+    Promote(PromoteArgs),
 
     /// Print the desired objects as YAML (or a JSON list with -o json),
     /// in apply order. Needs no cluster.
@@ -339,6 +360,43 @@ pub struct DriftArgs {
     /// Re-apply the drifted objects at the last synced revision.
     #[arg(long)]
     pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// Name of the ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// Target whose last synced revision is promoted.
+    #[arg(long, value_name = "TARGET")]
+    pub from: String,
+
+    /// Target whose `revision:` in gitsync.yaml is set to it.
+    #[arg(long, value_name = "TARGET")]
+    pub to: String,
+
+    /// Refuse unless --from was synced at least this long ago (e.g. 1h).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub soak: Option<Duration>,
+
+    /// Print the change to gitsync.yaml and the commit message; commit
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Name of --from's ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -567,6 +625,20 @@ impl Cli {
                     fix: a.fix,
                 },
             },
+            CommandArgs::Status(a) => Command::Status {
+                render: render_of(a.render),
+                name: a.name,
+            },
+            CommandArgs::Promote(a) => Command::Promote {
+                render: render_of(a.render),
+                promote: PromoteSettings {
+                    from: a.from,
+                    to: a.to,
+                    soak: a.soak,
+                    dry_run: a.dry_run,
+                    name: a.name,
+                },
+            },
             CommandArgs::Watch(a) => Command::Watch {
                 render: render_of(a.render),
                 watch: WatchSettings {
@@ -604,6 +676,7 @@ impl Cli {
             verbose: g.verbose,
             quiet: g.quiet,
             progress: !g.no_progress,
+            parallel_targets: usize::from(g.parallel_targets),
             command,
         }
     }

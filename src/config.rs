@@ -8,7 +8,12 @@
 //!     cluster: {context: prod}
 //!     helm: {releaseName: shop, values: [deploy/values-prod.yaml]}
 //!     prune: true
+//!     revision: v1.4.0   # optional pin: branch, tag or commit
 //! ```
+//!
+//! gitsync.yaml is read at the command's revision (`--revision`, default
+//! HEAD); a target with `revision:` is rendered from the repository at its
+//! pin instead, so staging can follow a branch while prod stays on a tag.
 //!
 //! Unknown keys are errors naming the key: a typo must not silently turn
 //! off pruning or send objects to the wrong cluster.
@@ -51,6 +56,9 @@ pub struct TargetConfig {
     pub helm: Option<HelmConfig>,
     #[serde(default)]
     pub prune: Option<bool>,
+    /// Branch, tag or commit this target is rendered from.
+    #[serde(default)]
+    pub revision: Option<String>,
     /// Signatures this target's revisions need on top of the flags'. Only
     /// a mode: keys come from `--trusted-keys`, never from the repository
     /// (keys the repository supplies would vouch for themselves).
@@ -132,6 +140,9 @@ pub struct Target {
     /// gitsync.yaml's `verifySignatures.mode` (the flags' mode is added
     /// where it is checked).
     pub verify_mode: Option<VerifyMode>,
+    /// The revision gitsync.yaml pins this target to (`None`: the
+    /// command's revision).
+    pub revision: Option<String>,
 }
 
 impl ConfigFile {
@@ -175,6 +186,12 @@ impl ConfigFile {
             }
             if !seen.insert(t.name.as_str()) {
                 return Err(invalid(&format!("target {:?} is declared twice", t.name)));
+            }
+            if t.revision.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                return Err(invalid(&format!(
+                    "target {:?} has an empty revision",
+                    t.name
+                )));
             }
         }
         Ok(config)
@@ -269,6 +286,7 @@ pub fn resolve_targets(
                     .or_else(|| t.map(|t| t.name.clone())),
                 prune: t.and_then(|t| t.prune).unwrap_or(true),
                 verify_mode: t.and_then(|t| t.verify_signatures.as_ref()).map(|v| v.mode),
+                revision: t.and_then(|t| t.revision.clone()),
             }
         })
         .collect())
@@ -287,7 +305,7 @@ mod tests {
         }
     }
 
-    const TWO: &str = "targets:\n  - name: prod\n    path: deploy/prod\n    namespace: shop\n    cluster: {context: prod}\n    helm: {values: [v/prod.yaml]}\n    prune: false\n  - name: dev\n    path: deploy/dev\n";
+    const TWO: &str = "targets:\n  - name: prod\n    path: deploy/prod\n    namespace: shop\n    cluster: {context: prod}\n    helm: {values: [v/prod.yaml]}\n    prune: false\n    revision: v1.2.0\n  - name: dev\n    path: deploy/dev\n";
 
     #[test]
     fn unknown_keys_are_named() {
@@ -303,6 +321,8 @@ mod tests {
     fn duplicate_target_names_are_refused() {
         let err = ConfigFile::parse("targets:\n  - name: a\n  - name: a\n").unwrap_err();
         assert!(err.to_string().contains("declared twice"), "{err}");
+        let err = ConfigFile::parse("targets:\n  - name: a\n    revision: ''\n").unwrap_err();
+        assert!(err.to_string().contains("empty revision"), "{err}");
     }
 
     #[test]
@@ -349,6 +369,7 @@ mod tests {
         );
         assert_eq!(t.release_name.as_deref(), Some("prod"));
         assert!(!t.prune);
+        assert_eq!(t.revision.as_deref(), Some("v1.2.0"));
     }
 
     #[test]

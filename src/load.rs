@@ -78,18 +78,23 @@ pub fn resolve(
         &settings.cluster,
         render_settings,
     )?;
-    require_target_signatures(settings, &snapshot, &targets)?;
+    // Pinned targets are checked on their own revision (`Sources`).
+    let on_main = targets
+        .iter()
+        .filter(|t| t.revision.is_none() || t.revision == settings.source.revision);
+    require_target_signatures(&settings.source, &snapshot, on_main)?;
     Ok((snapshot, targets))
 }
 
 /// gitsync.yaml may ask more of a target's signatures than the flags do
 /// (never less: the flags' mode was checked when the source was read).
-fn require_target_signatures(
-    settings: &Settings,
+/// `source` is how `snapshot` was read; `targets` are those rendered from it.
+fn require_target_signatures<'a>(
+    source: &crate::settings::SourceSettings,
     snapshot: &Snapshot,
-    targets: &[Target],
+    targets: impl IntoIterator<Item = &'a Target>,
 ) -> anyhow::Result<()> {
-    let flags = settings.source.verify.as_ref().and_then(|v| v.mode);
+    let flags = source.verify.as_ref().and_then(|v| v.mode);
     for target in targets {
         let Some(mode) = VerifyMode::stricter(flags, target.verify_mode) else {
             continue;
@@ -101,10 +106,62 @@ fn require_target_signatures(
             "gitsync.yaml target {:?}",
             target.name.as_deref().unwrap_or_default()
         );
-        source::require_signatures(snapshot, &settings.source, mode, &requester)
+        source::require_signatures(snapshot, source, mode, &requester)
             .with_context(|| format!("loading repository {}", snapshot.origin))?;
     }
     Ok(())
+}
+
+/// The repository at the command's revision and at every revision a
+/// selected target is pinned to: one load per distinct revision, always
+/// through `source::load` (so whatever it checks, every pin gets).
+pub struct Sources {
+    pub main: Snapshot,
+    pinned: std::collections::BTreeMap<String, Snapshot>,
+}
+
+impl Sources {
+    /// Loads the pins of `targets` beside `main` (the snapshot gitsync.yaml
+    /// was read from). A pin equal to the command's `--revision` reuses it.
+    pub fn load(
+        settings: &Settings,
+        main: Snapshot,
+        targets: &[Target],
+    ) -> anyhow::Result<Sources> {
+        let mut pinned = std::collections::BTreeMap::new();
+        for target in targets {
+            let Some(rev) = &target.revision else {
+                continue;
+            };
+            if settings.source.revision.as_ref() == Some(rev) || pinned.contains_key(rev) {
+                continue;
+            }
+            let at = crate::settings::SourceSettings {
+                revision: Some(rev.clone()),
+                ..settings.source.clone()
+            };
+            let snapshot = source::load(&at, &source::default_cache_dir()).with_context(|| {
+                format!(
+                    "loading revision {rev} of repository {} (target {})",
+                    source::redact_url(&settings.source.repo),
+                    target.name.as_deref().unwrap_or_default()
+                )
+            })?;
+            let pinned_here = targets.iter().filter(|t| t.revision.as_ref() == Some(rev));
+            require_target_signatures(&at, &snapshot, pinned_here)?;
+            pinned.insert(rev.clone(), snapshot);
+        }
+        Ok(Sources { main, pinned })
+    }
+
+    /// The snapshot `target` is rendered from.
+    pub fn of(&self, target: &Target) -> &Snapshot {
+        target
+            .revision
+            .as_ref()
+            .and_then(|r| self.pinned.get(r))
+            .unwrap_or(&self.main)
+    }
 }
 
 /// Renders and validates one target, for the cluster `capabilities`
@@ -115,8 +172,19 @@ pub fn render_target(
     render_settings: &RenderSettings,
     capabilities: Option<Capabilities>,
 ) -> anyhow::Result<DesiredSet> {
+    render_at(&snapshot.root, target, render_settings, capabilities)
+}
+
+/// [`render_target`] for the files under `root` (owned inputs, so that it
+/// can run on a blocking thread beside other targets).
+pub fn render_at(
+    root: &std::path::Path,
+    target: &Target,
+    render_settings: &RenderSettings,
+    capabilities: Option<Capabilities>,
+) -> anyhow::Result<DesiredSet> {
     let req = RenderRequest {
-        root: snapshot.root.clone(),
+        root: root.to_path_buf(),
         path: target.path.clone(),
         namespace: target.namespace.clone(),
         values: target.values.clone(),
@@ -138,9 +206,25 @@ pub fn render_target(
     Ok(set)
 }
 
-/// Every selected target rendered for one cluster, described by `cluster`
-/// (`None` for `render`, which connects to none: helm gets only what the
-/// flags say).
+/// [`render_at`] on a blocking thread, so that other targets go on
+/// meanwhile; `facts` are the cluster's, for helm.
+pub async fn render_blocking(
+    root: &std::path::Path,
+    target: &Target,
+    render: &RenderSettings,
+    facts: Option<Capabilities>,
+) -> anyhow::Result<DesiredSet> {
+    let (root, target, render) = (root.to_path_buf(), target.clone(), render.clone());
+    tokio::task::spawn_blocking(move || {
+        let caps = render.capabilities(facts);
+        render_at(&root, &target, &render, caps)
+    })
+    .await
+    .context("the render task failed")?
+}
+
+/// Every selected target rendered for one cluster, described by `cluster`,
+/// all at the command's revision (what `watch` syncs: it polls that one).
 pub fn load_targets(
     settings: &Settings,
     render_settings: &RenderSettings,
@@ -157,6 +241,23 @@ pub fn load_targets(
         snapshot,
         targets: out,
     })
+}
+
+/// Every selected target rendered at its own revision (its pin, else the
+/// command's), for no cluster: what `render` prints.
+pub fn load_pinned(
+    settings: &Settings,
+    render_settings: &RenderSettings,
+) -> anyhow::Result<(Sources, Vec<(Target, DesiredSet)>)> {
+    let (snapshot, targets) = resolve(settings, render_settings)?;
+    let sources = Sources::load(settings, snapshot, &targets)?;
+    let mut out = Vec::with_capacity(targets.len());
+    for target in targets {
+        let caps = render_settings.capabilities(None);
+        let set = render_target(sources.of(&target), &target, render_settings, caps)?;
+        out.push((target, set));
+    }
+    Ok((sources, out))
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub struct Settings {
     pub verbose: u8,
     pub quiet: bool,
     pub progress: bool,
+    /// Targets worked on at once (`--parallel-targets`).
+    pub parallel_targets: usize,
     pub command: Command,
 }
 
@@ -256,6 +258,17 @@ pub struct WatchSettings {
     pub grace_period: Duration,
 }
 
+/// `promote`: from which target to which, and when it may.
+#[derive(Debug, Clone)]
+pub struct PromoteSettings {
+    pub from: String,
+    pub to: String,
+    pub soak: Option<Duration>,
+    pub dry_run: bool,
+    /// `--from`'s ApplySet name (`--name`).
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
     Render {
@@ -278,6 +291,15 @@ pub enum Command {
     Watch {
         render: RenderSettings,
         watch: WatchSettings,
+    },
+    Promote {
+        render: RenderSettings,
+        promote: PromoteSettings,
+    },
+    Status {
+        render: RenderSettings,
+        /// ApplySet name (`--name`).
+        name: Option<String>,
     },
     Completions {
         shell: CompletionShell,

@@ -1,6 +1,6 @@
 //! `gitsync diff`: what syncing now would change, against the live cluster.
 
-use super::Prepared;
+use super::targets;
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Report};
@@ -12,28 +12,36 @@ pub fn run(
     diff: &PlanSettings,
 ) -> anyhow::Result<ExitStatus> {
     let runtime = super::runtime()?;
-    let (snapshot, prepared) = super::prepare(&runtime, settings, render, diff)?;
-    let mut plans: Vec<Plan> = Vec::with_capacity(prepared.len());
-    for p in &prepared {
-        plans.push(runtime.block_on(super::plan(p, diff))?);
-    }
+    let (sources, selected) = targets::resolve(settings, render)?;
+    let results = runtime.block_on(targets::each(
+        &selected,
+        settings.parallel_targets,
+        |target| async {
+            let p = targets::prepare(settings, &sources, target, render, diff).await?;
+            let plan = super::plan(&p, diff).await?;
+            Ok((p.commit, plan))
+        },
+    ));
+    let (done, failed) = targets::split(results)?;
 
-    let reports: Vec<Report> = prepared
+    let reports: Vec<Report> = done
         .iter()
-        .zip(&plans)
-        .map(|(Prepared { target, .. }, plan)| Report {
-            revision: snapshot.commit.as_ref(),
+        .map(|(target, (commit, plan))| Report {
+            revision: commit.as_ref(),
             target: target.name.as_deref(),
             plan,
         })
         .collect();
-    crate::exit::stdout(
-        Printer::new(settings.output, settings.color, diff.unified).plans(&reports),
-    )?;
-    super::check_planned(plans.iter().map(Plan::problem_count).sum(), "")?;
-    Ok(if plans.iter().any(Plan::has_changes) {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
+    let printer = Printer::new(settings.output, settings.color, diff.unified).with_failed(&failed);
+    crate::exit::stdout(printer.plans(&reports))?;
+    let plans = || done.iter().map(|(_, (_, plan))| plan);
+    super::check_planned(plans().map(Plan::problem_count).sum(), "")?;
+    let status = |plan: &Plan| {
+        if plan.has_changes() {
+            ExitStatus::Changes
+        } else {
+            ExitStatus::Success
+        }
+    };
+    targets::worst(plans().map(status), &failed)
 }

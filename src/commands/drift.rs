@@ -6,13 +6,14 @@
 //! Git's newest commit: a commit not synced yet is not drift.
 
 use anyhow::{Context, bail};
-use serde_json::Value;
 
-use crate::engine::{Engine, PlanOptions};
+use super::targets;
+use crate::config::Target;
+use crate::engine::Engine;
 use crate::exit::ExitStatus;
 use crate::plan::{Change, Plan};
 use crate::report::{DriftReport, Printer};
-use crate::settings::{DriftSettings, RenderSettings, Settings, TargetSelection};
+use crate::settings::{DriftSettings, RenderSettings, Settings};
 
 pub fn run(
     settings: &Settings,
@@ -21,94 +22,56 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     // The targets (and gitsync.yaml) as the repository says now; each is
     // then compared at its own last synced revision.
-    let (_, targets) = crate::load::resolve(settings, render)?;
+    let (_, selected) = crate::load::resolve(settings, render)?;
     let runtime = super::runtime()?;
-    let mut results: Vec<(Option<String>, String, Plan)> = Vec::new();
-    for target in &targets {
-        let engine =
-            runtime.block_on(super::connect(settings, target, drift.name.as_deref(), 16))?;
-        super::check_origin(settings, target, &engine, false)?;
-        let revision = synced_revision(settings, &engine)?;
-        let mut at = settings.clone();
-        at.source.revision = Some(revision.clone());
-        if let Some(name) = &target.name {
-            at.targets = TargetSelection::Named(vec![name.clone()]);
-        }
-        let (snapshot, synced) = crate::load::resolve(&at, render).with_context(|| {
-            format!("reading the repository at the last synced revision {revision}")
-        })?;
-        let Some(t) = synced
-            .iter()
-            .find(|t| t.name == target.name && t.path == target.path)
-        else {
-            bail!(
-                "target {:?} did not exist at revision {revision}",
-                target.name
-            );
-        };
-        let set = super::render_for(&runtime, &snapshot, t, &engine, render)
-            .with_context(|| format!("at the last synced revision {revision}"))?;
-        // Fields someone else took over are drift, not a conflict.
-        let opts = PlanOptions {
-            prune: true,
-            force_replace: false,
-            force_conflicts: true,
-            prune_pvcs: false,
-        };
-        let plan = runtime
-            .block_on(engine.plan(&set, opts))
-            .with_context(|| super::target_label(target))?;
-        if drift.fix {
-            runtime.block_on(fix(&engine, &plan))?;
-        }
-        let sha = snapshot.commit.map_or(revision, |c| c.sha);
-        results.push((target.name.clone(), sha, plan));
-    }
+    let results = runtime.block_on(targets::each(
+        &selected,
+        settings.parallel_targets,
+        |target| one(settings, render, drift, target),
+    ));
+    let (done, failed) = targets::split(results)?;
 
-    let reports: Vec<DriftReport> = results
+    let reports: Vec<DriftReport> = done
         .iter()
-        .map(|(target, revision, plan)| DriftReport {
-            target: target.as_deref(),
+        .map(|(target, (revision, plan))| DriftReport {
+            target: target.name.as_deref(),
             revision,
             plan,
             fixed: drift.fix,
         })
         .collect();
-    let any =
-        crate::exit::stdout(Printer::new(settings.output, settings.color, 3).drift(&reports))?;
-    let failed: usize = results.iter().map(|(_, _, p)| p.problem_count()).sum();
-    if failed > 0 {
-        bail!("{failed} object(s) could not be compared (listed above)");
+    let printer = Printer::new(settings.output, settings.color, 3).with_failed(&failed);
+    let any = crate::exit::stdout(printer.drift(&reports))?;
+    let problems: usize = done.iter().map(|(_, (_, p))| p.problem_count()).sum();
+    if problems > 0 {
+        bail!("{problems} object(s) could not be compared (listed above)");
     }
-    Ok(if any && !drift.fix {
+    let status = if any && !drift.fix {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
-    })
+    };
+    targets::worst([status], &failed)
 }
 
-/// `--revision`, else the revision the ApplySet parent recorded.
-fn synced_revision(settings: &Settings, engine: &Engine) -> anyhow::Result<String> {
-    let set = &engine.applyset;
-    match (&settings.source.revision, &engine.parent) {
-        (Some(rev), _) => Ok(rev.clone()),
-        (None, Some(parent)) => parent
-            .record
-            .get("revision")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .with_context(|| {
-                format!(
-                    "ApplySet {} records no revision (was it synced from a directory outside git?): pass --revision",
-                    set.name
-                )
-            }),
-        (None, None) => bail!(
-            "nothing to compare with: ApplySet {}/{} does not exist (run gitsync sync first, or pass --name)",
-            set.namespace,
-            set.name
-        ),
+/// One target's drift: the commit it was compared at, and the plan whose
+/// changes are the drift.
+async fn one(
+    settings: &Settings,
+    render: &RenderSettings,
+    drift: &DriftSettings,
+    target: &Target,
+) -> anyhow::Result<(String, Plan)> {
+    let engine = super::connect(settings, target, drift.name.as_deref(), 16).await?;
+    super::check_origin(settings, target, &engine, false)?;
+    let revision = crate::status::synced_revision(settings.source.revision.as_deref(), &engine)?;
+    let (sha, plan) = crate::status::drift_plan(settings, render, &engine, target, &revision)
+        .await
+        .with_context(|| super::target_label(target))?;
+    if drift.fix {
+        fix(&engine, &plan).await?;
     }
+    Ok((sha, plan))
 }
 
 /// Re-applies the drifted objects at the synced revision, through the same

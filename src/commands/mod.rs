@@ -8,8 +8,12 @@ use anyhow::Context;
 
 mod diff;
 mod drift;
+mod interrupt;
+mod promote;
 mod render;
+mod status;
 mod sync;
+mod targets;
 mod watch;
 
 use crate::cluster::applyset;
@@ -18,8 +22,8 @@ use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::settings::{Command, PlanSettings, RenderSettings, Settings};
-use crate::source::Snapshot;
+use crate::settings::{Command, PlanSettings, Settings};
+use crate::source::CommitInfo;
 
 /// Runs the command the settings name.
 pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
@@ -42,6 +46,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
+        Command::Promote { render, promote } => promote::run(settings, render, promote),
+        Command::Status { render, name } => status::run(settings, render, name.as_deref()),
     }
 }
 
@@ -83,70 +89,15 @@ fn check_origin(
         .with_context(|| target_label(target))
 }
 
-/// A target connected to its cluster and rendered for it.
+/// A target connected to its cluster and rendered for it, with the
+/// commit it was rendered from (its pin's, else the command's).
 struct Prepared {
     target: Target,
     engine: Engine,
     set: DesiredSet,
-}
-
-/// Connects every selected target and renders it for its cluster. A
-/// target without helm charts needs nothing of the cluster: all of those
-/// are rendered and validated before any cluster is contacted, so bad
-/// input stops the run before the cluster (or its kubeconfig) is touched.
-/// Charts render for the cluster they target (helm learns the server's
-/// version and API versions). Nothing is planned before every target has
-/// rendered.
-fn prepare(
-    runtime: &tokio::runtime::Runtime,
-    settings: &Settings,
-    render: &RenderSettings,
-    flags: &PlanSettings,
-) -> anyhow::Result<(Snapshot, Vec<Prepared>)> {
-    let (snapshot, targets) = crate::load::resolve(settings, render)?;
-    let mut sets = Vec::with_capacity(targets.len());
-    for target in &targets {
-        sets.push(if crate::render::uses_helm(&snapshot.root, &target.path) {
-            None
-        } else {
-            let caps = render.capabilities(None);
-            Some(crate::load::render_target(&snapshot, target, render, caps)?)
-        });
-    }
-    let mut out = Vec::with_capacity(targets.len());
-    for (target, set) in targets.into_iter().zip(sets) {
-        let name = flags.name.as_deref();
-        let engine = runtime.block_on(connect(settings, &target, name, flags.concurrency))?;
-        let set = match set {
-            Some(set) => set,
-            None => render_for(runtime, &snapshot, &target, &engine, render)?,
-        };
-        out.push(Prepared {
-            target,
-            engine,
-            set,
-        });
-    }
-    // Whose ApplySet it is is checked once every target rendered, so bad
-    // input is reported first.
-    for p in &out {
-        check_origin(settings, &p.target, &p.engine, flags.take_over)?;
-    }
-    Ok((snapshot, out))
-}
-
-/// Renders a target for the cluster `engine` is connected to.
-fn render_for(
-    runtime: &tokio::runtime::Runtime,
-    snapshot: &Snapshot,
-    target: &Target,
-    engine: &Engine,
-    render: &RenderSettings,
-) -> anyhow::Result<DesiredSet> {
-    let facts = runtime
-        .block_on(engine.cluster.capabilities())
-        .with_context(|| target_label(target))?;
-    crate::load::render_target(snapshot, target, render, render.capabilities(Some(facts)))
+    commit: Option<CommitInfo>,
+    /// Who signed the revision it was rendered from, when verified.
+    signed_by: Option<String>,
 }
 
 /// Plans one prepared target, as diff and sync both do with the same

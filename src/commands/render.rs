@@ -1,14 +1,14 @@
 //! `gitsync render`: the desired objects on stdout, in apply order.
 
-use std::io::{self, Write};
-
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use serde_json::Value;
 
-use crate::desired::DesiredObject;
+use crate::config::Target;
+use crate::desired::{DesiredObject, DesiredSet};
 use crate::exit::{ExitStatus, StdoutClosed};
-use crate::load::Loaded;
+use crate::load::Sources;
 use crate::report::Masker;
 use crate::settings::{OutputFormat, RenderSettings, Settings};
 
@@ -17,10 +17,16 @@ pub fn run(
     render: &RenderSettings,
     reveal_secrets: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let loaded = crate::load::load_targets(settings, render, None)?;
+    let (sources, targets) = crate::load::load_pinned(settings, render)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let masker = (!reveal_secrets).then(Masker::new);
-    match write(&loaded, settings.output, masker.as_ref(), &mut out) {
+    match write(
+        &sources,
+        &targets,
+        settings.output,
+        masker.as_ref(),
+        &mut out,
+    ) {
         // Only writes fail with an io::Error here; YAML conversion does not.
         Err(e)
             if e.downcast_ref::<io::Error>()
@@ -45,15 +51,15 @@ fn shown<'a>(masker: Option<&Masker>, obj: &'a DesiredObject) -> Cow<'a, Value> 
 }
 
 fn write(
-    loaded: &Loaded,
+    sources: &Sources,
+    targets: &[(Target, DesiredSet)],
     output: OutputFormat,
     masker: Option<&Masker>,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     match output {
         OutputFormat::Json => {
-            let objects: Vec<Cow<'_, Value>> = loaded
-                .targets
+            let objects: Vec<Cow<'_, Value>> = targets
                 .iter()
                 .flat_map(|(_, set)| {
                     let hooks = set.hooks.iter().map(|h| &h.object);
@@ -64,7 +70,7 @@ fn write(
             writeln!(out)?;
         }
         OutputFormat::Text | OutputFormat::Markdown => {
-            let snap = &loaded.snapshot;
+            let snap = &sources.main;
             if let Some(commit) = &snap.commit {
                 let what = if snap.work_tree { "work tree at " } else { "" };
                 writeln!(
@@ -73,8 +79,13 @@ fn write(
                     snap.origin, commit.sha
                 )?;
             }
-            let several = loaded.targets.len() > 1;
-            for (target, set) in &loaded.targets {
+            let several = targets.len() > 1;
+            for (target, set) in targets {
+                // A pinned target says which commit it was rendered from.
+                if let (Some(rev), Some(commit)) = (&target.revision, &sources.of(target).commit) {
+                    let name = target.name.as_deref().unwrap_or_default();
+                    writeln!(out, "# Target {name} is pinned to {rev} ({})", commit.sha)?;
+                }
                 for obj in &set.objects {
                     writeln!(out, "---")?;
                     if several && let Some(name) = &target.name {

@@ -1,16 +1,23 @@
 //! `gitsync sync`: make the cluster match Git, then wait until healthy.
 
 use std::io::{self, Write};
-use std::time::Duration;
 
 use anyhow::{Context, bail};
-use tokio::sync::watch;
 
+use super::interrupt::{humanize, on_interrupt, until_interrupted};
+use super::targets;
 use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report, SyncReport};
 use crate::settings::{RenderSettings, Settings, SyncSettings};
+
+/// How one target ended: planned only (`--dry-run`, or objects that could
+/// not be planned) or synced.
+enum Done {
+    Planned(Plan),
+    Synced(SyncOutcome),
+}
 
 pub fn run(
     settings: &Settings,
@@ -19,10 +26,9 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let runtime = super::runtime()?;
     let interrupted = runtime.block_on(async { on_interrupt() })?;
-    let (snapshot, prepared) = super::prepare(&runtime, settings, render, &sync.plan)?;
+    let (sources, selected) = targets::resolve(settings, render)?;
     let printer = Printer::new(settings.output, settings.color, sync.plan.unified);
     let progress = Progress::new(!settings.quiet && settings.progress);
-    let commit = snapshot.commit.as_ref();
     let repository = crate::source::identity(&settings.source.repo);
     let options = SyncOptions {
         allow_empty: sync.allow_empty,
@@ -30,51 +36,73 @@ pub fn run(
         timeout: sync.timeout,
         force_conflicts: sync.plan.force_conflicts,
     };
-    let mut outcomes: Vec<(Option<String>, SyncOutcome)> = Vec::new();
-    let mut dry_plans: Vec<(Option<String>, Plan)> = Vec::new();
-    for mut p in prepared {
-        // One writer per ApplySet: take its Lease, then plan (a plan made
-        // while another writer ran would be stale).
-        let lock = if sync.dry_run {
-            None
-        } else {
-            let locked = runtime.block_on(p.engine.lock(sync.lock_timeout));
-            Some(locked.with_context(|| super::target_label(&p.target))?)
-        };
-        let label = p.target.name.clone();
-        let result = runtime.block_on(until_interrupted(&interrupted, async {
-            let plan = super::plan(&p, &sync.plan).await?;
-            if !plan.errors.is_empty() || sync.dry_run {
-                return anyhow::Ok((plan, None));
+    let several = selected.len() > 1;
+    let results = runtime.block_on(targets::each(
+        &selected,
+        settings.parallel_targets,
+        |target| {
+            let (interrupted, progress, repository, options) =
+                (&interrupted, &progress, &repository, &options);
+            let sources = &sources;
+            async move {
+                let prepared = targets::prepare(settings, sources, target, render, &sync.plan);
+                let Some(mut p) = until_interrupted(interrupted, prepared).await.transpose()?
+                else {
+                    return Ok(None); // nothing of this target was written
+                };
+                // One writer per ApplySet: take its Lease, then plan (a plan made
+                // while another writer ran would be stale).
+                let lock = match sync.dry_run {
+                    true => None,
+                    false => Some(
+                        p.engine
+                            .lock(sync.lock_timeout)
+                            .await
+                            .with_context(|| super::target_label(target))?,
+                    ),
+                };
+                let result = until_interrupted(interrupted, async {
+                    let plan = super::plan(&p, &sync.plan).await?;
+                    if !plan.errors.is_empty() || sync.dry_run {
+                        return anyhow::Ok(Done::Planned(plan));
+                    }
+                    let record = Record {
+                        commit: p.commit.as_ref(),
+                        repository: repository.clone(),
+                        path: crate::render::display_rel(&target.path),
+                        signed_by: p.signed_by.as_deref(),
+                    };
+                    let name = target.name.as_deref().unwrap_or_default();
+                    let line = |m: &str| match several {
+                        true => progress.line(&format!("{name}: {m}")),
+                        false => progress.line(m),
+                    };
+                    let flag = interrupted.clone();
+                    p.engine.gate =
+                        WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
+                    let outcome = p.engine.sync(&plan, options, &record, &line).await?;
+                    Ok(Done::Synced(outcome))
+                })
+                .await;
+                if let Some(lock) = lock {
+                    lock.release().await;
+                }
+                result.transpose().map(|done| done.map(|d| (p.commit, d)))
             }
-            let record = Record {
-                commit,
-                repository: repository.clone(),
-                path: crate::render::display_rel(&p.target.path),
-                signed_by: snapshot.signed_by.as_deref(),
-            };
-            let line = |m: &str| progress.line(m);
-            let flag = interrupted.clone();
-            p.engine.gate =
-                WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
-            let outcome = p.engine.sync(&plan, &options, &record, &line).await?;
-            Ok((plan, Some(outcome)))
-        }));
-        if let Some(lock) = lock {
-            runtime.block_on(lock.release());
-        }
-        let Some(result) = result else {
-            break; // interrupted while planning: nothing of this target was written
-        };
-        match result? {
-            (plan, None) => dry_plans.push((label, plan)),
-            (_, Some(outcome)) => outcomes.push((label, outcome)),
-        }
-        if *interrupted.borrow() {
-            break;
+        },
+    ));
+    drop(progress);
+    let (done, failed) = targets::split(results)?;
+    let printer = printer.with_failed(&failed);
+    let mut outcomes = Vec::new();
+    let mut planned = Vec::new();
+    for (target, result) in &done {
+        match result {
+            Some((commit, Done::Synced(o))) => outcomes.push((target, commit, o)),
+            Some((commit, Done::Planned(p))) => planned.push((target, commit, p)),
+            None => {}
         }
     }
-    drop(progress);
     let was_interrupted = *interrupted.borrow();
     if was_interrupted && outcomes.is_empty() {
         writeln!(
@@ -84,34 +112,34 @@ pub fn run(
         return Ok(ExitStatus::Interrupted);
     }
 
-    if !dry_plans.is_empty() {
+    if !planned.is_empty() || outcomes.is_empty() {
         // Plan errors (nothing was applied for those targets) or --dry-run:
         // print the plan exactly as diff does.
-        let reports: Vec<Report> = dry_plans
+        let reports: Vec<Report> = planned
             .iter()
-            .map(|(target, plan)| Report {
-                revision: commit,
-                target: target.as_deref(),
+            .map(|(target, commit, plan)| Report {
+                revision: commit.as_ref(),
+                target: target.name.as_deref(),
                 plan,
             })
             .collect();
         crate::exit::stdout(printer.plans(&reports))?;
-        let failed = dry_plans.iter().map(|(_, p)| p.problem_count()).sum();
-        super::check_planned(failed, "; nothing was applied")?;
+        let failed_objects = planned.iter().map(|(_, _, p)| p.problem_count()).sum();
+        super::check_planned(failed_objects, "; nothing was applied")?;
         if outcomes.is_empty() && !was_interrupted {
-            return Ok(if dry_plans.iter().any(|(_, p)| p.has_changes()) {
-                ExitStatus::Changes
-            } else {
-                ExitStatus::Success
-            });
+            let status = |(_, _, p): &(_, _, &Plan)| match p.has_changes() {
+                true => ExitStatus::Changes,
+                false => ExitStatus::Success,
+            };
+            return targets::worst(planned.iter().map(status), &failed);
         }
     }
 
     let reports: Vec<SyncReport> = outcomes
         .iter()
-        .map(|(target, outcome)| SyncReport {
-            revision: commit,
-            target: target.as_deref(),
+        .map(|(target, commit, outcome)| SyncReport {
+            revision: commit.as_ref(),
+            target: target.name.as_deref(),
             outcome,
         })
         .collect();
@@ -128,12 +156,12 @@ pub fn run(
         )?;
         return Ok(ExitStatus::Interrupted);
     }
-    if let Some(msg) = outcomes.iter().find_map(|(_, o)| o.error.clone()) {
+    if let Some(msg) = outcomes.iter().find_map(|(_, _, o)| o.error.clone()) {
         bail!("{msg}");
     }
     let unhealthy: Vec<String> = outcomes
         .iter()
-        .flat_map(|(_, o)| o.objects.iter())
+        .flat_map(|(_, _, o)| o.objects.iter())
         .filter_map(|x| {
             let h = x.health.as_ref().filter(|_| x.is_unhealthy())?;
             let label = x.id.label(&x.api_version);
@@ -147,55 +175,7 @@ pub fn run(
         for u in &unhealthy {
             writeln!(err, "  {u}")?;
         }
-        return Ok(ExitStatus::Unhealthy);
+        return targets::worst([ExitStatus::Unhealthy], &failed);
     }
-    Ok(ExitStatus::Success)
-}
-
-fn humanize(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 && s.is_multiple_of(60) {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-/// Watches SIGINT and SIGTERM: the first one closes the returned flag's
-/// gate (writes in flight finish, no new one starts); a second one ends
-/// the process at once.
-fn on_interrupt() -> anyhow::Result<watch::Receiver<bool>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (tx, rx) = watch::channel(false);
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut term = signal(SignalKind::terminate())?;
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            if tx.send_replace(true) {
-                crate::report::note("interrupted again: exiting now");
-                std::process::exit(ExitStatus::Interrupted.code().into());
-            }
-            crate::report::note(
-                "interrupted: letting the writes in flight finish, starting no new one (interrupt again to exit now)",
-            );
-        }
-    });
-    Ok(rx)
-}
-
-/// `work`'s result, or `None` once interrupted (for work that writes
-/// nothing, so it may stop anywhere).
-async fn until_interrupted<T>(
-    interrupted: &watch::Receiver<bool>,
-    work: impl std::future::Future<Output = T>,
-) -> Option<T> {
-    let mut rx = interrupted.clone();
-    tokio::select! {
-        out = work => Some(out),
-        _ = rx.wait_for(|&stop| stop) => None,
-    }
+    targets::worst([ExitStatus::Success], &failed)
 }

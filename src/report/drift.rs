@@ -43,6 +43,19 @@ pub fn write_drift(
     color: bool,
     masker: &Masker,
 ) -> io::Result<bool> {
+    write_titled(out, reports, reports.len() > 1, format, color, masker)
+}
+
+/// [`write_drift`], with a heading per target when `several` were
+/// selected.
+pub(super) fn write_titled(
+    out: &mut dyn Write,
+    reports: &[DriftReport],
+    several: bool,
+    format: crate::settings::OutputFormat,
+    color: bool,
+    masker: &Masker,
+) -> io::Result<bool> {
     use crate::settings::OutputFormat;
     let mut any = false;
     let mut docs = Vec::new();
@@ -51,8 +64,8 @@ pub fn write_drift(
         any |= !drifted.is_empty();
         match format {
             OutputFormat::Json => docs.push(to_json(r, &drifted)),
-            OutputFormat::Text => write_text(out, r, &drifted, reports.len() > 1, color)?,
-            OutputFormat::Markdown => write_markdown(out, r, &drifted)?,
+            OutputFormat::Text => write_text(out, r, &drifted, several, color)?,
+            OutputFormat::Markdown => write_markdown(out, r, &drifted, several)?,
         }
     }
     if format == OutputFormat::Json {
@@ -149,9 +162,17 @@ fn write_text(
     )
 }
 
-fn write_markdown(out: &mut dyn Write, r: &DriftReport, drifted: &[Drifted]) -> io::Result<()> {
+fn write_markdown(
+    out: &mut dyn Write,
+    r: &DriftReport,
+    drifted: &[Drifted],
+    several: bool,
+) -> io::Result<()> {
     let short = &r.revision[..r.revision.len().min(12)];
-    writeln!(out, "### gitsync drift (since `{short}`)")?;
+    match r.target.filter(|_| several) {
+        Some(t) => writeln!(out, "### gitsync drift: `{t}` (since `{short}`)")?,
+        None => writeln!(out, "### gitsync drift (since `{short}`)")?,
+    }
     writeln!(out)?;
     if drifted.is_empty() {
         writeln!(out, "No drift.")?;

@@ -5,10 +5,12 @@
 
 mod diff;
 mod drift;
+mod failed;
 mod json;
 mod markdown;
 mod mask;
 mod progress;
+mod status;
 mod sync;
 mod text;
 
@@ -37,6 +39,16 @@ pub struct Printer {
     format: OutputFormat,
     style: Style,
     masker: Masker,
+    /// Targets that failed, reported after the others' results.
+    failed: Vec<Failed>,
+}
+
+/// A target whose work failed while the others went on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    pub target: String,
+    /// The error with its causes, one line.
+    pub error: String,
 }
 
 impl Printer {
@@ -50,20 +62,38 @@ impl Printer {
             format,
             style: Style { color, unified },
             masker: Masker::new(),
+            failed: Vec::new(),
         }
+    }
+
+    /// Reports `failed` after the results of the targets that worked.
+    pub fn with_failed(mut self, failed: &[Failed]) -> Printer {
+        self.failed = failed.to_vec();
+        self
+    }
+
+    /// Whether results are titled by target: several were selected, even
+    /// if only one of them has a result.
+    fn several(&self, results: usize) -> bool {
+        results + self.failed.len() > 1
     }
 
     fn write(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        f(&mut out)?;
+        if self.failed.is_empty() {
+            f(&mut out)?;
+        } else {
+            failed::write_with(&mut out, self.format, &self.failed, f)?;
+        }
         out.flush()
     }
 
     /// Plans, as `diff` prints them.
     pub fn plans(&self, reports: &[Report]) -> io::Result<()> {
         let (style, masker) = (&self.style, &self.masker);
+        let several = self.several(reports.len());
         self.write(|out| match self.format {
-            OutputFormat::Text => write_text(out, reports, style, masker),
+            OutputFormat::Text => text::write_titled(out, reports, several, style, masker),
             OutputFormat::Json => write_json(out, reports, style, masker),
             OutputFormat::Markdown => write_markdown(out, reports, style, masker),
         })
@@ -71,18 +101,26 @@ impl Printer {
 
     /// Sync outcomes.
     pub fn syncs(&self, reports: &[SyncReport]) -> io::Result<()> {
+        let several = self.several(reports.len());
         self.write(|out| match self.format {
             OutputFormat::Json => write_sync_json(out, reports),
-            OutputFormat::Text => write_sync_table(out, reports, false),
-            OutputFormat::Markdown => write_sync_table(out, reports, true),
+            OutputFormat::Text => sync::write_table_titled(out, reports, several, false),
+            OutputFormat::Markdown => sync::write_table_titled(out, reports, several, true),
         })
+    }
+
+    /// Each target's status.
+    pub fn statuses(&self, statuses: &[crate::status::TargetStatus]) -> io::Result<()> {
+        self.write(|out| status::write_status(out, statuses, self.format))
     }
 
     /// Drift; true when anything drifted.
     pub fn drift(&self, reports: &[DriftReport]) -> io::Result<bool> {
         let mut any = false;
+        let several = self.several(reports.len());
         self.write(|out| {
-            any = write_drift(out, reports, self.format, self.style.color, &self.masker)?;
+            let (format, color) = (self.format, self.style.color);
+            any = drift::write_titled(out, reports, several, format, color, &self.masker)?;
             Ok(())
         })?;
         Ok(any)

@@ -92,8 +92,19 @@ pub fn write_sync_table(
     reports: &[SyncReport],
     markdown: bool,
 ) -> io::Result<()> {
+    write_table_titled(out, reports, reports.len() > 1, markdown)
+}
+
+/// [`write_sync_table`], with a heading per target when `several` were
+/// selected.
+pub(super) fn write_table_titled(
+    out: &mut dyn Write,
+    reports: &[SyncReport],
+    several: bool,
+    markdown: bool,
+) -> io::Result<()> {
     for r in reports {
-        if reports.len() > 1 {
+        if several {
             writeln!(out, "# target {}", r.target.unwrap_or("-"))?;
         }
         table(out, r.outcome, markdown)?;

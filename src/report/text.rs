@@ -17,12 +17,24 @@ pub fn write_text(
     style: &Style,
     masker: &Masker,
 ) -> io::Result<()> {
+    write_titled(out, reports, reports.len() > 1, style, masker)
+}
+
+/// [`write_text`], with a title over each report when `several` targets
+/// were selected.
+pub(super) fn write_titled(
+    out: &mut dyn Write,
+    reports: &[Report],
+    several: bool,
+    style: &Style,
+    masker: &Masker,
+) -> io::Result<()> {
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         // With one target the reader knows which one it is.
-        if reports.len() > 1 {
+        if several {
             let title = target_title(report);
             if style.color {
                 writeln!(out, "{}", title.bold())?;

@@ -291,6 +291,17 @@ impl Daemon<'_> {
                 tokio::task::spawn_blocking(move || crate::load::resolve(&settings, &render))
                     .await??;
             self.resolved = targets.into_iter().next();
+            // It polls the command's revision: a pin would be ignored.
+            if let Some(Target {
+                name: Some(name),
+                revision: Some(rev),
+                ..
+            }) = &self.resolved
+            {
+                anyhow::bail!(
+                    "target {name} is pinned to revision {rev} in gitsync.yaml, which watch does not follow yet: run watch with --revision {rev}"
+                );
+            }
         }
         self.resolved
             .clone()

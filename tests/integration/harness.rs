@@ -22,6 +22,9 @@ pub struct Cluster {
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+/// A second cluster for tests of several clusters at once (context
+/// `second`), started only when one of them runs.
+static SECOND: OnceLock<Result<Cluster, String>> = OnceLock::new();
 static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
 
 impl Cluster {
@@ -29,12 +32,21 @@ impl Cluster {
     /// test that needs it, with the script's message.
     pub fn shared() -> Result<&'static Cluster, libtest_mimic::Failed> {
         CLUSTER
-            .get_or_init(Cluster::start)
+            .get_or_init(|| Cluster::start("local"))
             .as_ref()
             .map_err(|e| e.clone().into())
     }
 
-    fn start() -> Result<Cluster, String> {
+    /// The run's second cluster (context `second`; the shared one's is
+    /// `local`), started on first use, so that two kubeconfigs merge.
+    pub fn second() -> Result<&'static Cluster, libtest_mimic::Failed> {
+        SECOND
+            .get_or_init(|| Cluster::start("second"))
+            .as_ref()
+            .map_err(|e| e.clone().into())
+    }
+
+    fn start(context: &str) -> Result<Cluster, String> {
         let dir = tempfile::Builder::new()
             .prefix("gitsync-cluster-")
             .tempdir()
@@ -46,6 +58,7 @@ impl Cluster {
             .arg(dir.path())
             .arg("--stop-with-pid")
             .arg(std::process::id().to_string())
+            .args(["--context", context])
             .stdin(Stdio::null())
             .status()
             .map_err(|e| format!("running scripts/local-cluster: {e}"))?;
@@ -56,20 +69,30 @@ impl Cluster {
         Ok(Cluster { dir, kubeconfig })
     }
 
-    /// The shared cluster's audit log checked by `audit::foreign_deletes`,
-    /// if this run started the cluster.
+    /// The shared clusters' audit logs checked by `audit::foreign_deletes`,
+    /// if this run started any.
     pub fn audit_of_shared() -> Option<Result<Vec<String>, String>> {
-        let Some(Ok(cluster)) = CLUSTER.get() else {
-            return None;
-        };
-        Some(crate::audit::foreign_deletes(
-            &cluster.dir.path().join("audit.log"),
-        ))
+        let mut started = [&CLUSTER, &SECOND]
+            .into_iter()
+            .filter_map(|c| c.get()?.as_ref().ok())
+            .peekable();
+        started.peek()?;
+        let mut foreign = Vec::new();
+        for cluster in started {
+            match crate::audit::foreign_deletes(&cluster.dir.path().join("audit.log")) {
+                Ok(f) => foreign.extend(f),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(foreign))
     }
 
-    /// Stops the cluster if this run started one.
+    /// Stops the clusters this run started.
     pub fn stop_shared() {
-        if let Some(Ok(cluster)) = CLUSTER.get() {
+        for cluster in [&CLUSTER, &SECOND]
+            .into_iter()
+            .filter_map(|c| c.get()?.as_ref().ok())
+        {
             let _ = Command::new(project_root().join("scripts/local-cluster"))
                 .arg("down")
                 .arg(cluster.dir.path())

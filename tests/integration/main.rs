@@ -15,6 +15,7 @@ mod diff;
 mod drift;
 mod faults;
 mod hooks;
+mod multi;
 mod predict;
 mod prune;
 mod render;
@@ -53,6 +54,7 @@ fn main() {
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(hooks::tests());
+    trials.extend(multi::tests());
     trials.extend(predict::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());

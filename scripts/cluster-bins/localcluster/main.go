@@ -11,7 +11,7 @@
 // Usage:
 //
 //	localcluster up DIR --bin-dir BINDIR --kwok PATH --kwok-config FILE... [--nodes 3]
-//	                    [--stop-with-pid PID] [--timeout 120s]
+//	                    [--stop-with-pid PID] [--timeout 120s] [--context local]
 //	                    [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
 //	                    [--kube-scheduler PATH]
 //	localcluster down DIR
@@ -20,7 +20,9 @@
 //
 // Everything lives in DIR: certificates and keys (DIR/pki), etcd data
 // (DIR/etcd), logs (DIR/logs/<name>.log), pid files (DIR/<name>.pid), the
-// admin kubeconfig (DIR/kubeconfig, context "local") and DIR/cluster.json
+// admin kubeconfig (DIR/kubeconfig, context "local" unless --context names
+// another; its cluster and user are named after the context too, so that the
+// kubeconfigs of several clusters merge: KUBECONFIG=a:b) and DIR/cluster.json
 // (ports, binaries, and the kube-apiserver argv that start-apiserver reuses).
 //
 // stop-apiserver / start-apiserver stop and restart only kube-apiserver of a
@@ -60,13 +62,12 @@ import (
 )
 
 const (
-	etcdName    = "etcd"
-	apiName     = "kube-apiserver"
-	kcmName     = "kube-controller-manager"
-	schedName   = "kube-scheduler"
-	kwokName    = "kwok"
-	reaperName  = "reaper"
-	contextName = "local"
+	etcdName   = "etcd"
+	apiName    = "kube-apiserver"
+	kcmName    = "kube-controller-manager"
+	schedName  = "kube-scheduler"
+	kwokName   = "kwok"
+	reaperName = "reaper"
 
 	// Service ClusterIPs: a /16 holds 65,534 Services (the scale benchmarks
 	// need 20,000). The first address is the kubernetes Service's.
@@ -81,6 +82,9 @@ const (
 	defaultNodes       = 3
 	maxNodes           = 1000
 )
+
+// defaultContext names the admin kubeconfig's context unless --context does.
+const defaultContext = "local"
 
 // stopOrder is the order in which `down` stops the cluster's processes.
 // The reaper goes first so that it does not race with us.
@@ -98,7 +102,7 @@ func fatalf(format string, args ...any) {
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
   localcluster up DIR --bin-dir BINDIR --kwok PATH --kwok-config FILE... [--nodes N]
-                      [--stop-with-pid PID] [--timeout DURATION]
+                      [--stop-with-pid PID] [--timeout DURATION] [--context NAME]
                       [--etcd PATH] [--kube-apiserver PATH] [--kube-controller-manager PATH]
                       [--kube-scheduler PATH]
   localcluster down DIR
@@ -184,12 +188,13 @@ type upOptions struct {
 	kwokConfigs []string
 	nodes       int
 	stopPid     int
+	context     string
 	timeout     time.Duration
 	startedAt   time.Time
 }
 
 func parseUpArgs(args []string) (*upOptions, error) {
-	o := &upOptions{bins: map[string]string{}, timeout: 120 * time.Second, nodes: defaultNodes}
+	o := &upOptions{bins: map[string]string{}, timeout: 120 * time.Second, nodes: defaultNodes, context: defaultContext}
 	var positional []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -226,6 +231,11 @@ func parseUpArgs(args []string) (*upOptions, error) {
 				return nil, fmt.Errorf("--nodes: want a number from 0 to %d, got %q", maxNodes, val)
 			}
 			o.nodes = n
+		case "context":
+			if !validName(val) {
+				return nil, fmt.Errorf("--context: %q is not a name (letters, digits, '-', '_', '.')", val)
+			}
+			o.context = val
 		case "kwok-config":
 			p, err := filepath.Abs(val)
 			if err != nil {
@@ -349,7 +359,7 @@ func runUp(args []string) int {
 		return 1
 	}
 	logf("cluster ready in %.1fs (%d nodes Ready): server https://127.0.0.1:%d, kubeconfig %s (context %q)",
-		time.Since(o.startedAt).Seconds(), o.nodes, c.apiPort, filepath.Join(c.dir, "kubeconfig"), contextName)
+		time.Since(o.startedAt).Seconds(), o.nodes, c.apiPort, filepath.Join(c.dir, "kubeconfig"), o.context)
 	fmt.Println(filepath.Join(c.dir, "kubeconfig"))
 	return 0
 }
@@ -874,7 +884,28 @@ func randToken() string {
 	return hex.EncodeToString(b)
 }
 
+// validName: a context name that needs no quoting in YAML.
+func validName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, r := range s {
+		ok := r == '-' || r == '_' || r == '.' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// kubeconfig names its cluster and context after the cluster's context, and
+// its user too (except the default context's "admin", kept as it was):
+// merged kubeconfigs keep the first entry of a name, so every name differs.
 func (c *cluster) kubeconfig(user, token string) []byte {
+	contextName := c.o.context
+	if contextName != defaultContext {
+		user = user + "@" + contextName
+	}
 	return []byte(fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:

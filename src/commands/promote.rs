@@ -1,0 +1,87 @@
+//! `gitsync promote --from staging --to prod`: the revision staging last
+//! synced becomes prod's `revision:` in gitsync.yaml, as a commit, once
+//! staging is healthy, drift-free and soaked. The rules and the Git work
+//! live in `crate::promote`.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+
+use crate::exit::ExitStatus;
+use crate::promote::{Local, refusal, set_revision};
+use crate::settings::{PromoteSettings, RenderSettings, Settings, TargetSelection};
+
+pub fn run(
+    settings: &Settings,
+    render: &RenderSettings,
+    p: &PromoteSettings,
+) -> anyhow::Result<ExitStatus> {
+    let repo = &settings.source.repo;
+    if crate::source::is_url(repo) {
+        bail!(
+            "promote commits to a local repository, and --repo {} is a URL: run it in a clone",
+            crate::source::redact_url(repo)
+        );
+    }
+    if settings.source.revision.is_some() {
+        bail!("promote edits gitsync.yaml at HEAD: --revision does not apply");
+    }
+    if p.from == p.to {
+        bail!("--from and --to name the same target {:?}", p.from);
+    }
+    // Uncommitted edits are refused before any cluster is asked.
+    let local = Local::open(std::path::Path::new(repo))?;
+    let text = local.committed_text()?;
+    let mut at = settings.clone();
+    at.targets = TargetSelection::Named(vec![p.from.clone(), p.to.clone()]);
+    let (_, targets) = crate::load::resolve(&at, render)?;
+    let (from, to) = (&targets[0], &targets[1]);
+
+    let runtime = super::runtime()?;
+    let status = runtime.block_on(async {
+        let engine = super::connect(settings, from, p.name.as_deref(), 16).await?;
+        super::check_origin(settings, from, &engine, false)?;
+        crate::status::target_status(settings, render, &engine, from)
+            .await
+            .with_context(|| super::target_label(from))
+    })?;
+    if let Some(why) = refusal(&status, p.soak) {
+        bail!("not promoting {} to {}: {why}", p.from, p.to);
+    }
+    let synced = status.synced.unwrap_or_default();
+    let revision = synced.revision.unwrap_or_default();
+    let short = &revision[..revision.len().min(12)];
+    let mut out = std::io::stdout().lock();
+    if to.revision.as_deref() == Some(revision.as_str()) {
+        writeln!(out, "{} is already at {short}: nothing to promote", p.to)?;
+        return Ok(ExitStatus::Success);
+    }
+    let new = set_revision(&text, &p.to, &revision)?;
+    let subject = synced.subject.unwrap_or_default();
+    let message = format!(
+        "Promote {short} from {} to {}\n\n{short} ({subject}) was synced to {} at {}, healthy and without drift.\n",
+        p.from,
+        p.to,
+        p.from,
+        synced.synced_at.as_deref().unwrap_or("an unknown time"),
+    );
+    if p.dry_run {
+        let diff = similar::TextDiff::from_lines(&text, &new);
+        let file = crate::config::CONFIG_FILE;
+        let unified = diff
+            .unified_diff()
+            .header(&format!("a/{file}"), &format!("b/{file}"))
+            .to_string();
+        writeln!(out, "{unified}\nwould commit:\n\n{message}")?;
+        return Ok(ExitStatus::Success);
+    }
+    let commit = local.commit(&new, &message)?;
+    writeln!(
+        out,
+        "promoted {short} from {} to {}: commit {}",
+        p.from,
+        p.to,
+        &commit[..commit.len().min(12)]
+    )?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,397 @@
+//! Promotion: write the revision one target runs as another target's
+//! `revision:` in gitsync.yaml, as a commit of the local repository, so
+//! that Git stays the record of what was promoted where and when.
+//!
+//! The file is edited as text (one line changed or inserted), never
+//! re-serialised: comments, order and formatting stay as the user wrote
+//! them. The result is parsed again to check that exactly the target's
+//! revision changed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::config::{CONFIG_FILE, ConfigFile};
+use crate::status::TargetStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PromoteError {
+    #[error(
+        "{CONFIG_FILE} has no target {0:?} written as `name: {0}` in block style; edit it by hand"
+    )]
+    TargetNotFound(String),
+    #[error("editing {CONFIG_FILE} went wrong: {0}")]
+    Edit(String),
+    #[error("{what} in {repo}")]
+    Git {
+        what: String,
+        repo: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "{file} has uncommitted changes: commit or stash them first, so that the promotion commit holds only the promotion"
+    )]
+    Uncommitted { file: String },
+}
+
+/// Why `from` may not be promoted yet, if it may not: never synced,
+/// unhealthy, drifted, or synced less than `soak` ago.
+pub fn refusal(from: &TargetStatus, soak: Option<Duration>) -> Option<String> {
+    let name = from.target.as_deref().unwrap_or("-");
+    let Some(synced) = from.synced.as_ref().filter(|s| s.revision.is_some()) else {
+        return Some(format!(
+            "target {name} records no synced revision (sync it first)"
+        ));
+    };
+    if let Some(h) = &from.health
+        && !h.unhealthy.is_empty()
+    {
+        return Some(format!(
+            "target {name} is not healthy: {}",
+            h.unhealthy.join("; ")
+        ));
+    }
+    match from.drift {
+        Some(0) => {}
+        Some(n) => {
+            return Some(format!(
+                "target {name} has drifted from its synced revision ({n} object{}; see gitsync drift --target {name})",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        None => return Some(format!("the drift of target {name} is unknown")),
+    }
+    if let Some(soak) = soak {
+        let age = synced.age();
+        if age.is_none_or(|a| a < soak) {
+            let at = synced.synced_at.as_deref().unwrap_or("an unknown time");
+            return Some(format!(
+                "target {name} was synced at {at}, less than the soak time of {}s ago",
+                soak.as_secs()
+            ));
+        }
+    }
+    None
+}
+
+/// `text` with target `target`'s `revision:` set to `revision` (replaced
+/// on its line, or inserted after the `name:` line).
+pub fn set_revision(text: &str, target: &str, revision: &str) -> Result<String, PromoteError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let not_found = || PromoteError::TargetNotFound(target.to_string());
+    // The `name: <target>` line and the column its keys start at.
+    let (at, col) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            let body = l.trim_end();
+            let stripped = body.trim_start();
+            let key = stripped
+                .strip_prefix("- ")
+                .map(str::trim_start)
+                .unwrap_or(stripped);
+            let value = key.strip_prefix("name:")?.trim();
+            let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
+            (unquoted == target).then(|| (i, body.len() - key.len()))
+        })
+        .ok_or_else(not_found)?;
+    let key_of = |l: &str| -> Option<usize> {
+        let body = l.trim_end();
+        let indent = body.len() - body.trim_start().len();
+        let s = body.trim_start();
+        match s.strip_prefix("- ") {
+            Some(rest) => Some(body.len() - rest.trim_start().len()).filter(|_| indent + 2 <= col),
+            None => Some(indent),
+        }
+    };
+    // The item runs from its `- ` line to the next line less indented
+    // than its keys (or the next item).
+    let starts_item =
+        |l: &str| l.trim_start().starts_with("- ") && l.len() - l.trim_start().len() < col;
+    let start = (0..=at)
+        .rev()
+        .find(|&i| starts_item(lines[i]))
+        .unwrap_or(at);
+    let end = (at + 1..lines.len())
+        .find(|&i| {
+            let l = lines[i];
+            !l.trim().is_empty()
+                && !l.trim_start().starts_with('#')
+                && (key_of(l).is_some_and(|k| k < col) || starts_item(l))
+        })
+        .unwrap_or(lines.len());
+    let line = format!("{}revision: \"{revision}\"\n", " ".repeat(col));
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let existing = (start..end).find(|&i| {
+        let l = lines[i];
+        key_of(l) == Some(col) && l.trim_end()[col..].starts_with("revision:")
+    });
+    match existing {
+        Some(i) => {
+            let prefix = &lines[i][..col];
+            out[i] = format!("{prefix}revision: \"{revision}\"\n");
+        }
+        None => {
+            if !out[at].ends_with('\n') {
+                out[at].push('\n');
+            }
+            out.insert(at + 1, line);
+        }
+    }
+    let new = out.concat();
+    check_edit(text, &new, target, revision)?;
+    Ok(new)
+}
+
+/// The edit changed exactly `target`'s revision.
+fn check_edit(old: &str, new: &str, target: &str, revision: &str) -> Result<(), PromoteError> {
+    let parse = |t: &str| ConfigFile::parse(t).map_err(|e| PromoteError::Edit(e.to_string()));
+    let (before, after) = (parse(old)?, parse(new)?);
+    let mut expected = before.targets.clone();
+    let mut got = after.targets.clone();
+    for t in expected.iter_mut().chain(got.iter_mut()) {
+        if t.name == target {
+            t.revision = None;
+        }
+    }
+    let same = format!("{expected:?}") == format!("{got:?}");
+    let set = after
+        .targets
+        .iter()
+        .any(|t| t.name == target && t.revision.as_deref() == Some(revision));
+    if !same || !set {
+        return Err(PromoteError::Edit(format!(
+            "the result does not set exactly target {target:?}'s revision"
+        )));
+    }
+    Ok(())
+}
+
+/// The local repository holding gitsync.yaml at `root`.
+pub struct Local {
+    repo: gix::Repository,
+    /// gitsync.yaml's path inside the repository, `/`-separated.
+    rel: String,
+    file: PathBuf,
+}
+
+fn git_err(
+    what: &str,
+    repo: &Path,
+) -> impl FnOnce(Box<dyn std::error::Error + Send + Sync>) -> PromoteError + use<> {
+    let (what, repo) = (what.to_string(), repo.display().to_string());
+    move |source| PromoteError::Git { what, repo, source }
+}
+
+impl Local {
+    pub fn open(root: &Path) -> Result<Local, PromoteError> {
+        let root = std::fs::canonicalize(root).map_err(|e| git_err("finding", root)(e.into()))?;
+        let repo =
+            gix::discover(&root).map_err(|e| git_err("opening the repository", &root)(e.into()))?;
+        let workdir = repo
+            .workdir()
+            .and_then(|w| std::fs::canonicalize(w).ok())
+            .ok_or_else(|| git_err("finding the work tree", &root)("a bare repository".into()))?;
+        let sub = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
+        let rel = sub.join(CONFIG_FILE).to_string_lossy().replace('\\', "/");
+        Ok(Local {
+            repo,
+            rel,
+            file: root.join(CONFIG_FILE),
+        })
+    }
+
+    fn head_blob(&self) -> Result<(gix::ObjectId, Vec<u8>), PromoteError> {
+        let err = || git_err("reading HEAD's gitsync.yaml", &self.file);
+        let commit = self.repo.head_commit().map_err(|e| err()(e.into()))?;
+        let tree = commit.tree().map_err(|e| err()(e.into()))?;
+        let entry = tree
+            .lookup_entry_by_path(&self.rel)
+            .map_err(|e| err()(e.into()))?
+            .ok_or_else(|| err()("not in HEAD".into()))?;
+        let object = entry.object().map_err(|e| err()(e.into()))?;
+        Ok((object.id, object.data.clone()))
+    }
+
+    /// gitsync.yaml as HEAD has it; refused when the work tree or the
+    /// index differ from it.
+    pub fn committed_text(&self) -> Result<String, PromoteError> {
+        let (id, data) = self.head_blob()?;
+        let uncommitted = || PromoteError::Uncommitted {
+            file: self.rel.clone(),
+        };
+        let disk =
+            std::fs::read(&self.file).map_err(|e| git_err("reading", &self.file)(e.into()))?;
+        if disk != data {
+            return Err(uncommitted());
+        }
+        let index = self
+            .repo
+            .open_index()
+            .map_err(|e| git_err("reading the index", &self.file)(e.into()))?;
+        let staged = index.entry_by_path(self.rel.as_str().into()).map(|e| e.id);
+        if staged.is_some_and(|s| s != id) {
+            return Err(uncommitted());
+        }
+        String::from_utf8(data).map_err(|e| PromoteError::Edit(e.to_string()))
+    }
+
+    /// Commits `text` as gitsync.yaml on HEAD (author and committer from
+    /// git config), then updates the index and the work tree to match.
+    pub fn commit(&self, text: &str, message: &str) -> Result<String, PromoteError> {
+        let err = |what: &str| git_err(what, &self.file);
+        let head = self
+            .repo
+            .head_commit()
+            .map_err(|e| err("reading HEAD")(e.into()))?;
+        let blob = self
+            .repo
+            .write_blob(text.as_bytes())
+            .map_err(|e| err("writing the blob")(e.into()))?
+            .detach();
+        let mut editor = self
+            .repo
+            .edit_tree(
+                head.tree_id()
+                    .map_err(|e| err("reading HEAD's tree")(e.into()))?,
+            )
+            .map_err(|e| err("editing the tree")(e.into()))?;
+        editor
+            .upsert(self.rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
+            .map_err(|e| err("editing the tree")(e.into()))?;
+        let tree = editor
+            .write()
+            .map_err(|e| err("writing the tree")(e.into()))?;
+        let id = self
+            .repo
+            .commit("HEAD", message, tree, [head.id])
+            .map_err(|e| err("committing (are user.name and user.email set?)")(e.into()))?;
+        std::fs::write(&self.file, text).map_err(|e| err("writing")(e.into()))?;
+        // The entry's stat too: git takes a size that differs from the
+        // index's for a modified file without reading it.
+        let mut index = self
+            .repo
+            .open_index()
+            .map_err(|e| err("reading the index")(e.into()))?;
+        let stat = gix::index::fs::Metadata::from_path_no_follow(&self.file)
+            .map_err(|e| err("reading")(e.into()))
+            .and_then(|m| {
+                gix::index::entry::Stat::from_fs(&m).map_err(|e| err("reading")(e.into()))
+            })?;
+        if let Some(entry) = index.entry_mut_by_path_and_stage(
+            self.rel.as_str().into(),
+            gix::index::entry::Stage::Unconflicted,
+        ) {
+            entry.id = blob;
+            entry.stat = stat;
+        }
+        index
+            .write(Default::default())
+            .map_err(|e| err("writing the index")(e.into()))?;
+        Ok(id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "# environments\ntargets:\n  - name: staging   \n    path: overlays/staging # follows main\n    cluster: {context: staging}\n\n  - name: prod\n    path: overlays/prod\n    revision: v1   # the release\n  - name: qa\n    path: overlays/qa\n";
+
+    #[test]
+    fn an_existing_revision_is_replaced_on_its_line() {
+        let new = set_revision(FILE, "prod", "abc123").unwrap();
+        assert_eq!(
+            new,
+            FILE.replace(
+                "    revision: v1   # the release\n",
+                "    revision: \"abc123\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_missing_revision_is_inserted_after_the_name() {
+        let new = set_revision(FILE, "staging", "abc123").unwrap();
+        assert_eq!(
+            new,
+            FILE.replace(
+                "name: staging   \n",
+                "name: staging   \n    revision: \"abc123\"\n"
+            )
+        );
+        let new = set_revision(FILE, "qa", "abc123").unwrap();
+        assert!(
+            new.ends_with("  - name: qa\n    revision: \"abc123\"\n    path: overlays/qa\n"),
+            "{new}"
+        );
+    }
+
+    #[test]
+    fn name_not_first_and_other_indents() {
+        let text = "targets:\n- path: p\n  name: \"prod\"\n- name: dev\n  revision: main\n";
+        let new = set_revision(text, "prod", "abc").unwrap();
+        assert_eq!(
+            new,
+            "targets:\n- path: p\n  name: \"prod\"\n  revision: \"abc\"\n- name: dev\n  revision: main\n"
+        );
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn the_commit_leaves_work_tree_and_index_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        git(d, &["config", "user.name", "Pro Moter"]);
+        git(d, &["config", "user.email", "p@example.com"]);
+        std::fs::write(d.join(CONFIG_FILE), FILE).unwrap();
+        std::fs::write(d.join("other"), "x").unwrap();
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "first"]);
+        let local = Local::open(d).unwrap();
+        let text = local.committed_text().unwrap();
+        let new = set_revision(&text, "prod", "abc").unwrap();
+        local.commit(&new, "Promote abc\n").unwrap();
+        assert_eq!(git(d, &["status", "--porcelain"]), "");
+        assert_eq!(git(d, &["show", "HEAD:gitsync.yaml"]), new);
+        assert_eq!(
+            git(d, &["log", "-1", "--format=%an %s"]),
+            "Pro Moter Promote abc\n"
+        );
+        std::fs::write(d.join(CONFIG_FILE), "targets: []\n").unwrap();
+        assert!(matches!(
+            local.committed_text(),
+            Err(PromoteError::Uncommitted { .. })
+        ));
+    }
+
+    #[test]
+    fn flow_style_and_unknown_targets_are_refused() {
+        let text = "targets: [{name: prod, path: p}]\n";
+        assert!(matches!(
+            set_revision(text, "prod", "a"),
+            Err(PromoteError::TargetNotFound(_))
+        ));
+        assert!(matches!(
+            set_revision(FILE, "nope", "a"),
+            Err(PromoteError::TargetNotFound(_))
+        ));
+    }
+}
