@@ -179,3 +179,16 @@ pub(crate) fn scrub(err: gix::Error, url: &str) -> GitCause {
     }
     Box::new(Scrubbed(text))
 }
+
+impl SourceError {
+    /// For `map_err`: gix failed doing `what` in the repository shown as
+    /// `repo`.
+    pub(crate) fn git(repo: &str, what: &'static str) -> impl FnOnce(gix::Error) -> SourceError {
+        let repo = repo.to_owned();
+        move |source| SourceError::Git {
+            what,
+            repo,
+            source: Box::new(source),
+        }
+    }
+}

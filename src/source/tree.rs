@@ -12,14 +12,7 @@ pub(crate) fn commit_info(
     commit: &gix::Commit<'_>,
     shown: &str,
 ) -> Result<CommitInfo, SourceError> {
-    let git = |what: &'static str| {
-        let repo = shown.to_owned();
-        move |source: gix::Error| SourceError::Git {
-            what,
-            repo,
-            source: Box::new(source),
-        }
-    };
+    let git = |what| SourceError::git(shown, what);
     let author = commit.author().map_err(git("read the commit's author"))?;
     let time = author.time().map_err(git("read the commit's time"))?;
     // Reports compare times across commits and machines: show UTC.
@@ -56,14 +49,7 @@ pub(crate) fn materialise(
     dest: &Path,
     shown: &str,
 ) -> Result<(), SourceError> {
-    let git = |what: &'static str| {
-        let repo = shown.to_owned();
-        move |source: gix::Error| SourceError::Git {
-            what,
-            repo,
-            source: Box::new(source),
-        }
-    };
+    let git = |what| SourceError::git(shown, what);
     let io = |what: &'static str, path: &Path| {
         let path = path.to_owned();
         move |source: std::io::Error| SourceError::Io { what, path, source }

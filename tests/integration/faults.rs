@@ -357,6 +357,52 @@ fn server_addr(kubeconfig: &Path) -> std::net::SocketAddr {
     server.parse().expect("server is host:port")
 }
 
+/// Every value the ConfigMap `watched` takes, in order, from a watch.
+struct ValueRecorder {
+    child: Child,
+    events: tempfile::NamedTempFile,
+}
+
+impl ValueRecorder {
+    fn start(kubeconfig: &Path, ns: &str) -> Result<ValueRecorder, libtest_mimic::Failed> {
+        let events = tempfile::NamedTempFile::new()?;
+        let child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(["get", "configmap", "watched", "-n", ns, "--watch"])
+            .args(["-o", "jsonpath={.data.value}{\"\\n\"}"])
+            .stdout(events.reopen()?)
+            .stderr(Stdio::null())
+            .spawn()?;
+        Ok(ValueRecorder { child, events })
+    }
+
+    /// Stops watching; the values seen, one a line.
+    fn values(mut self) -> Result<String, libtest_mimic::Failed> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        Ok(std::fs::read_to_string(self.events.path())?)
+    }
+}
+
+/// Once the new leader wrote "two", the ConfigMap never went back, and the
+/// old leader `a` logged no sync or revert after `a_log_before`.
+fn never_went_back(values: String, a: &Daemon, a_log_before: usize) -> TestResult {
+    let after_two: Vec<&str> = values.lines().skip_while(|v| *v != "two").collect();
+    let a_after = a.log()[a_log_before..].to_string();
+    check!(
+        !after_two.is_empty() && after_two.iter().all(|v| *v == "two"),
+        a.as_run(),
+        "the ConfigMap never went back once the new leader wrote: {values:?}"
+    );
+    check!(
+        !a_after.contains("synced") && !a_after.contains("drift reverted"),
+        a.as_run(),
+        "the old leader wrote nothing after it came back:\n{a_after}"
+    );
+    Ok(())
+}
+
 /// A Git server over http that answers the first request with a status
 /// line, headers and part of the body, then sends nothing more while
 /// holding the connection open: a remote that stalls after connecting.
@@ -902,16 +948,7 @@ fn a_leader_that_hangs_never_writes_beside_the_new_one() -> TestResult {
         )
         .stdout
     };
-    // Every value the ConfigMap takes, in order, from a watch.
-    let events = tempfile::NamedTempFile::new()?;
-    let mut recorder = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(cluster.kubeconfig())
-        .args(["get", "configmap", "watched", "-n", n, "--watch"])
-        .args(["-o", "jsonpath={.data.value}{\"\\n\"}"])
-        .stdout(events.reopen()?)
-        .stderr(Stdio::null())
-        .spawn()?;
+    let recorder = ValueRecorder::start(cluster.kubeconfig(), n)?;
 
     signal(a.child.id(), libc::SIGSTOP);
     let b_id = format!("-{}", b.child.id());
@@ -931,21 +968,7 @@ fn a_leader_that_hangs_never_writes_beside_the_new_one() -> TestResult {
     // Long enough for the old leader's overdue timers, streams and
     // renewal to run.
     std::thread::sleep(Duration::from_secs(8));
-    let _ = recorder.kill();
-    let _ = recorder.wait();
-    let values = std::fs::read_to_string(events.path())?;
-    let after_two: Vec<&str> = values.lines().skip_while(|v| *v != "two").collect();
-    let a_after = a.log()[a_log_before..].to_string();
-    check!(
-        !after_two.is_empty() && after_two.iter().all(|v| *v == "two"),
-        a.as_run(),
-        "the ConfigMap never went back once the new leader wrote: {values:?}"
-    );
-    check!(
-        !a_after.contains("synced") && !a_after.contains("drift reverted"),
-        a.as_run(),
-        "the old leader wrote nothing after it continued:\n{a_after}"
-    );
+    never_went_back(recorder.values()?, &a, a_log_before)?;
     check!(
         value_in(cluster.kubeconfig(), n) == "two",
         b.as_run(),
@@ -1030,15 +1053,7 @@ fn a_leader_whose_api_calls_hang_never_writes_beside_the_new_one() -> TestResult
         a.as_run(),
         "the first replica leads"
     );
-    let events = tempfile::NamedTempFile::new()?;
-    let mut recorder = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(cluster.kubeconfig())
-        .args(["get", "configmap", "watched", "-n", n, "--watch"])
-        .args(["-o", "jsonpath={.data.value}{\"\\n\"}"])
-        .stdout(events.reopen()?)
-        .stderr(Stdio::null())
-        .spawn()?;
+    let recorder = ValueRecorder::start(cluster.kubeconfig(), n)?;
 
     let a_log_paused = a.log().len();
     proxy.pause();
@@ -1069,20 +1084,6 @@ fn a_leader_whose_api_calls_hang_never_writes_beside_the_new_one() -> TestResult
     // Long enough for the old leader's held requests to land, its streams
     // to reconnect and report the new value, and its renewal to run.
     std::thread::sleep(Duration::from_secs(8));
-    let _ = recorder.kill();
-    let _ = recorder.wait();
-    let values = std::fs::read_to_string(events.path())?;
-    let after_two: Vec<&str> = values.lines().skip_while(|v| *v != "two").collect();
-    let a_after = a.log()[a_log_before..].to_string();
-    check!(
-        !after_two.is_empty() && after_two.iter().all(|v| *v == "two"),
-        a.as_run(),
-        "the ConfigMap never went back once the new leader wrote: {values:?}"
-    );
-    check!(
-        !a_after.contains("synced") && !a_after.contains("drift reverted"),
-        a.as_run(),
-        "the old leader wrote nothing after its network healed:\n{a_after}"
-    );
+    never_went_back(recorder.values()?, &a, a_log_before)?;
     Ok(())
 }

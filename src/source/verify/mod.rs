@@ -133,14 +133,7 @@ pub(crate) fn examine(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let git = |what: &'static str| {
-        let repo = shown.to_owned();
-        move |source: gix::Error| SourceError::Git {
-            what,
-            repo,
-            source: Box::new(source),
-        }
-    };
+    let git = |what| SourceError::git(shown, what);
     let committer = commit
         .committer()
         .map_err(git("read the commit's committer"))?;
