@@ -2,14 +2,16 @@
 
 use std::io::{self, Write};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
-use super::interrupt::{humanize, on_interrupt, until_interrupted};
+mod finish;
+
+use super::interrupt::{on_interrupt, until_interrupted};
 use super::targets;
 use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::plan::Plan;
-use crate::report::{Printer, Progress, Report, SyncReport};
+use crate::report::{Printer, Progress, Report};
 use crate::settings::{RenderSettings, Settings, SyncSettings};
 
 /// How one target ended: planned only (`--dry-run`, or objects that could
@@ -98,7 +100,7 @@ pub fn run(
     let mut planned = Vec::new();
     for (target, result) in &done {
         match result {
-            Some((commit, Done::Synced(o))) => outcomes.push((target, commit, o)),
+            Some((commit, Done::Synced(o))) => outcomes.push((*target, commit, o)),
             Some((commit, Done::Planned(p))) => planned.push((target, commit, p)),
             None => {}
         }
@@ -135,47 +137,5 @@ pub fn run(
         }
     }
 
-    let reports: Vec<SyncReport> = outcomes
-        .iter()
-        .map(|(target, commit, outcome)| SyncReport {
-            revision: commit.as_ref(),
-            target: target.name.as_deref(),
-            outcome,
-        })
-        .collect();
-    // A closed stdout must not hide a failed or unhealthy sync: the exit
-    // status below still says how it went.
-    match crate::exit::stdout(printer.syncs(&reports)) {
-        Err(e) if e.downcast_ref::<crate::exit::StdoutClosed>().is_none() => return Err(e),
-        _ => {}
-    }
-    if was_interrupted {
-        writeln!(
-            io::stderr().lock(),
-            "error: interrupted: the writes in flight finished and no new one was started; the ApplySet records every object written, so running sync again converges"
-        )?;
-        return Ok(ExitStatus::Interrupted);
-    }
-    if let Some(msg) = outcomes.iter().find_map(|(_, _, o)| o.error.clone()) {
-        bail!("{msg}");
-    }
-    let unhealthy: Vec<String> = outcomes
-        .iter()
-        .flat_map(|(_, _, o)| o.objects.iter())
-        .filter_map(|x| {
-            let h = x.health.as_ref().filter(|_| x.is_unhealthy())?;
-            let label = x.id.label(&x.api_version);
-            Some(format!("{label} is {:?}: {}", h.status, h.message))
-        })
-        .collect();
-    if !unhealthy.is_empty() {
-        let mut err = io::stderr().lock();
-        let within = humanize(sync.timeout);
-        writeln!(err, "error: applied, but not healthy within {within}:")?;
-        for u in &unhealthy {
-            writeln!(err, "  {u}")?;
-        }
-        return targets::worst([ExitStatus::Unhealthy], &failed);
-    }
-    targets::worst([ExitStatus::Success], &failed)
+    finish::synced(&printer, &outcomes, was_interrupted, &failed, sync)
 }
