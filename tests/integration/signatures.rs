@@ -616,6 +616,16 @@ fn sync_records_who_signed() -> TestResult {
         r,
         "the parent records {signer}: {record}"
     );
+    // status shows who signed what runs there.
+    let r = run(gitsync(repo.path())
+        .args(["status", "-n", n, "--revision", "HEAD"])
+        .arg("--kubeconfig")
+        .arg(cluster.kubeconfig()));
+    check!(
+        r.code == 0 && r.stdout.contains(&format!("signed:   {signer}")),
+        r,
+        "status names the signer"
+    );
     Ok(())
 }
 
