@@ -345,16 +345,53 @@ fn pump(
 
 /// The `host:port` the kubeconfig's server URL names.
 fn server_addr(kubeconfig: &Path) -> std::net::SocketAddr {
+    server_url(kubeconfig)
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("server is host:port")
+}
+
+/// The server URL the kubeconfig names (its first `server:` line).
+fn server_url(kubeconfig: &Path) -> String {
     let text = std::fs::read_to_string(kubeconfig).expect("kubeconfig");
-    let server = text
-        .lines()
+    text.lines()
         .find_map(|l| l.trim_start().strip_prefix("server:"))
         .expect("a server line")
         .trim()
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_string();
-    server.parse().expect("server is host:port")
+        .to_string()
+}
+
+/// Flags of a watch replica in the leader tests: ApplySet (and Lease)
+/// `name`, fast polls, a short request limit.
+fn leader_args(name: &str) -> [&str; 7] {
+    [
+        "--interval",
+        "1s",
+        "--leader-elect",
+        "--name",
+        name,
+        "--request-timeout",
+        "2s",
+    ]
+}
+
+/// Who holds the Lease of ApplySet `name` in `ns`.
+fn lease_holder(cluster: &Cluster, ns: &str, name: &str) -> String {
+    let lease = format!("gitsync-{name}");
+    kubectl(
+        cluster,
+        &[
+            "get",
+            "lease",
+            &lease,
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.spec.holderIdentity}",
+        ],
+    )
+    .stdout
 }
 
 /// Every value the ConfigMap `watched` takes, in order, from a watch.
@@ -473,18 +510,7 @@ fn a_stopped_api_server_ends_cli_commands_in_time() -> TestResult {
         c
     };
     let limit = Duration::from_secs(15);
-    let server = {
-        let text = std::fs::read_to_string(&kubeconfig)?;
-        let line = text
-            .lines()
-            .find(|l| l.trim_start().starts_with("server:"))
-            .unwrap_or_default()
-            .to_string();
-        line.trim_start()
-            .trim_start_matches("server:")
-            .trim()
-            .to_string()
-    };
+    let server = server_url(&kubeconfig);
 
     cluster.stop_apiserver();
     for verb in ["diff", "sync", "drift"] {
@@ -913,15 +939,7 @@ fn a_leader_that_hangs_never_writes_beside_the_new_one() -> TestResult {
     let n = ns.name.as_str();
     let repo = GitRepo::new();
     repo.commit(&[("cm.yaml", &cm("one"))], "one");
-    let args = [
-        "--interval",
-        "1s",
-        "--leader-elect",
-        "--name",
-        "hung-leader",
-        "--request-timeout",
-        "2s",
-    ];
+    let args = leader_args("hung-leader");
     let a = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
     check!(
         within(Duration::from_secs(30), || value_in(
@@ -933,21 +951,7 @@ fn a_leader_that_hangs_never_writes_beside_the_new_one() -> TestResult {
         "first sync"
     );
     let b = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
-    let holder = || {
-        kubectl(
-            cluster,
-            &[
-                "get",
-                "lease",
-                "gitsync-hung-leader",
-                "-n",
-                n,
-                "-o",
-                "jsonpath={.spec.holderIdentity}",
-            ],
-        )
-        .stdout
-    };
+    let holder = || lease_holder(cluster, n, "hung-leader");
     let recorder = ValueRecorder::start(cluster.kubeconfig(), n)?;
 
     signal(a.child.id(), libc::SIGSTOP);
@@ -1009,15 +1013,7 @@ fn a_leader_whose_api_calls_hang_never_writes_beside_the_new_one() -> TestResult
     let n = ns.name.as_str();
     let repo = GitRepo::new();
     repo.commit(&[("cm.yaml", &cm("one"))], "one");
-    let args = [
-        "--interval",
-        "1s",
-        "--leader-elect",
-        "--name",
-        "hung-network",
-        "--request-timeout",
-        "2s",
-    ];
+    let args = leader_args("hung-network");
     let proxy = Proxy::to(server_addr(cluster.kubeconfig()));
     let dir = tempfile::tempdir()?;
     let via_proxy = proxy.kubeconfig(cluster.kubeconfig(), dir.path());
@@ -1032,21 +1028,7 @@ fn a_leader_whose_api_calls_hang_never_writes_beside_the_new_one() -> TestResult
         "first sync"
     );
     let b = Daemon::start(cluster.kubeconfig(), &repo, n, &args);
-    let holder = || {
-        kubectl(
-            cluster,
-            &[
-                "get",
-                "lease",
-                "gitsync-hung-network",
-                "-n",
-                n,
-                "-o",
-                "jsonpath={.spec.holderIdentity}",
-            ],
-        )
-        .stdout
-    };
+    let holder = || lease_holder(cluster, n, "hung-network");
     let a_id = format!("-{}", a.child.id());
     check!(
         within(Duration::from_secs(20), || holder().contains(&a_id)).is_some(),
