@@ -225,7 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
             [CompletionResult]::new('--no-self-heal', '--no-self-heal', [CompletionResultType]::ParameterName, 'Only report and count drift; do not revert it')
-            [CompletionResult]::new('--leader-elect', '--leader-elect', [CompletionResultType]::ParameterName, 'Hold a coordination.k8s.io Lease so that only one replica acts')
+            [CompletionResult]::new('--leader-elect', '--leader-elect', [CompletionResultType]::ParameterName, 'Hold a coordination.k8s.io Lease per target so that only one replica acts on each; several replicas spread the targets')
             [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
             [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')

@@ -218,7 +218,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --output 'Output format of results on stdout'
             cand --color 'When to colour output. NO_COLOR in the environment means never'
             cand --no-self-heal 'Only report and count drift; do not revert it'
-            cand --leader-elect 'Hold a coordination.k8s.io Lease so that only one replica acts'
+            cand --leader-elect 'Hold a coordination.k8s.io Lease per target so that only one replica acts on each; several replicas spread the targets'
             cand --all-targets 'Use every target of gitsync.yaml'
             cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'

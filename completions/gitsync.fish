@@ -219,7 +219,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l color -d 'When
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l no-self-heal -d 'Only report and count drift; do not revert it'
-complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l leader-elect -d 'Hold a coordination.k8s.io Lease so that only one replica acts'
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l leader-elect -d 'Hold a coordination.k8s.io Lease per target so that only one replica acts on each; several replicas spread the targets'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'

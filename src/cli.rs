@@ -428,7 +428,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "FILE")]
     pub webhook_secret_file: Option<PathBuf>,
 
-    /// Hold a coordination.k8s.io Lease so that only one replica acts.
+    /// Hold a coordination.k8s.io Lease per target so that only one
+    /// replica acts on each; several replicas spread the targets.
     #[arg(long)]
     pub leader_elect: bool,
 

@@ -47,12 +47,6 @@ pub fn is_signature_error(err: &anyhow::Error) -> bool {
     })
 }
 
-/// The repository at the chosen revision and each target's desired set.
-pub struct Loaded {
-    pub snapshot: Snapshot,
-    pub targets: Vec<(Target, DesiredSet)>,
-}
-
 /// The repository at the chosen revision and the targets it declares for
 /// this run (nothing rendered yet).
 pub fn resolve(
@@ -223,37 +217,19 @@ pub async fn render_blocking(
     .context("the render task failed")?
 }
 
-/// Every selected target rendered for one cluster, described by `cluster`,
-/// all at the command's revision (what `watch` syncs: it polls that one).
-pub fn load_targets(
-    settings: &Settings,
-    render_settings: &RenderSettings,
-    cluster: Option<Capabilities>,
-) -> anyhow::Result<Loaded> {
-    let (snapshot, targets) = resolve(settings, render_settings)?;
-    let mut out = Vec::with_capacity(targets.len());
-    for target in targets {
-        let caps = render_settings.capabilities(cluster.clone());
-        let set = render_target(&snapshot, &target, render_settings, caps)?;
-        out.push((target, set));
-    }
-    Ok(Loaded {
-        snapshot,
-        targets: out,
-    })
-}
-
 /// Every selected target rendered at its own revision (its pin, else the
-/// command's), for no cluster: what `render` prints.
+/// command's): for no cluster (`cluster` None) what `render` prints; for
+/// the cluster `cluster` describes, what `watch` syncs.
 pub fn load_pinned(
     settings: &Settings,
     render_settings: &RenderSettings,
+    cluster: Option<Capabilities>,
 ) -> anyhow::Result<(Sources, Vec<(Target, DesiredSet)>)> {
     let (snapshot, targets) = resolve(settings, render_settings)?;
     let sources = Sources::load(settings, snapshot, &targets)?;
     let mut out = Vec::with_capacity(targets.len());
     for target in targets {
-        let caps = render_settings.capabilities(None);
+        let caps = render_settings.capabilities(cluster.clone());
         let set = render_target(sources.of(&target), &target, render_settings, caps)?;
         out.push((target, set));
     }

@@ -36,15 +36,32 @@ pub struct Elector {
     identity: String,
 }
 
+/// This process as a Lease holder: host name and process id.
+pub fn replica_identity() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "gitsync".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Nobody renewed the Lease within its duration (or it never had a
+/// renewal).
+fn expired(spec: &LeaseSpec, now: Timestamp) -> bool {
+    spec.renew_time.as_ref().is_none_or(|t| {
+        let d = spec
+            .lease_duration_seconds
+            .unwrap_or(LEASE_DURATION.as_secs() as i32);
+        t.0.saturating_add(SignedDuration::from_secs(i64::from(d)))
+            .is_ok_and(|end| end < now)
+    })
+}
+
 impl Elector {
     pub fn new(client: Client, namespace: &str, name: &str) -> Elector {
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_else(|_| "gitsync".into());
         Elector {
             api: Api::namespaced(client, namespace),
             name: name.to_string(),
-            identity: format!("{host}-{}", std::process::id()),
+            identity: replica_identity(),
         }
     }
 
@@ -55,9 +72,17 @@ impl Elector {
     /// Takes or renews the lease; `Ok(false)` while another live holder
     /// has it.
     pub async fn acquire_or_renew(&self) -> Result<bool, kube::Error> {
+        self.acquire_or_renew_if(true).await
+    }
+
+    /// Renews the lease if this process holds it; takes it when it is free
+    /// only if `may_take` (a replica with its share of targets leaves free
+    /// ones to the others).
+    pub async fn acquire_or_renew_if(&self, may_take: bool) -> Result<bool, kube::Error> {
         let now = Timestamp::now();
         let duration_secs = LEASE_DURATION.as_secs() as i32;
         match self.api.get_opt(&self.name).await? {
+            None if !may_take => Ok(false),
             None => {
                 let lease = Lease {
                     metadata: ObjectMeta {
@@ -83,12 +108,7 @@ impl Elector {
                 let spec = lease.spec.get_or_insert_with(Default::default);
                 let ours = spec.holder_identity.as_deref() == Some(self.identity.as_str());
                 let free = spec.holder_identity.as_deref().is_none_or(str::is_empty);
-                let expired = spec.renew_time.as_ref().is_none_or(|t| {
-                    let d = spec.lease_duration_seconds.unwrap_or(duration_secs);
-                    t.0.saturating_add(SignedDuration::from_secs(i64::from(d)))
-                        .is_ok_and(|end| end < now)
-                });
-                if !(ours || free || expired) {
+                if !ours && !(may_take && (free || expired(spec, now))) {
                     return Ok(false);
                 }
                 if !ours {
@@ -133,4 +153,97 @@ impl Elector {
                 .await;
         }
     }
+}
+
+/// The label that groups the membership Leases of `watch` replicas
+/// running the same targets.
+const MEMBERS_LABEL: &str = "gitsync.io/replicas-of";
+
+/// A `watch` replica's presence among those sharing its targets: its own
+/// Lease, renewed while it runs, so that each replica can count the live
+/// ones and take only its share of the targets.
+pub struct Membership {
+    api: Api<Lease>,
+    name: String,
+    group: String,
+    identity: String,
+}
+
+impl Membership {
+    /// `group` names the replicas that share targets (a label value).
+    pub fn new(client: Client, namespace: &str, group: &str) -> Membership {
+        let identity = replica_identity();
+        let name = format!("gitsync-replica-{group}-{}", short_hash(&identity));
+        Membership {
+            api: Api::namespaced(client, namespace),
+            name,
+            group: group.to_string(),
+            identity,
+        }
+    }
+
+    /// Creates or renews this replica's Lease.
+    pub async fn renew(&self) -> Result<(), kube::Error> {
+        let now = Timestamp::now();
+        let spec = LeaseSpec {
+            holder_identity: Some(self.identity.clone()),
+            lease_duration_seconds: Some(LEASE_DURATION.as_secs() as i32),
+            renew_time: Some(MicroTime(now)),
+            ..Default::default()
+        };
+        match self.api.get_opt(&self.name).await? {
+            Some(mut lease) => {
+                lease.spec = Some(spec);
+                self.api
+                    .replace(&self.name, &PostParams::default(), &lease)
+                    .await?;
+            }
+            None => {
+                let lease = Lease {
+                    metadata: ObjectMeta {
+                        name: Some(self.name.clone()),
+                        labels: Some([(MEMBERS_LABEL.to_string(), self.group.clone())].into()),
+                        ..Default::default()
+                    },
+                    spec: Some(spec),
+                };
+                self.api.create(&PostParams::default(), &lease).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many replicas of the group renewed their Lease within its
+    /// duration (this one included once it has renewed).
+    pub async fn live(&self) -> Result<usize, kube::Error> {
+        let selector = format!("{MEMBERS_LABEL}={}", self.group);
+        let leases = self
+            .api
+            .list(&kube::api::ListParams::default().labels(&selector))
+            .await?;
+        let now = Timestamp::now();
+        Ok(leases
+            .items
+            .iter()
+            .filter_map(|l| l.spec.as_ref())
+            .filter(|s| s.holder_identity.as_deref().is_some_and(|h| !h.is_empty()))
+            .filter(|s| !expired(s, now))
+            .count())
+    }
+
+    /// Removes this replica's Lease on shutdown, so the others take its
+    /// targets now rather than when it expires.
+    pub async fn leave(&self) {
+        let _ = self
+            .api
+            .delete(&self.name, &kube::api::DeleteParams::default())
+            .await;
+    }
+}
+
+/// Eight hex digits of SHA-256: short, stable names from long strings.
+pub fn short_hash(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
 }

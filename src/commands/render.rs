@@ -17,7 +17,7 @@ pub fn run(
     render: &RenderSettings,
     reveal_secrets: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let (sources, targets) = crate::load::load_pinned(settings, render)?;
+    let (sources, targets) = crate::load::load_pinned(settings, render, None)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let masker = (!reveal_secrets).then(Masker::new);
     match write(

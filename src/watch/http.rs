@@ -61,50 +61,150 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4";
 /// State shared between the watch loop and the HTTP handlers.
 #[derive(Debug)]
 pub struct Shared {
-    pub metrics: Metrics,
-    /// Set by the loop once the first sync finished; `/readyz` reports it.
-    pub ready: AtomicBool,
+    /// Each target's loop state, by target name (`""`: the one unnamed
+    /// target), in the order the targets were registered.
+    targets: Mutex<Vec<(String, TargetState)>>,
     /// Fired by an authenticated webhook: the loop polls now rather than at
     /// its next interval, rate-limited and coalesced.
     pub trigger: Trigger,
     /// What authenticates `POST /webhook` (its Debug output is redacted).
     pub webhook_secret: webhook::Secret,
     body_reads: Semaphore,
+    pub stall_timeout: Option<Duration>,
+}
+
+/// Where a target's loop stands, for `/readyz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Nothing decided yet: not a first sync, nor standing by.
+    Pending,
+    /// This replica leads the target and its last sync worked.
+    Synced,
+    /// This replica leads the target and its last sync failed.
+    Failing,
+    /// Another replica leads the target (`--leader-elect`).
+    Standby,
+}
+
+#[derive(Debug)]
+struct TargetState {
+    metrics: Arc<Metrics>,
+    readiness: Readiness,
     /// When the loop's step in flight started (`None`: idle); `/healthz`
     /// fails once it has run longer than `stall_timeout`.
-    pub busy_since: Mutex<Option<std::time::Instant>>,
-    pub stall_timeout: Option<Duration>,
-    /// The API server answered the last (recent) check; `/readyz` needs it.
-    pub api_reachable: AtomicBool,
+    busy_since: Option<std::time::Instant>,
+    /// The target's API server answered the last (recent) check.
+    api_reachable: bool,
 }
 
 impl Shared {
+    pub fn new(webhook_secret: webhook::Secret) -> Self {
+        Self {
+            targets: Mutex::new(Vec::new()),
+            trigger: Trigger::new(MIN_WEBHOOK_POLL_GAP),
+            webhook_secret,
+            body_reads: Semaphore::new(MAX_BODY_READS),
+            stall_timeout: None,
+        }
+    }
+
     /// `/healthz` fails once one step has run longer than `limit`.
     pub fn with_stall_timeout(mut self, limit: Duration) -> Self {
         self.stall_timeout = Some(limit);
         self
     }
 
-    /// The loop is stuck in one step.
+    /// Adds a target (once); its metrics, for its loop to record into.
+    pub fn register(&self, target: &str) -> Arc<Metrics> {
+        let mut targets = lock(&self.targets);
+        if let Some((_, t)) = targets.iter().find(|(name, _)| name == target) {
+            return t.metrics.clone();
+        }
+        let metrics = Arc::new(Metrics::new());
+        targets.push((
+            target.to_string(),
+            TargetState {
+                metrics: metrics.clone(),
+                readiness: Readiness::Pending,
+                busy_since: None,
+                api_reachable: false,
+            },
+        ));
+        metrics
+    }
+
+    fn update(&self, target: &str, f: impl FnOnce(&mut TargetState)) {
+        if let Some((_, t)) = lock(&self.targets).iter_mut().find(|(n, _)| n == target) {
+            f(t);
+        }
+    }
+
+    pub fn set_readiness(&self, target: &str, readiness: Readiness) {
+        self.update(target, |t| t.readiness = readiness);
+    }
+
+    /// A step of `target`'s loop started (`Some`) or ended (`None`).
+    pub fn set_busy(&self, target: &str, since: Option<std::time::Instant>) {
+        self.update(target, |t| t.busy_since = since);
+    }
+
+    /// Records whether `target`'s API server answered; true when that
+    /// changed.
+    pub fn set_api_reachable(&self, target: &str, reachable: bool) -> bool {
+        let mut changed = false;
+        self.update(target, |t| {
+            changed = t.api_reachable != reachable;
+            t.api_reachable = reachable;
+        });
+        changed
+    }
+
+    /// One target's loop is stuck in one step.
     pub fn stalled(&self) -> bool {
-        let since = *self.busy_since.lock().unwrap_or_else(|e| e.into_inner());
-        matches!((since, self.stall_timeout), (Some(t), Some(limit)) if t.elapsed() > limit)
+        let Some(limit) = self.stall_timeout else {
+            return false;
+        };
+        lock(&self.targets)
+            .iter()
+            .any(|(_, t)| t.busy_since.is_some_and(|since| since.elapsed() > limit))
+    }
+
+    /// Ready when every target has synced (or stands by for another
+    /// replica) and its API server answers; else why not.
+    pub fn not_ready(&self) -> Option<String> {
+        let targets = lock(&self.targets);
+        if targets.is_empty() {
+            return Some("not ready".into());
+        }
+        let named = |what: &str, name: &str| match name {
+            "" => what.to_string(),
+            name => format!("{what} (target {name})"),
+        };
+        for (name, t) in targets.iter() {
+            if matches!(t.readiness, Readiness::Pending | Readiness::Failing) {
+                return Some(named("not ready", name));
+            }
+            if !t.api_reachable {
+                return Some(named("API server unreachable", name));
+            }
+        }
+        None
+    }
+
+    /// Every target's metrics in one Prometheus text.
+    pub fn render_metrics(&self) -> String {
+        let targets = lock(&self.targets);
+        let all: Vec<(&str, &Metrics)> = targets
+            .iter()
+            .map(|(name, t)| (name.as_str(), t.metrics.as_ref()))
+            .collect();
+        super::metrics::render_all(&all)
     }
 }
 
-impl Shared {
-    pub fn new(webhook_secret: webhook::Secret) -> Self {
-        Self {
-            metrics: Metrics::default(),
-            ready: AtomicBool::new(false),
-            trigger: Trigger::new(MIN_WEBHOOK_POLL_GAP),
-            webhook_secret,
-            body_reads: Semaphore::new(MAX_BODY_READS),
-            busy_since: Mutex::new(None),
-            stall_timeout: None,
-            api_reachable: AtomicBool::new(false),
-        }
-    }
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Every update is one assignment: a poisoned lock is still consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A rate-limited, coalescing wake-up: any number of [`Trigger::fire`]s
@@ -254,17 +354,12 @@ async fn handle(
             text(StatusCode::SERVICE_UNAVAILABLE, "stalled\n")
         }
         ("/healthz", &Method::GET) => text(StatusCode::OK, "ok\n"),
-        ("/readyz", &Method::GET) => {
-            if !shared.ready.load(Ordering::Relaxed) {
-                text(StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
-            } else if !shared.api_reachable.load(Ordering::Relaxed) {
-                text(StatusCode::SERVICE_UNAVAILABLE, "API server unreachable\n")
-            } else {
-                text(StatusCode::OK, "ok\n")
-            }
-        }
+        ("/readyz", &Method::GET) => match shared.not_ready() {
+            Some(why) => text(StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")),
+            None => text(StatusCode::OK, "ok\n"),
+        },
         ("/metrics", &Method::GET) => {
-            let mut response = Response::new(Full::from(shared.metrics.render()));
+            let mut response = Response::new(Full::from(shared.render_metrics()));
             response
                 .headers_mut()
                 .insert(CONTENT_TYPE, HeaderValue::from_static(PROMETHEUS_TEXT));
@@ -343,8 +438,8 @@ fn accepted(shared: &Shared) -> Response<Full<Bytes>> {
     text(StatusCode::ACCEPTED, "sync triggered\n")
 }
 
-fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::from(body));
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -513,16 +608,39 @@ mod tests {
         let server = start(None).await;
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (503, "not ready\n"));
-        server.shared.ready.store(true, Ordering::Relaxed);
-        server.shared.api_reachable.store(true, Ordering::Relaxed);
+        server.shared.register("");
+        server.shared.set_readiness("", Readiness::Synced);
+        server.shared.set_api_reachable("", true);
         let reply = get(server.addr, "/readyz").await;
         assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+    }
+
+    #[test]
+    fn every_target_must_be_synced_or_standing_by() {
+        let shared = Shared::new(webhook::Secret::none());
+        for name in ["staging", "prod"] {
+            shared.register(name);
+            shared.set_api_reachable(name, true);
+        }
+        shared.set_readiness("staging", Readiness::Synced);
+        assert_eq!(
+            shared.not_ready().as_deref(),
+            Some("not ready (target prod)")
+        );
+        shared.set_readiness("prod", Readiness::Standby);
+        assert_eq!(shared.not_ready(), None);
+        shared.set_readiness("staging", Readiness::Failing);
+        assert_eq!(
+            shared.not_ready().as_deref(),
+            Some("not ready (target staging)")
+        );
     }
 
     #[tokio::test]
     async fn readyz_needs_the_api_server() {
         let server = start(None).await;
-        server.shared.ready.store(true, Ordering::Relaxed);
+        server.shared.register("");
+        server.shared.set_readiness("", Readiness::Synced);
         let reply = get(server.addr, "/readyz").await;
         assert_eq!(
             (reply.status, reply.body.as_str()),
@@ -534,21 +652,26 @@ mod tests {
     fn a_step_running_past_the_stall_timeout_fails_healthz() {
         let shared =
             Shared::new(webhook::Secret::none()).with_stall_timeout(Duration::from_secs(60));
+        shared.register("");
+        shared.register("other");
         assert!(!shared.stalled(), "idle is not stalled");
-        *shared.busy_since.lock().unwrap() = Some(std::time::Instant::now());
+        shared.set_busy("", Some(std::time::Instant::now()));
         assert!(!shared.stalled());
-        *shared.busy_since.lock().unwrap() =
-            std::time::Instant::now().checked_sub(Duration::from_secs(61));
-        assert!(shared.stalled());
+        shared.set_busy(
+            "other",
+            std::time::Instant::now().checked_sub(Duration::from_secs(61)),
+        );
+        assert!(shared.stalled(), "one stuck target is enough");
     }
 
     #[tokio::test]
     async fn metrics_are_prometheus_text() {
         let server = start(None).await;
-        server
-            .shared
-            .metrics
-            .record_sync(SyncResult::Success, Duration::from_secs(1), Some("abc"));
+        server.shared.register("").record_sync(
+            SyncResult::Success,
+            Duration::from_secs(1),
+            Some("abc"),
+        );
         let reply = get(server.addr, "/metrics").await;
         assert_eq!(reply.status, 200);
         assert!(

@@ -27,8 +27,14 @@ pub struct Leadership {
 }
 
 impl Leadership {
-    /// Starts renewing the Lease named after the ApplySet.
-    pub fn start(client: Client, namespace: &str, applyset_name: &str) -> Leadership {
+    /// Starts renewing the Lease named after the ApplySet; it is taken
+    /// when free only while `may_take` says so (see `spread`).
+    pub fn start(
+        client: Client,
+        namespace: &str,
+        applyset_name: &str,
+        may_take: Arc<dyn Fn() -> bool + Send + Sync>,
+    ) -> Leadership {
         let name = lease_name(applyset_name);
         let elector = Arc::new(Elector::new(client, namespace, &name));
         tracing::info!(lease = %name, identity = %elector.identity(), "leader election");
@@ -38,20 +44,23 @@ impl Leadership {
             let mut was = false;
             loop {
                 let started = Instant::now();
-                let holds = match tokio::time::timeout(RENEW_TIMEOUT, e.acquire_or_renew()).await {
-                    Ok(Ok(holds)) => Some(holds),
-                    Ok(Err(err)) => {
-                        tracing::warn!(error = %err, "lease renewal failed");
-                        None
-                    }
-                    Err(_) => {
-                        tracing::warn!(
-                            timeout_s = RENEW_TIMEOUT.as_secs(),
-                            "lease renewal timed out"
-                        );
-                        None
-                    }
-                };
+                let holds =
+                    match tokio::time::timeout(RENEW_TIMEOUT, e.acquire_or_renew_if(may_take()))
+                        .await
+                    {
+                        Ok(Ok(holds)) => Some(holds),
+                        Ok(Err(err)) => {
+                            tracing::warn!(error = %err, "lease renewal failed");
+                            None
+                        }
+                        Err(_) => {
+                            tracing::warn!(
+                                timeout_s = RENEW_TIMEOUT.as_secs(),
+                                "lease renewal timed out"
+                            );
+                            None
+                        }
+                    };
                 {
                     let mut until = u.lock().unwrap_or_else(|p| p.into_inner());
                     match holds {

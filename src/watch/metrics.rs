@@ -116,112 +116,75 @@ impl Metrics {
     /// Every family always has its HELP and TYPE lines; gauges that have no
     /// value yet (before the first sync, say) simply have no sample.
     pub fn render(&self) -> String {
+        render_all(&[("", self)])
+    }
+
+    /// This target's samples of every family, in the families' order, each
+    /// sample labelled `target` first when `target` is not empty.
+    fn samples(&self, target: &str) -> Vec<Vec<Sample>> {
         let state = self.lock();
-        let mut out = String::new();
         let count = |c: &AtomicU64| c.load(Ordering::Relaxed).to_string();
-
-        // All three results always appear, so rate() works from the first scrape.
-        let syncs = [
-            SyncResult::Success,
-            SyncResult::Error,
-            SyncResult::Unhealthy,
-        ]
-        .map(|result| (vec![("result", result.label())], count(self.syncs(result))));
-        family(
-            &mut out,
-            "gitsync_syncs_total",
-            "counter",
-            "Sync attempts by result.",
-            &syncs,
-        );
-
-        let (at, duration) = match state.last_sync {
-            Some((at, duration)) => (
-                vec![(vec![], at.to_string())],
-                vec![(vec![], duration.as_secs_f64().to_string())],
-            ),
-            None => (vec![], vec![]),
+        let labels = |more: &[(&str, &str)]| -> Vec<(String, String)> {
+            let mut all = Vec::new();
+            if !target.is_empty() {
+                all.push(("target".to_string(), target.to_string()));
+            }
+            all.extend(more.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            all
         };
-        family(
-            &mut out,
-            "gitsync_last_sync_timestamp_seconds",
-            "gauge",
-            "Unix time the last sync attempt ended.",
-            &at,
+        let one = |value: String| vec![(labels(&[]), value)];
+        let mut out = Vec::with_capacity(FAMILIES.len());
+        // All three results always appear, so rate() works from the first scrape.
+        out.push(
+            [
+                SyncResult::Success,
+                SyncResult::Error,
+                SyncResult::Unhealthy,
+            ]
+            .map(|result| {
+                (
+                    labels(&[("result", result.label())]),
+                    count(self.syncs(result)),
+                )
+            })
+            .to_vec(),
         );
-        family(
-            &mut out,
-            "gitsync_last_sync_duration_seconds",
-            "gauge",
-            "How long the last sync attempt took.",
-            &duration,
-        );
-        let synced: Vec<_> = state
-            .synced_revision
-            .iter()
-            .map(|rev| (vec![("revision", rev.as_str())], "1".to_string()))
-            .collect();
-        family(
-            &mut out,
-            "gitsync_synced_revision_info",
-            "gauge",
-            "The revision last applied to the cluster.",
-            &synced,
-        );
-
-        for (name, help, counter) in [
-            (
-                "gitsync_drift_events_total",
-                "Changes to managed objects made outside Git.",
-                &self.drift_events,
-            ),
-            (
-                "gitsync_drift_reverts_total",
-                "Drifted objects put back to what Git says.",
-                &self.drift_reverts,
-            ),
-            (
-                "gitsync_git_errors_total",
-                "Failures fetching or reading the repository.",
-                &self.git_errors,
-            ),
-            (
-                "gitsync_render_errors_total",
-                "Failures rendering a revision.",
-                &self.render_errors,
-            ),
-            (
-                "gitsync_signature_rejections_total",
-                "Revisions refused because they lack a trusted signature.",
-                &self.signature_rejections,
-            ),
-        ] {
-            family(&mut out, name, "counter", help, &[(vec![], count(counter))]);
+        match state.last_sync {
+            Some((at, duration)) => {
+                out.push(one(at.to_string()));
+                out.push(one(duration.as_secs_f64().to_string()));
+            }
+            None => out.extend([vec![], vec![]]),
         }
-        let render_error: Vec<_> = state
-            .render_error_revision
-            .iter()
-            .map(|rev| (vec![("revision", rev.as_str())], "1".to_string()))
-            .collect();
-        family(
-            &mut out,
-            "gitsync_last_render_error_info",
-            "gauge",
-            "The revision that last failed to render.",
-            &render_error,
+        out.push(
+            state
+                .synced_revision
+                .iter()
+                .map(|rev| (labels(&[("revision", rev)]), "1".to_string()))
+                .collect(),
         );
-
-        let objects: Vec<_> = state
-            .objects_by_health
-            .iter()
-            .map(|(health, n)| (vec![("health", health.as_str())], n.to_string()))
-            .collect();
-        family(
-            &mut out,
-            "gitsync_objects",
-            "gauge",
-            "Managed objects by health status.",
-            &objects,
+        for counter in [
+            &self.drift_events,
+            &self.drift_reverts,
+            &self.git_errors,
+            &self.render_errors,
+            &self.signature_rejections,
+        ] {
+            out.push(one(count(counter)));
+        }
+        out.push(
+            state
+                .render_error_revision
+                .iter()
+                .map(|rev| (labels(&[("revision", rev)]), "1".to_string()))
+                .collect(),
+        );
+        out.push(
+            state
+                .objects_by_health
+                .iter()
+                .map(|(health, n)| (labels(&[("health", health)]), n.to_string()))
+                .collect(),
         );
         out
     }
@@ -243,24 +206,85 @@ impl Metrics {
     }
 }
 
-type Sample<'a> = (Vec<(&'a str, &'a str)>, String);
+type Sample = (Vec<(String, String)>, String);
 
-/// Writes one metric family: HELP, TYPE, then its samples.
-fn family(out: &mut String, name: &str, kind: &str, help: &str, samples: &[Sample<'_>]) {
-    // Writing to a String cannot fail.
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-    for (labels, value) in samples {
-        out.push_str(name);
-        if !labels.is_empty() {
-            let labels: Vec<String> = labels
-                .iter()
-                .map(|(key, value)| format!("{key}=\"{}\"", escape_label(value)))
-                .collect();
-            let _ = write!(out, "{{{}}}", labels.join(","));
+/// Every family: name, type and help, in the order they are written.
+const FAMILIES: [(&str, &str, &str); 11] = [
+    ("gitsync_syncs_total", "counter", "Sync attempts by result."),
+    (
+        "gitsync_last_sync_timestamp_seconds",
+        "gauge",
+        "Unix time the last sync attempt ended.",
+    ),
+    (
+        "gitsync_last_sync_duration_seconds",
+        "gauge",
+        "How long the last sync attempt took.",
+    ),
+    (
+        "gitsync_synced_revision_info",
+        "gauge",
+        "The revision last applied to the cluster.",
+    ),
+    (
+        "gitsync_drift_events_total",
+        "counter",
+        "Changes to managed objects made outside Git.",
+    ),
+    (
+        "gitsync_drift_reverts_total",
+        "counter",
+        "Drifted objects put back to what Git says.",
+    ),
+    (
+        "gitsync_git_errors_total",
+        "counter",
+        "Failures fetching or reading the repository.",
+    ),
+    (
+        "gitsync_render_errors_total",
+        "counter",
+        "Failures rendering a revision.",
+    ),
+    (
+        "gitsync_signature_rejections_total",
+        "counter",
+        "Revisions refused because they lack a trusted signature.",
+    ),
+    (
+        "gitsync_last_render_error_info",
+        "gauge",
+        "The revision that last failed to render.",
+    ),
+    (
+        "gitsync_objects",
+        "gauge",
+        "Managed objects by health status.",
+    ),
+];
+
+/// Several targets' metrics in one text: each family once, with every
+/// target's samples in it (labelled `target` unless its name is empty).
+pub fn render_all(targets: &[(&str, &Metrics)]) -> String {
+    let per_target: Vec<Vec<Vec<Sample>>> = targets.iter().map(|(t, m)| m.samples(t)).collect();
+    let mut out = String::new();
+    for (i, (name, kind, help)) in FAMILIES.iter().enumerate() {
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        for (labels, value) in per_target.iter().flat_map(|families| &families[i]) {
+            out.push_str(name);
+            if !labels.is_empty() {
+                let labels: Vec<String> = labels
+                    .iter()
+                    .map(|(key, value)| format!("{key}=\"{}\"", escape_label(value)))
+                    .collect();
+                let _ = write!(out, "{{{}}}", labels.join(","));
+            }
+            let _ = writeln!(out, " {value}");
         }
-        let _ = writeln!(out, " {value}");
     }
+    out
 }
 
 /// Label values may contain anything (a revision is user input, a branch
@@ -429,5 +453,26 @@ mod tests {
             text.contains(r#"gitsync_last_render_error_info{revision="a\"b\\c\nd"} 1"#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn several_targets_share_each_family_with_a_target_label() {
+        let (staging, prod) = (Metrics::new(), Metrics::new());
+        staging.record_sync(SyncResult::Success, Duration::from_secs(1), Some("aaa"));
+        prod.drift_event();
+        let text = render_all(&[("staging", &staging), ("prod", &prod)]);
+        for expected in [
+            r#"gitsync_syncs_total{target="staging",result="success"} 1"#,
+            r#"gitsync_syncs_total{target="prod",result="success"} 0"#,
+            r#"gitsync_synced_revision_info{target="staging",revision="aaa"} 1"#,
+            r#"gitsync_drift_events_total{target="prod"} 1"#,
+            r#"gitsync_drift_events_total{target="staging"} 0"#,
+        ] {
+            assert!(
+                text.lines().any(|l| l == expected),
+                "missing {expected:?} in\n{text}"
+            );
+        }
+        assert_eq!(text.matches("# TYPE gitsync_syncs_total").count(), 1);
     }
 }

@@ -1,15 +1,21 @@
 //! `gitsync watch`: the long-running daemon, as small parts wired together
-//! in `daemon`: the loop and its steps (`schedule`), leadership (`leader`),
-//! drift wake-ups from watch streams (`streams`, `members`), and the HTTP
+//! in `daemon`: one loop per target (`target`, its writes in `apply`) and
+//! its steps (`schedule`), the shared source poll (`poll`), leadership
+//! (`leader`) and the spreading of targets over replicas (`spread`), drift
+//! wake-ups from watch streams (`streams`, `members`), and the HTTP
 //! interface (`http`: probes, `metrics`, the `webhook`).
 
+mod apply;
 mod daemon;
 pub mod http;
 mod leader;
 pub mod members;
 pub mod metrics;
+mod poll;
 mod schedule;
+mod spread;
 mod streams;
+mod target;
 pub mod webhook;
 
 pub use daemon::run;

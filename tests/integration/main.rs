@@ -16,6 +16,7 @@ mod drift;
 mod faults;
 mod hooks;
 mod multi;
+mod multi_watch;
 mod predict;
 mod prune;
 mod render;
@@ -55,6 +56,7 @@ fn main() {
     trials.extend(drift::tests());
     trials.extend(hooks::tests());
     trials.extend(multi::tests());
+    trials.extend(multi_watch::tests());
     trials.extend(predict::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());

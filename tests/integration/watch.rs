@@ -49,24 +49,24 @@ impl Daemon {
         extra: &[&str],
         env: &[(&str, std::ffi::OsString)],
     ) -> Daemon {
+        let mut args = vec!["--repo", url, "-n", ns, "--kubeconfig"];
+        let kubeconfig = kubeconfig.to_str().expect("a UTF-8 path");
+        args.push(kubeconfig);
+        args.extend_from_slice(extra);
+        Daemon::spawn(&args, env)
+    }
+
+    /// `gitsync watch ARGS --listen <a free port>` with extra environment.
+    pub(crate) fn spawn(args: &[&str], env: &[(&str, std::ffi::OsString)]) -> Daemon {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("watch.log");
         let mut cmd = gitsync(&project_root());
         cmd.envs(env.iter().map(|(k, v)| (*k, v)));
         let child = cmd
-            .args([
-                "watch",
-                "--repo",
-                url,
-                "-n",
-                ns,
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .arg("--kubeconfig")
-            .arg(kubeconfig)
-            .args(extra)
+            .arg("watch")
+            .args(args)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("RUST_LOG", "gitsync=info")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())

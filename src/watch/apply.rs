@@ -1,0 +1,309 @@
+//! A target loop's writes: sync a polled revision, heal drift from the
+//! revision applied last, and the health and watch streams that follow a
+//! sync.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::http::Readiness;
+use super::metrics::SyncResult;
+use super::target::{Applied, Polled, TargetLoop};
+use crate::cluster::applyset;
+use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
+use crate::health::Status;
+use crate::plan::Change;
+
+/// How long the daemon waits for another writer of its ApplySet.
+const WRITE_LOCK_WAIT: Duration = Duration::from_secs(60);
+
+impl TargetLoop<'_> {
+    /// Renders the target at what `polled` found and syncs it.
+    pub(super) async fn sync(&mut self, polled: &Polled) -> bool {
+        let started = Instant::now();
+        let sha = polled.main.as_str();
+        let mut settings = self.settings.clone();
+        // A tag's signature can only be checked through the tag's name, so
+        // with signatures verified the revision stays as the user named it
+        // (the commit it gives is compared with `sha` below).
+        if settings.source.verify.is_none() || settings.source.revision.is_none() {
+            settings.source.revision = Some(sha.to_string());
+        }
+        let render = self.common.render.clone();
+        // Helm renders for the cluster it is synced to.
+        let facts = match self.connect().await {
+            Ok(engine) => engine
+                .cluster
+                .capabilities()
+                .await
+                .map_err(anyhow::Error::from),
+            Err(e) => Err(e),
+        };
+        let facts = match facts {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "cannot reach the cluster");
+                return false;
+            }
+        };
+        let loaded = tokio::task::spawn_blocking(move || {
+            crate::load::load_pinned(&settings, &render, Some(facts))
+        })
+        .await;
+        let (sources, targets) = match loaded {
+            Ok(Ok(l)) => l,
+            Ok(Err(e)) if crate::load::is_signature_error(&e) => {
+                // Never applied, never retried: a signature does not change.
+                self.metrics.signature_rejected();
+                self.bad = Some(polled.clone());
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "revision refused: no trusted signature; keeping the last good revision");
+                return true;
+            }
+            Ok(Err(e)) if crate::load::is_content_error(&e) => {
+                // A bad commit: keep what is applied, never prune for it.
+                self.metrics.render_error(sha);
+                self.bad = Some(polled.clone());
+                tracing::error!(revision = %sha, error = %format!("{e:#}"), "commit does not render; keeping the last good revision");
+                return true;
+            }
+            Ok(Err(e)) => {
+                // A fetch, a renderer or the disk failed: that passes, so
+                // the same commit is tried again, with backoff.
+                if e.chain().any(|c| c.is::<crate::source::SourceError>()) {
+                    self.metrics.git_error();
+                } else {
+                    self.metrics.render_error(sha);
+                }
+                tracing::warn!(revision = %sha, error = %format!("{e:#}"), "cannot load the commit; trying again");
+                return false;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "render task failed");
+                return false;
+            }
+        };
+        let loaded_sha = sources.main.commit.as_ref().map(|c| c.sha.as_str());
+        if loaded_sha.is_some_and(|loaded| loaded != sha) {
+            tracing::info!(revision = %sha, now = loaded_sha.unwrap_or_default(), "the revision moved while loading; polling again");
+            return false;
+        }
+        let Some((target, set)) = targets.into_iter().next() else {
+            return false;
+        };
+        // What was rendered: the pin's commit for a pinned target.
+        let snapshot = sources.of(&target);
+        let Some(commit) = snapshot.commit.as_ref() else {
+            return false;
+        };
+        let revision = commit.sha.clone();
+        // Polled again next time by what gitsync.yaml says now.
+        let polled = Polled {
+            main: polled.main.clone(),
+            pin: target.revision.as_ref().map(|_| revision.clone()),
+        };
+        // Hooks run for a new revision, not for a resync of the same one.
+        let resync = self
+            .applied
+            .as_ref()
+            .is_some_and(|a| a.revision == revision);
+        let result = async {
+            let identity = crate::source::identity(&self.settings.source.repo);
+            let name =
+                applyset::name_for(self.common.watch.name.as_deref(), &identity, &target.path);
+            let mut engine = Engine::connect(&target, &name, 16).await?;
+            let path = crate::render::display_rel(&target.path);
+            engine.check_origin(&identity, &path, false)?;
+            engine.gate = self.gate();
+            // One writer per ApplySet (a CLI sync may be running).
+            let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            let synced = async {
+                let opts = PlanOptions {
+                    prune: target.prune,
+                    force_replace: false,
+                    force_conflicts: true,
+                    prune_pvcs: false,
+                };
+                let mut plan = engine.plan(&set, opts).await?;
+                if resync {
+                    // Hooks run for a new revision, not a resync of it.
+                    plan.hooks.clear();
+                }
+                if !plan.errors.is_empty() {
+                    let errs: Vec<String> = plan
+                        .errors
+                        .iter()
+                        .map(|e| format!("{} {}: {}", e.api_version, e.id, e.message))
+                        .collect();
+                    anyhow::bail!("objects could not be planned: {}", errs.join("; "));
+                }
+                let options = SyncOptions {
+                    allow_empty: false,
+                    wait: false,
+                    timeout: Duration::from_secs(60),
+                    force_conflicts: true,
+                };
+                let record = Record {
+                    commit: Some(commit),
+                    repository: identity,
+                    path: crate::render::display_rel(&target.path),
+                    signed_by: snapshot.signed_by.as_deref(),
+                };
+                let progress = |m: &str| tracing::debug!("{m}");
+                let outcome = engine.sync(&plan, &options, &record, &progress).await?;
+                if let Some(err) = outcome.error {
+                    anyhow::bail!(err);
+                }
+                Ok(outcome.objects.len())
+            }
+            .await;
+            lock.release().await;
+            anyhow::Ok((engine, synced?))
+        }
+        .await;
+        match result {
+            Ok((engine, objects)) => {
+                self.probe_api(&engine);
+                self.metrics
+                    .record_sync(SyncResult::Success, started.elapsed(), Some(&revision));
+                self.common
+                    .shared
+                    .set_readiness(&self.key, Readiness::Synced);
+                tracing::info!(revision = %revision, objects, ms = started.elapsed().as_millis() as u64, "synced");
+                self.applied = Some(Applied {
+                    polled,
+                    revision,
+                    target,
+                    set,
+                    applyset: engine.applyset.clone(),
+                });
+                self.bad = None;
+                self.record_health(&engine).await;
+                // The members may have changed kinds or namespaces.
+                self.start_watchers(&engine);
+                true
+            }
+            Err(e) => {
+                self.metrics
+                    .record_sync(SyncResult::Error, started.elapsed(), None);
+                self.common
+                    .shared
+                    .set_readiness(&self.key, Readiness::Failing);
+                tracing::error!(revision = %revision, error = %format!("{e:#}"), "sync failed");
+                false
+            }
+        }
+    }
+
+    /// Re-applies what drifted from the applied revision.
+    pub(super) async fn heal(&mut self) -> bool {
+        if self.applied.is_none() {
+            return true;
+        }
+        let planned = async {
+            let mut engine = self.connect().await?;
+            let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            let applied = self.applied.as_ref().expect("checked");
+            let recorded = engine
+                .parent
+                .as_ref()
+                .and_then(|p| p.record.get("revision"));
+            if recorded.and_then(serde_json::Value::as_str) != Some(applied.revision.as_str()) {
+                // Another writer synced another revision meanwhile: healing
+                // to ours would roll it back. The next poll decides.
+                lock.release().await;
+                anyhow::bail!("the ApplySet was synced to another revision meanwhile; not healing");
+            }
+            let set = &applied.set;
+            // Whoever changed a field took it over; healing takes it back.
+            let opts = PlanOptions {
+                force_conflicts: true,
+                ..PlanOptions::default()
+            };
+            let plan = engine.plan(set, opts).await;
+            anyhow::Ok((engine, plan?, lock))
+        }
+        .await;
+        let (engine, plan, lock) = match planned {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "drift check failed");
+                return false;
+            }
+        };
+        let ok = self.revert(&engine, &plan).await;
+        lock.release().await;
+        ok
+    }
+
+    /// Counts the drift in a heal's plan and re-applies it (self-heal).
+    async fn revert(&self, engine: &Engine, plan: &crate::plan::Plan) -> bool {
+        let drifted: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
+        if drifted.is_empty() {
+            return true;
+        }
+        for c in &drifted {
+            self.metrics.drift_event();
+            tracing::warn!(object = %format!("{} {}", c.api_version, c.id), "drift detected");
+        }
+        if !self.common.watch.self_heal {
+            return true;
+        }
+        let results = engine.apply(&drifted, true).await;
+        let mut ok = true;
+        for (c, r) in drifted.iter().zip(results) {
+            match r {
+                Ok(()) => {
+                    self.metrics.drift_reverted();
+                    tracing::info!(object = %format!("{} {}", c.api_version, c.id), "drift reverted");
+                }
+                Err(e) => {
+                    ok = false;
+                    tracing::error!(object = %format!("{} {}", c.api_version, c.id), error = %e, "drift not reverted");
+                }
+            }
+        }
+        ok
+    }
+
+    /// One health round over the applied objects, for /metrics.
+    async fn record_health(&self, engine: &Engine) {
+        let Some(applied) = &self.applied else {
+            return;
+        };
+        let ids: Vec<_> = applied
+            .set
+            .objects
+            .iter()
+            .map(|o| {
+                let id = engine.cluster.id_of(&o.id, &o.api_version);
+                (id, o.api_version.clone())
+            })
+            .collect();
+        let health = engine.health(&ids, Instant::now()).await;
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for h in health {
+            let key = match h.status {
+                Status::Current => "current",
+                Status::InProgress => "inprogress",
+                Status::Failed => "failed",
+                Status::Terminating => "terminating",
+            };
+            *counts.entry(key.to_string()).or_default() += 1;
+        }
+        self.metrics.set_objects_by_health(&counts);
+    }
+
+    /// (Re)starts the watch streams on the applied revision's members.
+    pub(super) fn start_watchers(&mut self, engine: &Engine) {
+        if let Some(old) = self.watchers.take() {
+            old.abort();
+        }
+        if let (Some(applied), Some(tx)) = (&self.applied, self.drift_tx.clone()) {
+            self.watchers = Some(super::streams::start(
+                &engine.cluster,
+                &applied.set,
+                &applied.applyset,
+                tx,
+            ));
+        }
+    }
+}
