@@ -217,6 +217,30 @@ impl Engine {
         Ok(plan)
     }
 
+    /// Plans only `set`'s objects, without looking for members to prune:
+    /// what healing drift needs (it never prunes, never runs hooks), for
+    /// the few objects a watch stream saw change.
+    pub async fn plan_objects(
+        &self,
+        set: &DesiredSet,
+        opts: PlanOptions,
+    ) -> Result<Plan, EngineError> {
+        planning::plan(self, set, None, opts).await
+    }
+
+    /// Reads the ApplySet parent again: a long-lived engine (watch's) must
+    /// see what other writers recorded since it connected.
+    pub async fn reread_parent(&mut self) -> Result<(), EngineError> {
+        self.parent = applyset::read_parent(&self.cluster, &self.applyset)
+            .await
+            .map_err(|source| EngineError::ReadParent {
+                namespace: self.applyset.namespace.clone(),
+                name: self.applyset.name.clone(),
+                source: Box::new(source),
+            })?;
+        Ok(())
+    }
+
     /// Applies changes concurrently; per change `Ok` or the failure. Used
     /// for healing drift, where order does not matter: every object exists.
     /// Changes not started (the gate closed, or the server stopped

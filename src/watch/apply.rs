@@ -2,13 +2,15 @@
 //! revision applied last, and the health and watch streams that follow a
 //! sync.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 use super::http::Readiness;
+use super::members;
 use super::metrics::SyncResult;
 use super::target::{Applied, Polled, TargetLoop};
 use crate::cluster::applyset;
+use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
 use crate::health::Status;
 use crate::plan::Change;
@@ -179,6 +181,9 @@ impl TargetLoop<'_> {
                 self.record_health(&engine).await;
                 // The members may have changed kinds or namespaces.
                 self.start_watchers(&engine);
+                // What drifted before this sync was applied by it.
+                self.drifts.take();
+                self.engine = Some(engine);
                 true
             }
             Err(e) => {
@@ -193,15 +198,31 @@ impl TargetLoop<'_> {
         }
     }
 
-    /// Re-applies what drifted from the applied revision.
+    /// Re-applies what drifted from the applied revision: the objects the
+    /// watch streams named (all of them after a broken stream), planned on
+    /// the engine kept from the last sync or heal.
     pub(super) async fn heal(&mut self) -> bool {
-        if self.applied.is_none() {
+        let pending = self.drifts.take();
+        if self.applied.is_none() || (!pending.all && pending.keys.is_empty()) {
             return true;
         }
+        let mut engine = match self.engine.take() {
+            Some(engine) => engine,
+            None => match self.connect().await {
+                Ok(engine) => engine,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "drift check failed");
+                    self.drifts.check_all_next();
+                    return false;
+                }
+            },
+        };
+        engine.gate = self.gate();
+        let applied = self.applied.as_ref().expect("checked");
         let planned = async {
-            let mut engine = self.connect().await?;
+            // Another writer may have synced since this engine read it.
+            engine.reread_parent().await?;
             let lock = engine.lock(WRITE_LOCK_WAIT).await?;
-            let applied = self.applied.as_ref().expect("checked");
             let recorded = engine
                 .parent
                 .as_ref()
@@ -212,25 +233,33 @@ impl TargetLoop<'_> {
                 lock.release().await;
                 anyhow::bail!("the ApplySet was synced to another revision meanwhile; not healing");
             }
-            let set = &applied.set;
+            let named;
+            let set = if pending.all {
+                &applied.set
+            } else {
+                named = drifted(&engine, &applied.set, &pending.keys);
+                &named
+            };
             // Whoever changed a field took it over; healing takes it back.
             let opts = PlanOptions {
                 force_conflicts: true,
                 ..PlanOptions::default()
             };
-            let plan = engine.plan(set, opts).await;
-            anyhow::Ok((engine, plan?, lock))
+            let plan = engine.plan_objects(set, opts).await;
+            anyhow::Ok((plan?, lock))
         }
         .await;
-        let (engine, plan, lock) = match planned {
+        let (plan, lock) = match planned {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "drift check failed");
+                self.drifts.check_all_next();
                 return false;
             }
         };
         let ok = self.revert(&engine, &plan).await;
         lock.release().await;
+        self.engine = Some(engine);
         ok
     }
 
@@ -297,13 +326,35 @@ impl TargetLoop<'_> {
         if let Some(old) = self.watchers.take() {
             old.abort();
         }
-        if let (Some(applied), Some(tx)) = (&self.applied, self.drift_tx.clone()) {
+        if let Some(applied) = &self.applied {
             self.watchers = Some(super::streams::start(
                 &engine.cluster,
                 &applied.set,
                 &applied.applyset,
-                tx,
+                self.drifts.clone(),
             ));
         }
+    }
+}
+
+/// The objects of `set` the watch streams named by `keys`.
+fn drifted(engine: &Engine, set: &DesiredSet, keys: &HashSet<String>) -> DesiredSet {
+    let objects = set
+        .objects
+        .iter()
+        .filter(|o| {
+            let ns = engine.cluster.namespace_of(&o.id, &o.api_version);
+            keys.contains(&members::key(
+                &o.api_version,
+                &o.id.kind,
+                ns.as_deref(),
+                &o.id.name,
+            ))
+        })
+        .cloned()
+        .collect();
+    DesiredSet {
+        objects,
+        ..DesiredSet::default()
     }
 }

@@ -1,5 +1,6 @@
 //! Watch streams on the ApplySet's members: any change to what an object
-//! says (not its status, not bookkeeping) or a deletion sends a wake-up.
+//! says (not its status, not bookkeeping) or a deletion sends a wake-up,
+//! naming the member ([`Drift`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,7 +9,6 @@ use kube::api::{DynamicObject, TypeMeta};
 use kube::discovery::ApiResource;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
-use tokio::sync::mpsc;
 
 use super::members::{self, Tracker};
 use crate::cluster::Cluster;
@@ -16,13 +16,63 @@ use crate::cluster::applyset::{ApplySet, PART_OF};
 use crate::cluster::resource::{manifest, resource_key};
 use crate::desired::DesiredSet;
 
+/// What the watch streams saw since the last heal took it: the members
+/// that changed or went away (their [`members::key`]), or `all` when
+/// anything may have (a re-list after a broken stream left a member out).
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub all: bool,
+    pub keys: HashSet<String>,
+}
+
+/// Drift reported by the streams, gathered until the loop takes it: a set
+/// (bounded by the members), so that no report is ever dropped.
+#[derive(Debug, Default)]
+pub struct Drifts {
+    pending: std::sync::Mutex<Pending>,
+    notify: tokio::sync::Notify,
+}
+
+impl Drifts {
+    /// Records `key`'s drift (`None`: anything may have drifted).
+    fn add(&self, key: Option<String>) {
+        {
+            let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            match key {
+                None => p.all = true,
+                Some(key) => {
+                    p.keys.insert(key);
+                }
+            }
+        }
+        self.notify.notify_one();
+    }
+
+    /// Until drift was reported (at once if some was since the last wait).
+    pub async fn reported(&self) {
+        self.notify.notified().await;
+    }
+
+    /// Makes the next heal check every member (one failed: what it was
+    /// to check may be anything by then). Wakes nothing: the next report
+    /// or the resync brings that heal.
+    pub fn check_all_next(&self) {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).all = true;
+    }
+
+    /// What was reported since the last take.
+    pub fn take(&self) -> Pending {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 /// Starts one watch per (type, namespace) of the desired set, filtered to
 /// the ApplySet's members; the task ends when aborted.
 pub fn start(
     cluster: &Cluster,
     set: &DesiredSet,
     applyset: &ApplySet,
-    tx: mpsc::Sender<()>,
+    drifts: std::sync::Arc<Drifts>,
 ) -> tokio::task::JoinHandle<()> {
     let selector = format!("{PART_OF}={}", applyset.id);
     let mut kinds: HashSet<(String, Option<String>)> = HashSet::new();
@@ -65,22 +115,31 @@ pub fn start(
                 }
             };
             let due = match event {
-                watcher::Event::Init => false,
+                watcher::Event::Init => None,
                 // A re-list after a broken stream (API server restart)
                 // compares with what was seen before it broke.
                 watcher::Event::InitApply(obj) => {
-                    tracker.changed(&member_key(&obj), &to_value(&obj), settled[index])
+                    let key = member_key(&obj);
+                    let changed = tracker.changed(&key, &to_value(&obj), settled[index]);
+                    changed.then_some(Some(key))
                 }
                 // A member deleted while the stream was broken shows only
-                // as missing from the re-list: one drift check covers it.
-                watcher::Event::InitDone => std::mem::replace(&mut settled[index], true),
-                watcher::Event::Apply(obj) => {
-                    tracker.changed(&member_key(&obj), &to_value(&obj), true)
+                // as missing from the re-list: one check of all covers it.
+                watcher::Event::InitDone => {
+                    std::mem::replace(&mut settled[index], true).then_some(None)
                 }
-                watcher::Event::Delete(obj) => tracker.deleted(&member_key(&obj)),
+                watcher::Event::Apply(obj) => {
+                    let key = member_key(&obj);
+                    let changed = tracker.changed(&key, &to_value(&obj), true);
+                    changed.then_some(Some(key))
+                }
+                watcher::Event::Delete(obj) => {
+                    let key = member_key(&obj);
+                    tracker.deleted(&key).then_some(Some(key))
+                }
             };
-            if due {
-                let _ = tx.try_send(());
+            if let Some(drift) = due {
+                drifts.add(drift);
             }
         }
     })
@@ -131,5 +190,24 @@ mod tests {
             members::key("apps/v1", "Deployment", Some("shop"), "web")
         );
         assert_eq!(to_value(&obj)["kind"], "Deployment");
+    }
+
+    #[tokio::test]
+    async fn drift_reports_gather_until_taken_and_none_is_lost() {
+        let drifts = Drifts::default();
+        drifts.add(Some("v1/ConfigMap/shop/a".into()));
+        drifts.add(Some("v1/ConfigMap/shop/b".into()));
+        // Reported before anyone waited: the wait returns at once.
+        tokio::time::timeout(std::time::Duration::from_secs(1), drifts.reported())
+            .await
+            .expect("a pending report wakes the loop");
+        let taken = drifts.take();
+        assert!(!taken.all);
+        assert_eq!(taken.keys.len(), 2);
+        assert!(drifts.take().keys.is_empty(), "taken once");
+        drifts.add(None);
+        assert!(drifts.take().all, "a re-list asks for every member");
+        drifts.check_all_next();
+        assert!(drifts.take().all, "after a failed heal, all next time");
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::http::{Readiness, Shared};
 use super::leader::Leadership;
@@ -17,6 +17,7 @@ use super::metrics::Metrics;
 use super::poll::Poller;
 use super::schedule::{Step, backoff, jitter, release_memory};
 use super::spread::Spread;
+use super::streams::Drifts;
 use crate::cluster::applyset::{self, ApplySet};
 use crate::config::Target;
 use crate::desired::DesiredSet;
@@ -63,7 +64,11 @@ pub struct TargetLoop<'a> {
     /// next commit.
     pub(super) bad: Option<Polled>,
     failures: u32,
-    pub(super) drift_tx: Option<mpsc::Sender<()>>,
+    /// What the watch streams report, for the next heal.
+    pub(super) drifts: Arc<Drifts>,
+    /// The engine of the last sync or heal, kept for the next heal: no
+    /// reconnect, no rediscovery for a drifted object.
+    pub(super) engine: Option<Engine>,
     pub(super) watchers: Option<tokio::task::JoinHandle<()>>,
     leadership: Option<Leadership>,
     /// Held the Lease at the last step.
@@ -75,6 +80,9 @@ pub struct TargetLoop<'a> {
     /// Checks now and then that the API server answers, for `/readyz`.
     api_probe: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// How long drift reports gather before a heal.
+const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// How often `/readyz`'s view of the API server is refreshed.
 const API_PROBE_PERIOD: Duration = Duration::from_secs(2);
@@ -95,7 +103,8 @@ impl<'a> TargetLoop<'a> {
             applied: None,
             bad: None,
             failures: 0,
-            drift_tx: None,
+            drifts: Arc::default(),
+            engine: None,
             watchers: None,
             leadership: None,
             was_leader: false,
@@ -113,8 +122,7 @@ impl<'a> TargetLoop<'a> {
         mut webhook: watch::Receiver<Instant>,
     ) {
         let watch = self.common.watch;
-        let (drift_tx, mut drift_rx) = mpsc::channel::<()>(64);
-        self.drift_tx = Some(drift_tx);
+        let drifts = self.drifts.clone();
         let mut next_poll = Instant::now();
         let mut next_resync = Instant::now() + watch.resync;
         loop {
@@ -133,11 +141,10 @@ impl<'a> TargetLoop<'a> {
                     tracing::info!("webhook: polling now");
                     Step::Poll
                 }
-                Some(()) = drift_rx.recv() => {
+                _ = drifts.reported() => {
                     // Debounce: a burst of events (an edit touching several
                     // objects, a controller's follow-up writes) heals once.
-                    tokio::time::sleep(Duration::from_millis(300)).await;
-                    while drift_rx.try_recv().is_ok() {}
+                    tokio::time::sleep(DEBOUNCE).await;
                     Step::Heal
                 }
             };
@@ -207,6 +214,7 @@ impl<'a> TargetLoop<'a> {
             // back. Start from Git as it is now.
             tracing::info!("leadership regained: syncing from a fresh plan");
             self.applied = None;
+            self.engine = None;
             if let Some(old) = self.watchers.take() {
                 old.abort();
             }
@@ -262,6 +270,7 @@ impl<'a> TargetLoop<'a> {
         if let Some(watchers) = self.watchers.take() {
             watchers.abort();
         }
+        self.engine = None;
         self.was_leader = false;
         self.common
             .shared

@@ -250,6 +250,16 @@ fn commits_are_applied_and_drift_is_reverted() -> TestResult {
     );
     println!("    drift reverted after {:?}", reverted.unwrap());
 
+    // A member deleted behind Git's back comes back.
+    let r = kubectl(cluster, &["delete", "configmap", "watched", "-n", n]);
+    check!(r.code == 0, r, "delete");
+    let restored = within(Duration::from_secs(5), || cm_value(cluster, n) == "two");
+    check!(
+        restored.is_some(),
+        daemon.as_run(),
+        "deleted member restored within 5 s"
+    );
+
     // A commit that does not render leaves the last good revision applied.
     repo.commit(
         &[(
