@@ -19,7 +19,8 @@
 #            reported apart); edits ~1 s apart, each after the last revert.
 # The daemon then gets SIGTERM and must exit 0. Its log (RUST_LOG=
 # gitsync=info) splits each revert into patched -> "drift detected" (watch
-# event, 300 ms debounce, full plan) -> "drift reverted" (the apply).
+# event, 100 ms debounce, plan of the objects the event named) -> "drift
+# reverted" (the apply).
 # Goals: drift-to-revert p50 <= 2 s, p95 <= 5 s; idle RSS <= 60 MB.
 # Not a test: run it by hand and copy the table into the README. Needs
 # kubectl, curl, git and what scripts/local-cluster needs.
@@ -233,6 +234,6 @@ if ((measured > 0)); then
 fi
 if [[ -s "$work/split" ]]; then
   sp() { cut -d' ' -f"$1" "$work/split" | median; }
-  echo "medians over $(wc -l <"$work/split") edits, from the daemon's log: patched -> drift detected $(sp 1) ms (watch event, 300 ms debounce, plan of the whole set), detected -> reverted $(sp 2) ms (apply), reverted -> seen on the stream $(sp 3) ms"
+  echo "medians over $(wc -l <"$work/split") edits, from the daemon's log: patched -> drift detected $(sp 1) ms (watch event, 100 ms debounce, plan of the objects named), detected -> reverted $(sp 2) ms (apply), reverted -> seen on the stream $(sp 3) ms"
 fi
 echo "daemon: exit $rc after SIGTERM, $errors WARN/ERROR log lines (drift detected is a WARN: $edits expected); $failed edits not reverted"
