@@ -214,7 +214,9 @@ impl Membership {
     }
 
     /// How many replicas of the group renewed their Lease within its
-    /// duration (this one included once it has renewed).
+    /// duration (this one included once it has renewed). The Leases of
+    /// replicas that died without leaving are deleted on the way, so
+    /// crashes do not pile them up.
     pub async fn live(&self) -> Result<usize, kube::Error> {
         let selector = format!("{MEMBERS_LABEL}={}", self.group);
         let leases = self
@@ -222,13 +224,34 @@ impl Membership {
             .list(&kube::api::ListParams::default().labels(&selector))
             .await?;
         let now = Timestamp::now();
-        Ok(leases
-            .items
-            .iter()
-            .filter_map(|l| l.spec.as_ref())
-            .filter(|s| s.holder_identity.as_deref().is_some_and(|h| !h.is_empty()))
-            .filter(|s| !expired(s, now))
-            .count())
+        let mut live = 0;
+        for lease in &leases.items {
+            let Some(spec) = lease.spec.as_ref() else {
+                continue;
+            };
+            if !expired(spec, now) {
+                live += spec
+                    .holder_identity
+                    .as_deref()
+                    .is_some_and(|h| !h.is_empty()) as usize;
+                continue;
+            }
+            // Only as read: a replica that renewed meanwhile keeps it.
+            let (Some(name), Some(version)) =
+                (&lease.metadata.name, &lease.metadata.resource_version)
+            else {
+                continue;
+            };
+            let only_as_read = kube::api::DeleteParams {
+                preconditions: Some(kube::api::Preconditions {
+                    resource_version: Some(version.clone()),
+                    uid: None,
+                }),
+                ..Default::default()
+            };
+            let _ = self.api.delete(name, &only_as_read).await;
+        }
+        Ok(live)
     }
 
     /// Removes this replica's Lease on shutdown, so the others take its

@@ -205,5 +205,23 @@ fn two_replicas_split_the_targets_and_survive_one_dying() -> TestResult {
         "the survivor syncs both targets"
     );
     check!(b.stop() == Some(0), Run::default(), "exit 0 on SIGTERM");
+    // b removed its membership on the way out, and a's (it died holding
+    // it) was removed by b once expired: nothing piles up.
+    let memberships = || {
+        let r = kubectl(
+            Cluster::shared().unwrap(),
+            &["get", "lease", "-n", &two.staging.name, "-o", "name"],
+        );
+        r.stdout
+            .lines()
+            .filter(|l| l.contains("gitsync-replica-"))
+            .count()
+    };
+    check!(
+        memberships() == 0,
+        Run::default(),
+        "no membership Lease left: {}",
+        memberships()
+    );
     Ok(())
 }
