@@ -5,6 +5,7 @@
 //! the spreading of targets over replicas (`spread.rs`). SIGTERM or SIGINT
 //! stops every loop: no new write starts, the step in flight may finish.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,7 @@ pub async fn run(
         _ = &mut signalled => None,
     };
     if let Some(names) = names {
+        let all_targets = matches!(settings.targets, TargetSelection::All);
         let spread = Spread::new(names.len());
         let common = Common {
             render,
@@ -65,14 +67,13 @@ pub async fn run(
             poller: Arc::new(Poller::new(&settings.source.repo)),
             spread: spread.clone(),
         };
-        let membership = match watch.leader_elect && names.len() > 1 {
+        let membership = match watch.leader_elect && (names.len() > 1 || all_targets) {
             true => join(settings, render, &names, watch, &spread).await,
             false => None,
         };
         let counting = membership
             .clone()
             .map(|m| spread::keep_counting(spread.clone(), m));
-        let (stop, stop_rx) = watch::channel(false);
         let (hook_tx, hook_rx) = watch::channel(Instant::now());
         // Every loop hears every webhook; their polls share one lookup.
         let hooks = {
@@ -84,25 +85,42 @@ pub async fn run(
                 }
             })
         };
-        let loops = names.iter().map(|name| {
-            let key = name.clone().unwrap_or_default();
-            let span = match name {
-                Some(name) => tracing::info_span!("target", name = %name),
-                None => tracing::Span::none(),
-            };
-            TargetLoop::new(key, for_target(settings, name), &common)
-                .run(stop_rx.clone(), hook_rx.clone())
-                .instrument(span)
-        });
-        let all = futures::future::join_all(loops);
-        tokio::pin!(all);
-        tokio::select! {
-            _ = &mut all => {},
-            _ = &mut signalled => {
-                stop.send_replace(true);
-                all.await;
+        let mut loops = Loops {
+            settings,
+            common: &common,
+            hooks: hook_rx,
+            running: futures::stream::FuturesUnordered::new(),
+            stops: std::collections::BTreeMap::new(),
+        };
+        for name in names {
+            loops.start(name);
+        }
+        // With --all-targets, a commit may add or remove targets. The
+        // relisting is polled beside the loops, never awaited in a select
+        // arm's body: a loop holding the shared poll would never be polled
+        // again to release it.
+        let (names_tx, mut names_rx) = tokio::sync::mpsc::channel(1);
+        let relister = async {
+            let mut listed = None;
+            let mut every = tokio::time::interval(watch.interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if let Some(names) = relisted(settings, render, &common, &mut listed).await {
+                    let _ = names_tx.send(names).await;
+                }
+            }
+        };
+        tokio::pin!(relister);
+        loop {
+            tokio::select! {
+                _ = &mut signalled => break,
+                Some(()) = futures::StreamExt::next(&mut loops.running) => {}
+                Some(names) = names_rx.recv() => loops.follow(names),
+                () = &mut relister, if all_targets => {}
             }
         }
+        loops.stop_all().await;
         hooks.abort();
         if let Some(counting) = counting {
             counting.abort();
@@ -115,6 +133,104 @@ pub async fn run(
     let _ = stop_http.send(());
     let _ = http.await;
     Ok(ExitStatus::Success)
+}
+
+/// The target loops running, each stoppable on its own.
+struct Loops<'a> {
+    settings: &'a Settings,
+    common: &'a Common<'a>,
+    hooks: watch::Receiver<Instant>,
+    running: futures::stream::FuturesUnordered<std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>>,
+    stops: std::collections::BTreeMap<Option<String>, watch::Sender<bool>>,
+}
+
+impl<'a> Loops<'a> {
+    fn start(&mut self, name: Option<String>) {
+        let key = name.clone().unwrap_or_default();
+        let span = match &name {
+            Some(name) => tracing::info_span!("target", name = %name),
+            None => tracing::Span::none(),
+        };
+        let (stop, stop_rx) = watch::channel(false);
+        let run = TargetLoop::new(key, for_target(self.settings, &name), self.common)
+            .run(stop_rx, self.hooks.clone())
+            .instrument(span);
+        self.running.push(Box::pin(run));
+        self.stops.insert(name, stop);
+    }
+
+    /// Starts loops for targets new in `names`, stops those of targets no
+    /// longer there (their objects stay: a target dropped from
+    /// gitsync.yaml is no longer watched, not deleted).
+    fn follow(&mut self, names: Vec<Option<String>>) {
+        let gone: Vec<Option<String>> = self
+            .stops
+            .keys()
+            .filter(|n| !names.contains(n))
+            .cloned()
+            .collect();
+        for name in gone {
+            tracing::info!(
+                target_name = name.as_deref().unwrap_or_default(),
+                "target gone from gitsync.yaml: no longer watched (its objects stay)"
+            );
+            if let Some(stop) = self.stops.remove(&name) {
+                stop.send_replace(true);
+            }
+            self.common
+                .shared
+                .unregister(name.as_deref().unwrap_or_default());
+        }
+        for name in names {
+            if !self.stops.contains_key(&name) {
+                tracing::info!(
+                    target_name = name.as_deref().unwrap_or_default(),
+                    "new target in gitsync.yaml: watching it"
+                );
+                self.start(name);
+            }
+        }
+        self.common.spread.set_targets(self.stops.len());
+    }
+
+    /// Stops every loop; each lets its step in flight finish.
+    async fn stop_all(mut self) {
+        for stop in self.stops.values() {
+            stop.send_replace(true);
+        }
+        while futures::StreamExt::next(&mut self.running).await.is_some() {}
+    }
+}
+
+/// With `--all-targets`: the targets gitsync.yaml declares, once the
+/// command's revision has moved since `listed` (the commit they were last
+/// read at); `None` while it has not, or cannot be read (the loops retry
+/// their own reads).
+async fn relisted(
+    settings: &Settings,
+    render: &RenderSettings,
+    common: &Common<'_>,
+    listed: &mut Option<String>,
+) -> Option<Vec<Option<String>>> {
+    let now = Instant::now();
+    let fresh = now.checked_sub(common.watch.interval / 2).unwrap_or(now);
+    let sha = common
+        .poller
+        .current(settings.source.revision.as_deref(), fresh)
+        .await
+        .ok()?;
+    if listed.as_deref() == Some(sha.as_str()) {
+        return None;
+    }
+    let mut at = settings.clone();
+    at.source.revision = Some(sha.clone());
+    let r = render.clone();
+    let (_, targets) = tokio::task::spawn_blocking(move || crate::load::resolve(&at, &r))
+        .await
+        .ok()?
+        .ok()?;
+    *listed = Some(sha);
+    Some(targets.into_iter().map(|t| t.name).collect())
 }
 
 /// The targets to run, by name (`None`: the only one, as the flags or
@@ -169,7 +285,11 @@ async fn join(
     spread: &Spread,
 ) -> Option<Arc<Membership>> {
     let identity = crate::source::identity(&settings.source.repo);
-    let listed: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+    // Replicas of --all-targets group by that, since the list may change.
+    let listed: Vec<&str> = match settings.targets {
+        TargetSelection::All => vec!["--all-targets"],
+        _ => names.iter().flatten().map(String::as_str).collect(),
+    };
     let group = short_hash(&format!(
         "{identity}\0{}\0{}",
         watch.name.as_deref().unwrap_or_default(),

@@ -133,6 +133,11 @@ impl Shared {
         metrics
     }
 
+    /// Forgets a target no longer run: its metrics and readiness.
+    pub fn unregister(&self, target: &str) {
+        lock(&self.targets).retain(|(name, _)| name != target);
+    }
+
     fn update(&self, target: &str, f: impl FnOnce(&mut TargetState)) {
         if let Some((_, t)) = lock(&self.targets).iter_mut().find(|(n, _)| n == target) {
             f(t);

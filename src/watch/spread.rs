@@ -20,7 +20,7 @@ use crate::cluster::lease::{LEASE_DURATION, Membership};
 type Holds = Box<dyn Fn() -> bool + Send + Sync>;
 
 pub struct Spread {
-    targets: usize,
+    targets: AtomicUsize,
     /// Live replicas at the last count; 0 while unknown.
     replicas: AtomicUsize,
     /// Whether this replica holds each target's Lease now.
@@ -30,7 +30,7 @@ pub struct Spread {
 impl Spread {
     pub fn new(targets: usize) -> Arc<Spread> {
         Arc::new(Spread {
-            targets,
+            targets: AtomicUsize::new(targets),
             replicas: AtomicUsize::new(0),
             holders: Mutex::new(BTreeMap::new()),
         })
@@ -41,14 +41,19 @@ impl Spread {
         self.lock().insert(target.to_string(), Box::new(holds));
     }
 
+    /// The targets run now (`--all-targets` follows gitsync.yaml).
+    pub fn set_targets(&self, targets: usize) {
+        self.targets.store(targets, Ordering::SeqCst);
+    }
+
     pub fn set_replicas(&self, live: usize) {
         self.replicas.store(live, Ordering::SeqCst);
     }
 
     /// The most targets one replica should lead.
     fn share(&self) -> usize {
-        self.targets
-            .div_ceil(self.replicas.load(Ordering::SeqCst).max(1))
+        let targets = self.targets.load(Ordering::SeqCst);
+        targets.div_ceil(self.replicas.load(Ordering::SeqCst).max(1))
     }
 
     /// The targets this replica leads now, by name.

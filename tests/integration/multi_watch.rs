@@ -86,6 +86,55 @@ fn one_daemon_syncs_every_target_and_follows_a_pin() -> TestResult {
         daemon.as_run(),
         "moving prod's pin syncs prod to the new revision"
     );
+    // A target added to gitsync.yaml is watched without a restart; one
+    // removed is no longer watched, and its objects stay.
+    let extra = Cluster::shared()?.namespace("watch-multi-extra");
+    let with_extra = format!(
+        "{promoted}  - name: extra\n    path: extra\n    namespace: {}\n    cluster: {{context: local}}\n",
+        extra.name
+    );
+    two.repo.commit(
+        &[
+            ("gitsync.yaml", &with_extra),
+            ("extra/app.yaml", &configmap("app", "extra-1")),
+        ],
+        "a third target",
+    );
+    let extra_value = || {
+        let r = kubectl(
+            Cluster::shared().unwrap(),
+            &[
+                "get",
+                "configmap",
+                "app",
+                "-n",
+                &extra.name,
+                "-o",
+                "jsonpath={.data.value}",
+            ],
+        );
+        r.stdout
+    };
+    check!(
+        within(Duration::from_secs(30), || extra_value() == "extra-1").is_some(),
+        daemon.as_run(),
+        "the new target is synced"
+    );
+    two.repo
+        .commit(&[("gitsync.yaml", &promoted)], "drop the third target");
+    check!(
+        within(Duration::from_secs(30), || {
+            !daemon.get("/metrics").1.contains(r#"target="extra""#)
+        })
+        .is_some(),
+        daemon.as_run(),
+        "the removed target is no longer watched"
+    );
+    check!(
+        extra_value() == "extra-1",
+        daemon.as_run(),
+        "and its objects stay"
+    );
     check!(
         daemon.stop() == Some(0),
         Run::default(),
