@@ -5,6 +5,7 @@
 //! not own.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt, stream};
 use std::path::Path;
@@ -286,12 +287,14 @@ pub struct Member {
     pub id: ObjectId,
     pub api_version: String,
     pub ar: ApiResource,
-    pub object: Value,
+    /// Shared with the plan's LIST results: at 10,000 members a copy of
+    /// each was a large part of a plan's memory.
+    pub object: Arc<Value>,
 }
 
 /// Objects a plan has already listed, by (resource key, namespace), each
 /// by name: what [`list_members`] need not ask the server for again.
-pub type Listed = HashMap<(String, Option<String>), HashMap<String, Value>>;
+pub type Listed = HashMap<(String, Option<String>), HashMap<String, Arc<Value>>>;
 
 /// Lists every live member: for each group-kind the parent (or the desired
 /// set) names, one LIST per namespace with the part-of label selector, or
@@ -339,7 +342,11 @@ pub async fn list_members(
                     namespace: ns.clone(),
                     source,
                 })?;
-            let objects: Vec<Value> = list.items.into_iter().map(|i| with_type(i, &ar)).collect();
+            let objects: Vec<Arc<Value>> = list
+                .items
+                .into_iter()
+                .map(|i| Arc::new(with_type(i, &ar)))
+                .collect();
             Ok::<_, ClusterError>((ar, objects))
         }
     }))
@@ -361,7 +368,7 @@ pub async fn list_members(
 pub fn members_among<'a>(
     set: &ApplySet,
     ar: &ApiResource,
-    objects: impl IntoIterator<Item = &'a Value>,
+    objects: impl IntoIterator<Item = &'a Arc<Value>>,
 ) -> Vec<Member> {
     objects
         .into_iter()
@@ -382,7 +389,7 @@ pub fn members_among<'a>(
                 },
                 api_version: ar.api_version.clone(),
                 ar: ar.clone(),
-                object: o.clone(),
+                object: Arc::clone(o),
             }
         })
         .collect()
@@ -429,7 +436,8 @@ mod tests {
             object("ours", Some(&set.id)),
             object("theirs", Some("applyset-other-v1")),
             object("nobody's", None),
-        ];
+        ]
+        .map(Arc::new);
         let members = members_among(&set, &ar, &listed);
         assert_eq!(members.len(), 1, "{members:?}");
         let m = &members[0];

@@ -92,6 +92,8 @@ pub struct Cluster {
     pub stream_client: Client,
     pub default_namespace: String,
     pub discovery: Discovery,
+    /// `discovery` indexed for resolving types; rebuilt with it.
+    kinds: resource::Kinds,
     pub server: String,
 }
 
@@ -170,6 +172,7 @@ impl Cluster {
             client,
             stream_client,
             default_namespace,
+            kinds: resource::Kinds::of(&discovery),
             discovery,
             server,
         })
@@ -178,6 +181,7 @@ impl Cluster {
     /// Re-reads what the server serves (after CRDs were created).
     pub async fn rediscover(&mut self) -> Result<(), ClusterError> {
         self.discovery = discover(&self.client, &self.server).await?;
+        self.kinds = resource::Kinds::of(&self.discovery);
         Ok(())
     }
 }

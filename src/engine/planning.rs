@@ -7,6 +7,7 @@
 //! which is what keeps the diff free of false positives.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt, stream};
 use kube::api::{ListParams, Patch, PatchParams};
@@ -22,7 +23,7 @@ use crate::cluster::resource::{
 };
 use crate::cluster::{Cluster, ClusterError, is_unreachable, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
-use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize};
+use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize, normalized};
 
 /// How one desired object is to be planned.
 enum Resolved {
@@ -241,7 +242,7 @@ fn lookup<'a>(
     key: &str,
     namespace: &Option<String>,
     name: &str,
-) -> Option<&'a Value> {
+) -> Option<&'a Arc<Value>> {
     live.get(&(key.to_string(), namespace.clone()))?.get(name)
 }
 
@@ -276,7 +277,7 @@ async fn list_live(
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                (name, obj)
+                (name, Arc::new(obj))
             })
             .collect();
         live.insert((key, ns), by_name);
@@ -301,7 +302,14 @@ async fn list_all(
                 source,
             })?;
         for item in page.items {
-            out.push(with_type(item, ar));
+            let mut obj = with_type(item, ar);
+            // Nothing reads a listed object's status (normalising drops
+            // it before any comparison, health has LISTs of its own);
+            // emptied in place, not removed, so keys keep their order.
+            if let Some(status) = obj.get_mut("status") {
+                *status = Value::Null;
+            }
+            out.push(obj);
         }
         match page.metadata.continue_ {
             Some(token) if !token.is_empty() => params = params.continue_token(&token),
@@ -380,8 +388,15 @@ async fn plan_one(
         // Provably what the dry run would answer: the live object itself
         // (with the label, for an adoption).
         tracing::trace!(object = %id, "unchanged without a dry run");
-        let mut after = l.clone();
-        set.label(&mut after);
+        let (live, desired) = if adopt {
+            let mut after = Value::clone(l);
+            set.label(&mut after);
+            (Some(without_part_of(normalized(l))), shown(after))
+        } else {
+            // Already labelled: the live object is what applying leaves,
+            // kept once (see Change::compact).
+            (None, without_part_of(normalized(l)))
+        };
         return Ok(Change {
             id,
             api_version: obj.api_version.clone(),
@@ -390,8 +405,8 @@ async fn plan_one(
             } else {
                 Action::Unchanged
             },
-            desired: Some(shown(after)),
-            live: Some(without_part_of(normalize(l.clone()))),
+            desired: Some(desired),
+            live,
             origin: Some(obj.origin.clone()),
             conflicts: Vec::new(),
             preconditions: None,
@@ -399,7 +414,8 @@ async fn plan_one(
             manifest: Some(body),
             wave: obj.wave,
             managed_fields: l.pointer("/metadata/managedFields").cloned(),
-        });
+        }
+        .compact());
     }
     let api = cluster.api(&ar, namespace.as_deref());
     // The dry run is made as sync will apply: without forcing, so that a
@@ -409,7 +425,7 @@ async fn plan_one(
     let patch = Patch::Apply(&body);
     tracing::trace!(object = %id, "dry run");
     let mut live_raw = live_raw.cloned();
-    let mut live_obj = live_raw.clone().map(|l| without_part_of(normalize(l)));
+    let mut live_obj = live_raw.as_deref().map(|l| without_part_of(normalized(l)));
     let mut conflicts = Vec::new();
     let unforced = PatchParams::apply(FIELD_MANAGER).dry_run();
     let mut result = retry(|| api.patch(&obj.id.name, &unforced, &patch)).await;
@@ -476,8 +492,8 @@ async fn plan_one(
         && let Ok(Some(fresh)) = retry(|| api.get_opt(&obj.id.name)).await
     {
         let fresh = with_type(fresh, &ar);
-        live_obj = Some(without_part_of(normalize(fresh.clone())));
-        live_raw = Some(fresh);
+        live_obj = Some(without_part_of(normalized(&fresh)));
+        live_raw = Some(Arc::new(fresh));
     }
     let desired = shown(dry);
     let action = match &live_obj {
@@ -499,7 +515,8 @@ async fn plan_one(
         manifest: Some(body),
         wave: obj.wave,
         managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
-    })
+    }
+    .compact())
 }
 
 /// A 409 from server-side apply: fields other managers own would change.

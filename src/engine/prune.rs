@@ -20,7 +20,7 @@ use crate::cluster::applyset::{Member, PART_OF, prune_disabled};
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message, with_type};
 use crate::cluster::{Cluster, retry};
 use crate::desired::{DesiredSet, ObjectId};
-use crate::plan::{Change, KeepReason, Kept, ObjectError, normalize};
+use crate::plan::{Change, KeepReason, Kept, ObjectError, normalized};
 
 /// How many names a refusal lists before it only counts.
 const SHOWN: usize = 5;
@@ -86,7 +86,7 @@ pub(super) async fn prunes(
             Ok(()) => deletes.push(Change::delete(
                 m.id.clone(),
                 m.api_version.clone(),
-                without_part_of(normalize(m.object.clone())),
+                without_part_of(normalized(&m.object)),
                 m.object.pointer("/metadata/managedFields").cloned(),
                 preconditions(&m.object),
             )),
