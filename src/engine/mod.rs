@@ -228,19 +228,6 @@ impl Engine {
         planning::plan(self, set, None, opts).await
     }
 
-    /// Reads the ApplySet parent again: a long-lived engine (watch's) must
-    /// see what other writers recorded since it connected.
-    pub async fn reread_parent(&mut self) -> Result<(), EngineError> {
-        self.parent = applyset::read_parent(&self.cluster, &self.applyset)
-            .await
-            .map_err(|source| EngineError::ReadParent {
-                namespace: self.applyset.namespace.clone(),
-                name: self.applyset.name.clone(),
-                source: Box::new(source),
-            })?;
-        Ok(())
-    }
-
     /// Applies changes concurrently; per change `Ok` or the failure. Used
     /// for healing drift, where order does not matter: every object exists.
     /// Changes not started (the gate closed, or the server stopped

@@ -220,8 +220,8 @@ impl TargetLoop<'_> {
         engine.gate = self.gate();
         let applied = self.applied.as_ref().expect("checked");
         let planned = async {
-            // Another writer may have synced since this engine read it.
-            engine.reread_parent().await?;
+            // Taking the lock reads the parent again: another writer may
+            // have synced since this engine connected.
             let lock = engine.lock(WRITE_LOCK_WAIT).await?;
             let recorded = engine
                 .parent

@@ -82,6 +82,23 @@ impl Two {
             .args(args))
     }
 
+    /// Release 1 (tagged v1), then release 2 with prod pinned to v1 in
+    /// gitsync.yaml; returns v1's commit.
+    pub fn release_2_with_prod_pinned_to_v1(&self) -> String {
+        let v1 = self.repo.commit(&[], "release 1");
+        self.repo.git(&["tag", "-a", "v1", "-m", "v1"]);
+        let pinned = config(&self.staging.name, &self.prod.name, "    revision: v1\n");
+        self.repo.commit(
+            &[
+                ("gitsync.yaml", &pinned),
+                ("staging/app.yaml", &configmap("app", "staging-2")),
+                ("prod/app.yaml", &configmap("app", "prod-2")),
+            ],
+            "release 2, prod pinned to v1",
+        );
+        v1
+    }
+
     /// `data.value` of ConfigMap `name` in the target's cluster, if any.
     pub fn value(&self, prod: bool, name: &str) -> Option<String> {
         let (cluster, ns) = if prod {
@@ -279,17 +296,7 @@ fn invalid_manifests_fail_their_target_only() -> TestResult {
 
 fn a_pinned_target_stays_on_its_tag_while_head_moves() -> TestResult {
     let two = Two::new("multi-pin")?;
-    let v1 = two.repo.commit(&[], "release 1");
-    two.repo.git(&["tag", "-a", "v1", "-m", "v1"]);
-    let config = config(&two.staging.name, &two.prod.name, "    revision: v1\n");
-    two.repo.commit(
-        &[
-            ("gitsync.yaml", &config),
-            ("staging/app.yaml", &configmap("app", "staging-2")),
-            ("prod/app.yaml", &configmap("app", "prod-2")),
-        ],
-        "release 2, prod pinned to v1",
-    );
+    let v1 = two.release_2_with_prod_pinned_to_v1();
     let r = two.gitsync(&["sync", "--all-targets"]);
     check!(r.code == 0, r, "sync");
     check!(

@@ -29,17 +29,7 @@ fn watch(two: &Two, extra: &[&str]) -> Daemon {
 
 fn one_daemon_syncs_every_target_and_follows_a_pin() -> TestResult {
     let two = Two::new("watch-multi")?;
-    two.repo.commit(&[], "release 1");
-    two.repo.git(&["tag", "-a", "v1", "-m", "v1"]);
-    let pinned = config(&two.staging.name, &two.prod.name, "    revision: v1\n");
-    two.repo.commit(
-        &[
-            ("gitsync.yaml", &pinned),
-            ("staging/app.yaml", &configmap("app", "staging-2")),
-            ("prod/app.yaml", &configmap("app", "prod-2")),
-        ],
-        "release 2, prod pinned to v1",
-    );
+    two.release_2_with_prod_pinned_to_v1();
     let daemon = watch(&two, &[]);
     let both = |staging: &str, prod: &str| {
         two.value(false, "app").as_deref() == Some(staging)
@@ -171,6 +161,12 @@ fn holders(two: &Two) -> (Option<String>, Option<String>) {
     )
 }
 
+/// The replica whose identity ends with `id` holds both targets' Leases.
+fn leads_both(two: &Two, id: &str) -> bool {
+    let (s, p) = holders(two);
+    s.is_some_and(|s| s.ends_with(id)) && p.is_some_and(|p| p.ends_with(id))
+}
+
 fn two_replicas_split_the_targets_and_survive_one_dying() -> TestResult {
     let two = Two::new("watch-split")?;
     two.repo.commit(&[], "release 1");
@@ -179,12 +175,8 @@ fn two_replicas_split_the_targets_and_survive_one_dying() -> TestResult {
     // rolling update, and a hands one over.
     let a = watch(&two, &args);
     let a_id = format!("-{}", a.child.id());
-    let a_leads_both = || {
-        let (s, p) = holders(&two);
-        s.is_some_and(|s| s.ends_with(&a_id)) && p.is_some_and(|p| p.ends_with(&a_id))
-    };
     check!(
-        within(Duration::from_secs(60), a_leads_both).is_some(),
+        within(Duration::from_secs(60), || leads_both(&two, &a_id)).is_some(),
         a.as_run(),
         "alone, a replica leads every target: {:?}",
         holders(&two)
@@ -227,12 +219,8 @@ fn two_replicas_split_the_targets_and_survive_one_dying() -> TestResult {
     let mut a = a;
     let _ = a.child.kill();
     let _ = a.child.wait();
-    let b_leads_both = || {
-        let (s, p) = holders(&two);
-        s.is_some_and(|s| s.ends_with(&b_id)) && p.is_some_and(|p| p.ends_with(&b_id))
-    };
     check!(
-        within(Duration::from_secs(60), b_leads_both).is_some(),
+        within(Duration::from_secs(60), || leads_both(&two, &b_id)).is_some(),
         b.as_run(),
         "the survivor leads both targets: {:?}",
         holders(&two)
