@@ -204,8 +204,8 @@ impl<'a> Loops<'a> {
 
 /// With `--all-targets`: the targets gitsync.yaml declares, once the
 /// command's revision has moved since `listed` (the commit they were last
-/// read at); `None` while it has not, or cannot be read (the loops retry
-/// their own reads).
+/// read at); `None` while it has not, or when gitsync.yaml cannot be read
+/// (logged; the loops keep running).
 async fn relisted(
     settings: &Settings,
     render: &RenderSettings,
@@ -223,12 +223,23 @@ async fn relisted(
         return None;
     }
     let mut at = settings.clone();
-    at.source.revision = Some(sha.clone());
+    // As a loop reads it: a tag's signature is checked through its name.
+    if at.source.verify.is_none() || at.source.revision.is_none() {
+        at.source.revision = Some(sha.clone());
+    }
     let r = render.clone();
-    let (_, targets) = tokio::task::spawn_blocking(move || crate::load::resolve(&at, &r))
-        .await
-        .ok()?
-        .ok()?;
+    let targets = match tokio::task::spawn_blocking(move || crate::load::resolve(&at, &r)).await {
+        Ok(Ok((_, targets))) => targets,
+        Ok(Err(e)) => {
+            tracing::warn!(revision = %sha, error = %format!("{e:#}"), "cannot read the targets of gitsync.yaml; the running ones go on");
+            // A commit's content does not change: read again at the next.
+            if crate::load::is_content_error(&e) {
+                *listed = Some(sha);
+            }
+            return None;
+        }
+        Err(_) => return None,
+    };
     *listed = Some(sha);
     Some(targets.into_iter().map(|t| t.name).collect())
 }
