@@ -341,6 +341,16 @@ pub fn kubectl(cluster: &Cluster, args: &[&str]) -> Run {
         .into()
 }
 
+/// `data.value` of ConfigMap `name` in `ns` ("" when it is missing).
+pub fn configmap_value(cluster: &Cluster, ns: &str, name: &str) -> String {
+    let jsonpath = "jsonpath={.data.value}";
+    kubectl(
+        cluster,
+        &["get", "configmap", name, "-n", ns, "-o", jsonpath],
+    )
+    .stdout
+}
+
 /// kustomize and helm, built from their Go modules (cached) by
 /// `scripts/render-tools`; the directory to put first on PATH.
 pub fn render_tools() -> Result<PathBuf, libtest_mimic::Failed> {

@@ -90,21 +90,8 @@ fn one_daemon_syncs_every_target_and_follows_a_pin() -> TestResult {
         ],
         "a third target",
     );
-    let extra_value = || {
-        let r = kubectl(
-            Cluster::shared().unwrap(),
-            &[
-                "get",
-                "configmap",
-                "app",
-                "-n",
-                &extra.name,
-                "-o",
-                "jsonpath={.data.value}",
-            ],
-        );
-        r.stdout
-    };
+    let extra_value =
+        || crate::harness::configmap_value(Cluster::shared().unwrap(), &extra.name, "app");
     check!(
         within(Duration::from_secs(30), || extra_value() == "extra-1").is_some(),
         daemon.as_run(),

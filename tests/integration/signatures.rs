@@ -649,21 +649,7 @@ fn watch_skips_an_unsigned_commit() -> TestResult {
         trusted_arg,
     ];
     let daemon = Daemon::start(cluster.kubeconfig(), &repo, n, &extra);
-    let value = || {
-        kubectl(
-            cluster,
-            &[
-                "get",
-                "configmap",
-                "signed",
-                "-n",
-                n,
-                "-o",
-                "jsonpath={.data.value}",
-            ],
-        )
-        .stdout
-    };
+    let value = || crate::harness::configmap_value(cluster, n, "signed");
     check!(
         within(Duration::from_secs(30), || value() == "one").is_some(),
         daemon.as_run(),
@@ -749,21 +735,7 @@ fn watch_follows_a_signed_tag() -> TestResult {
         trusted_arg,
     ];
     let daemon = Daemon::start(cluster.kubeconfig(), &repo, n, &extra);
-    let value = || {
-        kubectl(
-            cluster,
-            &[
-                "get",
-                "configmap",
-                "signed",
-                "-n",
-                n,
-                "-o",
-                "jsonpath={.data.value}",
-            ],
-        )
-        .stdout
-    };
+    let value = || crate::harness::configmap_value(cluster, n, "signed");
     check!(
         within(Duration::from_secs(30), || value() == "tagged").is_some(),
         daemon.as_run(),

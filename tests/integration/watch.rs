@@ -187,19 +187,7 @@ pub(crate) fn cm(value: &str) -> String {
 }
 
 fn cm_value(cluster: &Cluster, ns: &str) -> String {
-    kubectl(
-        cluster,
-        &[
-            "get",
-            "configmap",
-            "watched",
-            "-n",
-            ns,
-            "-o",
-            "jsonpath={.data.value}",
-        ],
-    )
-    .stdout
+    crate::harness::configmap_value(cluster, ns, "watched")
 }
 
 fn commits_are_applied_and_drift_is_reverted() -> TestResult {
