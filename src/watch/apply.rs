@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::http::Readiness;
 use super::members;
 use super::metrics::SyncResult;
+use super::streams::Watchers;
 use super::target::{Applied, Polled, TargetLoop};
 use crate::cluster::applyset;
 use crate::desired::DesiredSet;
@@ -117,6 +118,11 @@ impl TargetLoop<'_> {
             engine.gate = self.gate();
             // One writer per ApplySet (a CLI sync may be running).
             let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            // Watch the new members before writing them, so that a change
+            // made right after this sync's write is seen. What drifted
+            // before it, this sync puts back.
+            let listed = self.follow(&engine, &set);
+            self.drifts.take();
             let synced = async {
                 let opts = PlanOptions {
                     prune: target.prune,
@@ -149,6 +155,7 @@ impl TargetLoop<'_> {
                     path: crate::render::display_rel(&target.path),
                     signed_by: snapshot.signed_by.as_deref(),
                 };
+                listed.await;
                 let progress = |m: &str| tracing::debug!("{m}");
                 let outcome = engine.sync(&plan, &options, &record, &progress).await?;
                 if let Some(err) = outcome.error {
@@ -179,14 +186,18 @@ impl TargetLoop<'_> {
                 });
                 self.bad = None;
                 self.record_health(&engine).await;
-                // The members may have changed kinds or namespaces.
-                self.start_watchers(&engine);
-                // What drifted before this sync was applied by it.
-                self.drifts.take();
                 self.engine = Some(engine);
                 true
             }
             Err(e) => {
+                // Judge drift by what is applied again; with nothing to
+                // judge by, watch nothing until a sync succeeds.
+                match (&self.applied, &self.engine, &mut self.watchers) {
+                    (Some(applied), Some(engine), Some(watchers)) => {
+                        drop(watchers.follow(&engine.cluster, &applied.set, &applied.applyset));
+                    }
+                    _ => self.watchers = None,
+                }
                 self.metrics
                     .record_sync(SyncResult::Error, started.elapsed(), None);
                 self.common
@@ -321,19 +332,23 @@ impl TargetLoop<'_> {
         self.metrics.set_objects_by_health(&counts);
     }
 
-    /// (Re)starts the watch streams on the applied revision's members.
-    pub(super) fn start_watchers(&mut self, engine: &Engine) {
-        if let Some(old) = self.watchers.take() {
-            old.abort();
+    /// Points the watch streams at `set`'s members (starting them for
+    /// this ApplySet if need be); the future ends once new streams listed.
+    fn follow(
+        &mut self,
+        engine: &Engine,
+        set: &DesiredSet,
+    ) -> impl std::future::Future<Output = ()> + use<> {
+        let applyset = &engine.applyset;
+        if self
+            .watchers
+            .as_ref()
+            .is_none_or(|w| w.applyset_id() != applyset.id)
+        {
+            self.watchers = Some(Watchers::new(applyset, self.drifts.clone()));
         }
-        if let Some(applied) = &self.applied {
-            self.watchers = Some(super::streams::start(
-                &engine.cluster,
-                &applied.set,
-                &applied.applyset,
-                self.drifts.clone(),
-            ));
-        }
+        let watchers = self.watchers.as_mut().expect("set above");
+        watchers.follow(&engine.cluster, set, applyset)
     }
 }
 

@@ -31,6 +31,16 @@ impl Tracker {
         }
     }
 
+    /// Judges by `manifests` from now on. What was seen of a member
+    /// whose manifest is unchanged still counts; the rest starts afresh.
+    pub fn follow(&mut self, manifests: HashMap<String, Value>) {
+        let old = std::mem::replace(&mut self.manifests, manifests);
+        self.seen.retain(|key, _| {
+            old.get(key)
+                .is_some_and(|m| self.manifests.get(key) == Some(m))
+        });
+    }
+
     /// An object was listed or changed. `settled`: the stream has
     /// listed everything once, so a difference from what was seen before
     /// is news (a re-list after a broken stream included). True when a
@@ -56,9 +66,15 @@ impl Tracker {
 }
 
 /// `live` cut down to the shape of `manifest`: maps keep only the
-/// manifest's keys; anything else (lists, scalars) is taken whole.
+/// manifest's keys, lists as long as the manifest's are cut item by item
+/// (the server keeps their order and adds defaults to each item: a
+/// container's `imagePullPolicy`, a port's `protocol`); anything else is
+/// taken whole, so an item added or removed is a change.
 pub fn project(live: &Value, manifest: &Value) -> Value {
     match (live, manifest) {
+        (Value::Array(l), Value::Array(m)) if l.len() == m.len() => {
+            Value::Array(l.iter().zip(m).map(|(lv, mv)| project(lv, mv)).collect())
+        }
         (Value::Object(l), Value::Object(m)) => {
             let mut out = Map::new();
             for (k, mv) in m {
@@ -161,6 +177,42 @@ mod tests {
         assert_eq!(
             project(&json!({}), &json!({"a": {"b": 1}})),
             json!({"a": null})
+        );
+    }
+
+    #[test]
+    fn server_defaults_inside_list_items_are_not_drift() {
+        let k = key("v1", "Service", Some("shop"), "web");
+        let m = json!({"spec": {"ports": [{"port": 80}]}});
+        let mut t = Tracker::new(HashMap::from([(k.clone(), m)]));
+        let defaulted = json!({"spec": {"ports": [{"port": 80, "protocol": "TCP"}]}});
+        assert!(
+            !t.changed(&k, &defaulted, true),
+            "as Git says, plus defaults"
+        );
+        let added = json!({"spec": {"ports": [{"port": 80}, {"port": 81}]}});
+        assert!(t.changed(&k, &added, true), "an item added");
+        let changed = json!({"spec": {"ports": [{"port": 82, "protocol": "TCP"}]}});
+        assert!(t.changed(&k, &changed, true), "an item's managed field");
+    }
+
+    #[test]
+    fn following_new_manifests_keeps_what_was_seen_of_unchanged_members() {
+        let (mut t, k) = tracker();
+        t.changed(&k, &live(2, json!({})), false);
+        t.follow(HashMap::from([(k.clone(), manifest())]));
+        // Seen before: a difference is news even though never re-listed.
+        assert!(t.changed(&k, &live(3, json!({})), true));
+        let mut three = manifest();
+        three["spec"]["replicas"] = json!(3);
+        t.follow(HashMap::from([(k.clone(), three)]));
+        // The sync's own write brings it to the new manifest: no check.
+        assert!(!t.changed(&k, &live(3, json!({})), true));
+        assert!(t.changed(&k, &live(2, json!({})), true));
+        t.follow(HashMap::new());
+        assert!(
+            !t.changed(&k, &live(7, json!({})), true),
+            "no longer a member"
         );
     }
 }

@@ -3,12 +3,15 @@
 //! naming the member ([`Drift`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::{StreamExt, stream};
 use kube::api::{DynamicObject, TypeMeta};
 use kube::discovery::ApiResource;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
+use tokio::sync::{mpsc, oneshot};
 
 use super::members::{self, Tracker};
 use crate::cluster::Cluster;
@@ -66,67 +69,180 @@ impl Drifts {
     }
 }
 
-/// Starts one watch per (type, namespace) of the desired set, filtered to
-/// the ApplySet's members; the task ends when aborted.
-pub fn start(
-    cluster: &Cluster,
-    set: &DesiredSet,
-    applyset: &ApplySet,
-    drifts: std::sync::Arc<Drifts>,
-) -> tokio::task::JoinHandle<()> {
-    let selector = format!("{PART_OF}={}", applyset.id);
-    let mut kinds: HashSet<(String, Option<String>)> = HashSet::new();
-    let mut apis = Vec::new();
-    let mut manifests: HashMap<String, serde_json::Value> = HashMap::new();
-    for o in &set.objects {
-        let ns = cluster.namespace_of(&o.id, &o.api_version);
-        let mut m = manifest(o, &ns);
-        applyset.label(&mut m);
-        let key = members::key(&o.api_version, &o.id.kind, ns.as_deref(), &o.id.name);
-        manifests.insert(key, m);
-        let Some(ar) = cluster.resource_of(&o.id, &o.api_version) else {
-            continue;
-        };
-        if kinds.insert((resource_key(&ar), ns.clone())) {
-            apis.push((cluster.stream_api(&ar, ns.as_deref()), ar));
+/// A watched stream's event, tagged with the stream's index.
+type Tagged = (usize, Result<watcher::Event<DynamicObject>, watcher::Error>);
+
+/// A stream joining the running watch task.
+struct Joining {
+    index: usize,
+    stream: stream::BoxStream<'static, Tagged>,
+    /// Fired when the stream has listed everything once.
+    listed: oneshot::Sender<()>,
+}
+
+/// The watch streams on one ApplySet's members: one per (type,
+/// namespace), in a task that lives as long as this value.
+///
+/// The streams follow each sync's members in place ([`Watchers::follow`])
+/// rather than being started again after it: a fresh stream takes what it
+/// first lists as the baseline, so a change made between the sync's apply
+/// and that listing would never be reported.
+pub struct Watchers {
+    applyset_id: String,
+    selector: String,
+    tracker: Arc<Mutex<Tracker>>,
+    join: mpsc::UnboundedSender<Joining>,
+    /// Per watched (type, namespace): dropping the sender ends the stream.
+    stops: HashMap<(String, Option<String>), oneshot::Sender<()>>,
+    next_index: usize,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// How long a sync waits for new streams to list before it applies.
+const LISTED_WAIT: Duration = Duration::from_secs(10);
+
+impl Watchers {
+    /// Watches nothing yet; [`Watchers::follow`] names the members.
+    pub fn new(applyset: &ApplySet, drifts: Arc<Drifts>) -> Watchers {
+        let tracker = Arc::new(Mutex::new(Tracker::new(HashMap::new())));
+        let (join, joining) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(joining, tracker.clone(), drifts));
+        Watchers {
+            applyset_id: applyset.id.clone(),
+            selector: format!("{PART_OF}={}", applyset.id),
+            tracker,
+            join,
+            stops: HashMap::new(),
+            next_index: 0,
+            task,
         }
     }
-    let count = apis.len();
-    let streams = apis.into_iter().enumerate().map(|(index, (api, ar))| {
-        watcher(api, watcher::Config::default().labels(&selector))
-            .default_backoff()
-            // Listed objects carry no apiVersion and kind (only watch
-            // events do): without them a re-listed member would match no
-            // manifest, and drift during the break would go unseen.
-            .map(move |event| (index, event.map(|e| e.modify(|obj| set_type(obj, &ar)))))
-            .boxed()
-    });
-    let mut merged = stream::select_all(streams);
-    let mut tracker = Tracker::new(manifests);
-    tokio::spawn(async move {
-        // Per stream: listed everything once.
-        let mut settled = vec![false; count];
-        while let Some((index, event)) = merged.next().await {
-            let event = match event {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::debug!(error = %e, "watch stream error (retrying)");
+
+    /// The ApplySet whose members these streams watch.
+    pub fn applyset_id(&self) -> &str {
+        &self.applyset_id
+    }
+
+    /// Judges changes against `set` from now on, watching the types and
+    /// namespaces it adds and no longer those it drops. Call it before
+    /// applying `set`: gitsync's own writes then match what is expected
+    /// and wake nobody. The future ends once the new streams have listed
+    /// (bounded by [`LISTED_WAIT`]), so nothing after it goes unseen.
+    pub fn follow(
+        &mut self,
+        cluster: &Cluster,
+        set: &DesiredSet,
+        applyset: &ApplySet,
+    ) -> impl std::future::Future<Output = ()> + use<> {
+        let mut wanted: HashMap<(String, Option<String>), ApiResource> = HashMap::new();
+        let mut manifests: HashMap<String, serde_json::Value> = HashMap::new();
+        for o in &set.objects {
+            let ns = cluster.namespace_of(&o.id, &o.api_version);
+            let mut m = manifest(o, &ns);
+            applyset.label(&mut m);
+            let key = members::key(&o.api_version, &o.id.kind, ns.as_deref(), &o.id.name);
+            manifests.insert(key, m);
+            if let Some(ar) = cluster.resource_of(&o.id, &o.api_version) {
+                wanted.entry((resource_key(&ar), ns)).or_insert(ar);
+            }
+        }
+        self.tracker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .follow(manifests);
+        self.stops.retain(|kind, _| wanted.contains_key(kind));
+        let mut listed = Vec::new();
+        for (kind, ar) in wanted {
+            if self.stops.contains_key(&kind) {
+                continue;
+            }
+            let (stop, stopped) = oneshot::channel::<()>();
+            let (done, done_rx) = oneshot::channel();
+            let index = self.next_index;
+            self.next_index += 1;
+            let api = cluster.stream_api(&ar, kind.1.as_deref());
+            let stream = watcher(api, watcher::Config::default().labels(&self.selector))
+                .default_backoff()
+                // Listed objects carry no apiVersion and kind (only watch
+                // events do): without them a re-listed member would match
+                // no manifest, and drift during the break would go unseen.
+                .map(move |event| (index, event.map(|e| e.modify(|obj| set_type(obj, &ar)))))
+                .take_until(stopped)
+                .boxed();
+            let joining = Joining {
+                index,
+                stream,
+                listed: done,
+            };
+            if self.join.send(joining).is_ok() {
+                self.stops.insert(kind, stop);
+                listed.push(done_rx);
+            }
+        }
+        async move {
+            let all = futures::future::join_all(listed);
+            if tokio::time::timeout(LISTED_WAIT, all).await.is_err() {
+                tracing::warn!("watch streams have not listed the members yet; going on");
+            }
+        }
+    }
+}
+
+impl Drop for Watchers {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The watch task: merges the streams, judges each event, reports drift.
+async fn run(
+    mut joining: mpsc::UnboundedReceiver<Joining>,
+    tracker: Arc<Mutex<Tracker>>,
+    drifts: Arc<Drifts>,
+) {
+    let mut merged = stream::SelectAll::<stream::BoxStream<'static, Tagged>>::new();
+    // Per stream: fired (None) once it listed everything once.
+    let mut listing: HashMap<usize, Option<oneshot::Sender<()>>> = HashMap::new();
+    loop {
+        // Biased: a stream follow() added joins before any event is judged.
+        let (index, event) = tokio::select! {
+            biased;
+            joined = joining.recv() => match joined {
+                Some(j) => {
+                    listing.insert(j.index, Some(j.listed));
+                    merged.push(j.stream);
                     continue;
                 }
-            };
-            let due = match event {
+                None => return,
+            },
+            Some(tagged) = merged.next(), if !merged.is_empty() => tagged,
+        };
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::debug!(error = %e, "watch stream error (retrying)");
+                continue;
+            }
+        };
+        let settled = listing.get(&index).is_some_and(Option::is_none);
+        let due = {
+            let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
+            match event {
                 watcher::Event::Init => None,
                 // A re-list after a broken stream (API server restart)
                 // compares with what was seen before it broke.
                 watcher::Event::InitApply(obj) => {
                     let key = member_key(&obj);
-                    let changed = tracker.changed(&key, &to_value(&obj), settled[index]);
+                    let changed = tracker.changed(&key, &to_value(&obj), settled);
                     changed.then_some(Some(key))
                 }
                 // A member deleted while the stream was broken shows only
                 // as missing from the re-list: one check of all covers it.
                 watcher::Event::InitDone => {
-                    std::mem::replace(&mut settled[index], true).then_some(None)
+                    if let Some(Some(done)) = listing.insert(index, None) {
+                        let _ = done.send(());
+                    }
+                    settled.then_some(None)
                 }
                 watcher::Event::Apply(obj) => {
                     let key = member_key(&obj);
@@ -137,12 +253,12 @@ pub fn start(
                     let key = member_key(&obj);
                     tracker.deleted(&key).then_some(Some(key))
                 }
-            };
-            if let Some(drift) = due {
-                drifts.add(drift);
             }
+        };
+        if let Some(drift) = due {
+            drifts.add(drift);
         }
-    })
+    }
 }
 
 fn set_type(obj: &mut DynamicObject, ar: &ApiResource) {

@@ -17,7 +17,7 @@ use super::metrics::Metrics;
 use super::poll::Poller;
 use super::schedule::{Step, backoff, jitter, release_memory};
 use super::spread::Spread;
-use super::streams::Drifts;
+use super::streams::{Drifts, Watchers};
 use crate::cluster::applyset::{self, ApplySet};
 use crate::config::Target;
 use crate::desired::DesiredSet;
@@ -69,7 +69,8 @@ pub struct TargetLoop<'a> {
     /// The engine of the last sync or heal, kept for the next heal: no
     /// reconnect, no rediscovery for a drifted object.
     pub(super) engine: Option<Engine>,
-    pub(super) watchers: Option<tokio::task::JoinHandle<()>>,
+    /// Watch streams on the members (dropped: they stop).
+    pub(super) watchers: Option<Watchers>,
     leadership: Option<Leadership>,
     /// Held the Lease at the last step.
     was_leader: bool,
@@ -187,9 +188,7 @@ impl<'a> TargetLoop<'a> {
         if let Some(probe) = self.api_probe.take() {
             probe.abort();
         }
-        if let Some(watchers) = self.watchers.take() {
-            watchers.abort();
-        }
+        self.watchers = None;
         if let Some(leadership) = self.leadership.take() {
             leadership.release().await;
         }
@@ -215,9 +214,7 @@ impl<'a> TargetLoop<'a> {
             tracing::info!("leadership regained: syncing from a fresh plan");
             self.applied = None;
             self.engine = None;
-            if let Some(old) = self.watchers.take() {
-                old.abort();
-            }
+            self.watchers = None;
             self.poll(false, Instant::now()).await
         } else {
             match step {
@@ -267,9 +264,7 @@ impl<'a> TargetLoop<'a> {
             tracing::info!("leading more targets than this replica's share: giving this one up");
             leadership.release().await;
         }
-        if let Some(watchers) = self.watchers.take() {
-            watchers.abort();
-        }
+        self.watchers = None;
         self.engine = None;
         self.was_leader = false;
         self.common
