@@ -48,8 +48,10 @@ pub fn signal(pid: u32, signal: libc::c_int) {
 
 /// A cluster for one test, for faults that would disturb the shared one.
 pub struct OwnCluster {
-    dir: tempfile::TempDir,
+    // Fields drop in order: the cluster stops before its directory goes
+    // (the other way round, `down` finds no pid files and stops nothing).
     _down: Down,
+    dir: tempfile::TempDir,
 }
 
 impl OwnCluster {
@@ -69,7 +71,7 @@ impl OwnCluster {
             return Err(format!("scripts/local-cluster up failed: {up}").into());
         }
         let down = Down(dir.path().to_path_buf());
-        Ok(OwnCluster { dir, _down: down })
+        Ok(OwnCluster { _down: down, dir })
     }
 
     pub fn kubeconfig(&self) -> PathBuf {

@@ -1066,8 +1066,7 @@ func runningComponents(dir string) []string {
 // reaper and is not signalled.
 func down(dir string, fromReaper bool) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		logf("no cluster in %s (directory does not exist); nothing to stop", dir)
-		return nil
+		return stopOrphans(dir)
 	}
 	unlock, err := lockDir(dir)
 	if err != nil {
@@ -1075,6 +1074,49 @@ func down(dir string, fromReaper bool) error {
 	}
 	defer unlock()
 	return downLocked(dir, fromReaper)
+}
+
+// stopOrphans stops what is left of a cluster whose directory was deleted
+// before it was stopped (a test's temporary directory dropped first): with
+// the pid files gone, its components are found by their command lines,
+// which all name files in dir.
+func stopOrphans(dir string) error {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return err
+	}
+	found := map[string]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		for _, n := range stopOrder {
+			if n != reaperName && isOurs(pid, n, dir) {
+				found[n] = pid
+			}
+		}
+	}
+	if len(found) == 0 {
+		logf("no cluster in %s (directory does not exist); nothing to stop", dir)
+		return nil
+	}
+	var errs []string
+	for _, n := range stopOrder {
+		pid, ok := found[n]
+		if !ok {
+			continue
+		}
+		if err := stopProcess(pid, n, dir, 15*time.Second); err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		logf("stopped %s (pid %d) of a cluster whose directory %s is gone", n, pid, dir)
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
 }
 
 // downLocked is down for a caller that already holds the lock on dir.
@@ -1157,8 +1199,7 @@ func waitGone(pid int, name, dir string, d time.Duration) bool {
 // it has exited. Not running is not an error (like down).
 func stopAPIServer(dir string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		logf("no cluster in %s (directory does not exist); nothing to stop", dir)
-		return nil
+		return stopOrphans(dir)
 	}
 	unlock, err := lockDir(dir)
 	if err != nil {
