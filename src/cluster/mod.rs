@@ -3,6 +3,7 @@
 
 pub mod applyset;
 mod capabilities;
+pub mod client;
 pub mod lease;
 pub mod resource;
 mod retry;
@@ -161,12 +162,12 @@ impl Cluster {
         config.connect_timeout = Some(limit);
         config.write_timeout = Some(limit);
         config.read_timeout = None;
-        let stream_client = Client::try_from(config.clone()).map_err(ClusterError::Client)?;
+        let stream_client = client::build(config.clone()).map_err(ClusterError::Client)?;
         config.read_timeout = Some(limit);
         // The timeout counts from the request, not from when its pooled
         // connection went idle.
         config.reset_reader_on_write = true;
-        let client = Client::try_from(config).map_err(ClusterError::Client)?;
+        let client = client::build(config).map_err(ClusterError::Client)?;
         let discovery = discover(&client, &server).await?;
         Ok(Cluster {
             client,
