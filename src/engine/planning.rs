@@ -6,10 +6,12 @@
 //! quantities: the comparison is between two things the server produced,
 //! which is what keeps the diff free of false positives.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use kube::api::{ListParams, Patch, PatchParams};
 use kube::discovery::{ApiResource, Scope};
 use serde_json::Value;
@@ -85,8 +87,7 @@ pub(super) async fn plan(
         }
     }
 
-    // Namespaces the plan creates: objects in them cannot be dry-run yet.
-    let live = list_live(cluster, &resolved, engine.concurrency)
+    let (live, planned) = list_and_plan(engine, set, resolved, opts)
         .await
         .map_err(planning)?;
     // Members are found in the same LISTs where the plan made them.
@@ -107,54 +108,8 @@ pub(super) async fn plan(
         })?,
     };
     tracing::info!(applyset = %engine.applyset.name, id = %engine.applyset.id, members = members.len(), "ownership");
-    let new_namespaces: Vec<String> = set
-        .objects
-        .iter()
-        .filter(|o| o.id.group.is_empty() && o.id.kind == "Namespace")
-        .filter(|o| lookup(&live, "v1/namespaces", &None, &o.id.name).is_none())
-        .map(|o| o.id.name.clone())
-        .collect();
-    for r in resolved.iter_mut() {
-        if let Some(Resolved::Served {
-            namespace: Some(ns),
-            ..
-        }) = r
-            && new_namespaces.contains(ns)
-        {
-            *r = Some(Resolved::Pending {
-                namespace: Some(ns.clone()),
-            });
-        }
-    }
-
-    let jobs = set
-        .objects
-        .iter()
-        .zip(resolved)
-        .filter_map(|(obj, r)| r.map(|r| (obj, r)));
-    // Unordered: most objects are settled without a request, and an
-    // ordered window would hold their slots until the dry run ahead of
-    // them returned (with 1 object in 10 changed, 16 slots made fewer
-    // than 2 dry runs at a time). The set's order is restored after.
-    let live = &live;
-    let mut results = stream::iter(jobs.enumerate())
-        .map(|(i, (obj, r))| async move { (i, plan_one(engine, obj, r, live, opts).await) })
-        .buffer_unordered(engine.concurrency.max(1));
-    let mut planned = Vec::with_capacity(set.objects.len());
-    while let Some((i, r)) = results.next().await {
-        match r {
-            Ok(c) => planned.push((i, Ok(c))),
-            Err(Failed::Object(e)) => planned.push((i, Err(e))),
-            // The server stopped answering: every other dry run would
-            // wait out its own timeout too, so the plan ends here (and
-            // dropping the stream cancels the ones in flight).
-            Err(Failed::Cluster(e)) => return Err(planning(e)),
-        }
-    }
-    drop(results);
-    planned.sort_unstable_by_key(|(i, _)| *i);
     let mut changes = Vec::with_capacity(planned.len());
-    for (_, r) in planned {
+    for r in planned {
         match r {
             Ok(c) => changes.push(c),
             Err(e) => errors.push(e),
@@ -259,44 +214,147 @@ fn lookup<'a>(
     live.get(&(key.to_string(), namespace.clone()))?.get(name)
 }
 
-/// One LIST per (type, namespace) among the served desired objects.
-async fn list_live(
-    cluster: &Cluster,
-    resolved: &[Option<Resolved>],
-    concurrency: usize,
-) -> Result<Live, ClusterError> {
+/// What finished: a LIST, or one object's plan.
+enum Done {
+    Listed(String, Option<String>, Result<Vec<Value>, ClusterError>),
+    Planned(usize, Box<Result<Change, Failed>>),
+}
+
+/// One LIST per (type, namespace) among the served desired objects, and
+/// each object's plan, in the set's order. An object is planned as soon as
+/// its own LIST is back (and, in a Namespace the set declares, the LIST of
+/// Namespaces, which says whether the plan creates it): the dry runs fill
+/// the time LISTs spend waiting on the API server's cache. Requests of
+/// both kinds share one limit of `engine.concurrency` in flight.
+async fn list_and_plan(
+    engine: &Engine,
+    set: &DesiredSet,
+    resolved: Vec<Option<Resolved>>,
+    opts: PlanOptions,
+) -> Result<(Live, Vec<Result<Change, ObjectError>>), ClusterError> {
+    let cluster = &engine.cluster;
+    let slots = Arc::new(tokio::sync::Semaphore::new(engine.concurrency.max(1)));
+    let declared: HashSet<&str> = set
+        .objects
+        .iter()
+        .filter(|o| o.id.group.is_empty() && o.id.kind == "Namespace")
+        .map(|o| o.id.name.as_str())
+        .collect();
+    let namespaces = (NAMESPACES.to_string(), None::<String>);
     let mut wanted: BTreeMap<(String, Option<String>), ApiResource> = BTreeMap::new();
-    for r in resolved.iter().flatten() {
-        if let Resolved::Served { ar, namespace } = r {
-            wanted
-                .entry((resource_key(ar), namespace.clone()))
-                .or_insert_with(|| ar.clone());
+    // Objects (by index in the set) waiting for their LIST.
+    let mut waiting: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
+    let mut jobs: Vec<Option<Resolved>> = resolved;
+    let mut ready = Vec::new();
+    for (i, r) in jobs.iter().enumerate() {
+        match r {
+            Some(Resolved::Served { ar, namespace }) => {
+                let key = (resource_key(ar), namespace.clone());
+                wanted.entry(key.clone()).or_insert_with(|| ar.clone());
+                waiting.entry(key).or_default().push(i);
+            }
+            Some(Resolved::Pending { .. }) => ready.push(i),
+            None => {}
         }
     }
-    let lists = stream::iter(wanted.into_iter().map(|((key, ns), ar)| async move {
-        let objects = list_all(cluster, &ar, ns.as_deref()).await?;
-        Ok::<_, ClusterError>((key, ns, objects))
-    }))
-    .buffer_unordered(concurrency.max(1))
-    .try_collect::<Vec<_>>()
-    .await?;
-    let mut live = Live::new();
-    for (key, ns, objects) in lists {
-        let by_name = objects
-            .into_iter()
-            .map(|obj| {
-                let name = obj
-                    .pointer("/metadata/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                (name, Arc::new(obj))
-            })
-            .collect();
-        live.insert((key, ns), by_name);
+    let mut namespaces_listed = !wanted.contains_key(&namespaces);
+    // Listed, but in a declared Namespace whose LIST is not back yet.
+    let mut held: Vec<usize> = Vec::new();
+
+    let mut work: FuturesUnordered<BoxFuture<'_, Done>> = FuturesUnordered::new();
+    // The Namespaces first: objects in declared ones wait for it.
+    let order = wanted
+        .keys()
+        .filter(|k| **k == namespaces)
+        .chain(wanted.keys().filter(|k| **k != namespaces));
+    for (key, ns) in order {
+        let ar = wanted[&(key.clone(), ns.clone())].clone();
+        let (key, ns, slots) = (key.clone(), ns.clone(), slots.clone());
+        work.push(Box::pin(async move {
+            let _slot = slots.acquire_owned().await;
+            let listed = list_all(cluster, &ar, ns.as_deref()).await;
+            Done::Listed(key, ns, listed)
+        }));
     }
-    Ok(live)
+    let mut live = Live::new();
+    let mut planned: Vec<Option<Result<Change, ObjectError>>> =
+        (0..set.objects.len()).map(|_| None).collect();
+    loop {
+        for i in ready.drain(..) {
+            let Some(mut r) = jobs[i].take() else {
+                continue;
+            };
+            let obj = &set.objects[i];
+            let mut current = None;
+            if let Resolved::Served { ar, namespace } = &r {
+                // Objects in a Namespace the plan creates cannot be dry-run
+                // yet: they can only be creates.
+                if let Some(ns) = namespace
+                    && declared.contains(ns.as_str())
+                    && lookup(&live, NAMESPACES, &None, ns).is_none()
+                {
+                    r = Resolved::Pending {
+                        namespace: Some(ns.clone()),
+                    };
+                } else {
+                    current = lookup(&live, &resource_key(ar), namespace, &obj.id.name).cloned();
+                }
+            }
+            let slots = slots.clone();
+            work.push(Box::pin(async move {
+                let _slot = slots.acquire_owned().await;
+                Done::Planned(i, Box::new(plan_one(engine, obj, r, current, opts).await))
+            }));
+        }
+        let Some(done) = work.next().await else {
+            break;
+        };
+        match done {
+            Done::Listed(key, ns, listed) => {
+                let by_name = listed?
+                    .into_iter()
+                    .map(|obj| {
+                        let name = obj
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        (name, Arc::new(obj))
+                    })
+                    .collect();
+                let key = (key, ns);
+                live.insert(key.clone(), by_name);
+                if key == namespaces {
+                    namespaces_listed = true;
+                    ready.append(&mut held);
+                }
+                for i in waiting.remove(&key).unwrap_or_default() {
+                    let in_declared = matches!(
+                        &jobs[i],
+                        Some(Resolved::Served { namespace: Some(ns), .. }) if declared.contains(ns.as_str())
+                    );
+                    if in_declared && !namespaces_listed {
+                        held.push(i);
+                    } else {
+                        ready.push(i);
+                    }
+                }
+            }
+            Done::Planned(i, r) => match *r {
+                Ok(c) => planned[i] = Some(Ok(c)),
+                Err(Failed::Object(e)) => planned[i] = Some(Err(e)),
+                // The server stopped answering: every other request would
+                // wait out its own timeout too, so the plan ends here (and
+                // dropping `work` cancels the ones in flight).
+                Err(Failed::Cluster(e)) => return Err(e),
+            },
+        }
+    }
+    Ok((live, planned.into_iter().flatten().collect()))
 }
+
+/// The resource key of Namespaces.
+const NAMESPACES: &str = "v1/namespaces";
 
 async fn list_all(
     cluster: &Cluster,
@@ -339,11 +397,12 @@ fn labelled(engine: &Engine, obj: &DesiredObject, namespace: &Option<String>) ->
     m
 }
 
+/// Plans one object; `live_raw` is what its LIST found of it.
 async fn plan_one(
     engine: &Engine,
     obj: &DesiredObject,
     resolved: Resolved,
-    live: &Live,
+    live_raw: Option<Arc<Value>>,
     opts: PlanOptions,
 ) -> Result<Change, Failed> {
     let cluster = &engine.cluster;
@@ -370,7 +429,7 @@ async fn plan_one(
         Resolved::Served { ar, namespace } => (ar, namespace),
     };
     let id = id_in(obj, &namespace);
-    let live_raw = lookup(live, &resource_key(&ar), &namespace, &obj.id.name);
+    let live_raw = live_raw.as_ref();
     let mut adopt = false;
     if let Some(l) = live_raw {
         match part_of(l) {
