@@ -15,6 +15,10 @@
 # git repository of the objects:
 #   first sync   `gitsync sync --no-wait` creating everything;
 #   no-op sync   the same again;
+#   bare LISTs   bench/peers -mode lists: only the LISTs a diff makes (one
+#                per type and namespace, paged by 500, 16 at a time), each
+#                decoded, after reading the files (the ratio is also given
+#                against the LISTs' own time): the floor under a diff;
 #   diff 5%      `gitsync diff` with one object in 20 changed in the files
 #                (a label), then the files restored;
 #   drift        `gitsync drift` after `kubectl label` changed one object in
@@ -35,8 +39,8 @@
 # changed objects is printed beside it, so that a tool skipping work shows.
 #
 # Goals (#19): diff 1k with 5% changed >= 15x faster than kubectl and >= 3x
-# faster than Flux's engine; 10k: no-op diff <= 3 s, peak RSS <= 250 MB;
-# 20k completes with flat per-object cost.
+# faster than Flux's engine; 10k: no-op diff <= 3 s, peak RSS <= 250 MB,
+# and <= 1.3x the bare LISTs; 20k completes with flat per-object cost.
 # Not a test: run it by hand and copy the tables into the README. Needs
 # kubectl, git, Go (to build bench/peers) and what scripts/local-cluster
 # needs. The watch drift-to-revert latency is bench/watch.sh's.
@@ -129,6 +133,11 @@ for n in $sizes; do
   scale_row "no-op sync ($(gitsync_sync_counts "$work/noop-$n.out"))" "$objects"
   measure "noopdiff-$n" 0 "${g[@]}" diff --repo "$repo" -o json
   scale_row "no-op diff" "$objects"
+  noopdiff_ms=$ms
+  # The floor under any diff: the same LISTs, nothing else (bench/peers).
+  measure "lists-$n" 0 "$peers" -kubeconfig "$kcfg" -mode lists -concurrency 16 -qps 100000 -burst 100000 "$repo"
+  scale_row "bare LISTs ($(cat "$work/lists-$n.out"))" "$objects"
+  echo "$n $noopdiff_ms $ms $(awk '{print $NF}' "$work/lists-$n.out")" >>"$work/lists.ratio"
 
   # Over the work tree (gen_sized starts from an empty directory).
   gen_sized "$work/changed" "$n" 1 "s-"
@@ -202,6 +211,10 @@ if [[ -s "$work/scale.table" ]]; then
   echo "| phase | objects | wall | peak RSS | API requests | API server CPU | wall per 1,000 |"
   echo "|---|---|---|---|---|---|---|"
   cat "$work/scale.table"
+fi
+if [[ -s "$work/lists.ratio" ]]; then
+  echo
+  awk '{printf "no-op diff / bare LISTs at %d objects: %.2fx the whole LIST client, %.2fx its LISTs alone (%d ms; goal <= 1.3x)\n", $1, $2 / $3, $2 / $4, $4}' "$work/lists.ratio"
 fi
 if [[ -s "$work/peers.table" ]]; then
   echo

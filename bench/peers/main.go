@@ -3,7 +3,7 @@
 // that bench/scale.sh can time it next to gitsync and kubectl on the same
 // objects and cluster. Not part of gitsync; a benchmark peer only.
 //
-//	peers -kubeconfig FILE -mode diff|apply DIR
+//	peers -kubeconfig FILE -mode diff|apply|lists DIR
 //
 // diff: a server-side dry-run apply of every object (ResourceManager.Diff;
 // v0.78.0 has no DiffAll), CONCURRENCY at a time; exit 1 when an object
@@ -11,6 +11,10 @@
 // apply: ResourceManager.ApplyAllStaged (Namespaces and CRDs first, waited
 // for, then the rest; its drift dry-runs CONCURRENCY at a time); exit 0.
 // Both print one line: "created N configured N unchanged N skipped N".
+// lists: no engine, the floor under any diff: one paged LIST (limit 500,
+// as gitsync pages) per type and namespace of the objects, CONCURRENCY at a
+// time, each decoded; prints "lists N objects N listing_ms N", the last
+// the LISTs alone (after reading the files and discovery); exit 0.
 package main
 
 import (
@@ -22,6 +26,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
@@ -29,7 +34,12 @@ import (
 	"github.com/fluxcd/pkg/ssa/normalize"
 	ssautils "github.com/fluxcd/pkg/ssa/utils"
 	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -48,8 +58,8 @@ func run() int {
 	burst := flag.Int("burst", 300, "client-side burst")
 	timeout := flag.Duration("timeout", 10*time.Minute, "time limit of the whole run")
 	flag.Parse()
-	if *kubeconfig == "" || flag.NArg() != 1 || (*mode != "diff" && *mode != "apply") {
-		fmt.Fprintln(os.Stderr, "usage: peers -kubeconfig FILE -mode diff|apply DIR")
+	if *kubeconfig == "" || flag.NArg() != 1 || (*mode != "diff" && *mode != "apply" && *mode != "lists") {
+		fmt.Fprintln(os.Stderr, "usage: peers -kubeconfig FILE -mode diff|apply|lists DIR")
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -74,6 +84,13 @@ func run() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		return 2
+	}
+	if *mode == "lists" {
+		if err := lists(ctx, cfg, kube, objects, *concurrency); err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			return 2
+		}
+		return 0
 	}
 	poller := polling.NewStatusPoller(kube, kube.RESTMapper(), polling.Options{})
 	manager := ssa.NewResourceManager(kube, poller, ssa.Owner{
@@ -126,6 +143,64 @@ func run() int {
 		return 1
 	}
 	return 0
+}
+
+// lists LISTs every (type, namespace) the objects are in, paged, n at a
+// time, and prints how many LISTs and listed objects there were.
+func lists(ctx context.Context, cfg *rest.Config, kube client.Client, objects []*unstructured.Unstructured, n int) error {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		gvr schema.GroupVersionResource
+		ns  string
+	}
+	seen := map[key]bool{}
+	var keys []key
+	for _, o := range objects {
+		gvk := o.GroupVersionKind()
+		m, err := kube.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return err
+		}
+		k := key{gvr: m.Resource}
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			k.ns = o.GetNamespace()
+			if k.ns == "" {
+				k.ns = "default"
+			}
+		}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	var listed atomic.Int64
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	for _, k := range keys {
+		g.Go(func() error {
+			opts := metav1.ListOptions{Limit: 500}
+			for {
+				page, err := dyn.Resource(k.gvr).Namespace(k.ns).List(gctx, opts)
+				if err != nil {
+					return err
+				}
+				listed.Add(int64(len(page.Items)))
+				if page.GetContinue() == "" {
+					return nil
+				}
+				opts.Continue = page.GetContinue()
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	fmt.Printf("lists %d objects %d listing_ms %d\n", len(keys), listed.Load(), time.Since(start).Milliseconds())
+	return nil
 }
 
 func printCounts(c map[ssa.Action]int) {
