@@ -19,7 +19,9 @@ use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 
 /// A client for `config`, as [`Client::try_from`] builds it but with
-/// TCP_NODELAY. Through a proxy, kube's own (its proxy support included).
+/// TCP_NODELAY (and without `valid_until`, which only reports when an exec
+/// plugin's client certificate expires; nothing here reads it). Through a
+/// proxy, kube's own, its proxy support included.
 pub fn build(config: Config) -> Result<Client, kube::Error> {
     if config.proxy_url.is_some() {
         return Client::try_from(config);
