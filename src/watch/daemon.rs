@@ -19,6 +19,7 @@ use super::spread::{self, Spread};
 use super::target::{Common, TargetLoop};
 use crate::cluster::lease::{Membership, short_hash};
 use crate::cluster::{Cluster, ConnectOptions};
+use crate::config::{CONFIG_FILE, ConfigError};
 use crate::exit::ExitStatus;
 use crate::settings::{RenderSettings, Settings, TargetSelection, WatchSettings};
 
@@ -55,7 +56,15 @@ pub async fn run(
 
     let names = tokio::select! {
         names = target_names(settings, render) => names,
-        _ = &mut signalled => None,
+        _ = &mut signalled => Ok(None),
+    };
+    let names = match names {
+        Ok(names) => names,
+        Err(e) => {
+            let _ = stop_http.send(());
+            let _ = http.await;
+            return Err(e);
+        }
     };
     if let Some(names) = names {
         let all_targets = matches!(settings.targets, TargetSelection::All);
@@ -107,6 +116,13 @@ pub async fn run(
             loop {
                 every.tick().await;
                 if let Some(names) = relisted(settings, render, &common, &mut listed).await {
+                    if names.is_empty() {
+                        // Not an error to stop for: the next commit may
+                        // bring targets back, and this process follows it.
+                        tracing::warn!(
+                            "{CONFIG_FILE} declares no targets any more: every target is stopped (its objects stay); watching for a commit that adds one"
+                        );
+                    }
                     let _ = names_tx.send(names).await;
                 }
             }
@@ -246,11 +262,18 @@ async fn relisted(
 
 /// The targets to run, by name (`None`: the only one, as the flags or
 /// gitsync.yaml give it). `--all-targets` reads gitsync.yaml, trying
-/// again with backoff while the repository cannot be read.
-async fn target_names(settings: &Settings, render: &RenderSettings) -> Option<Vec<Option<String>>> {
+/// again with backoff while the repository cannot be read. A gitsync.yaml
+/// that is wrong, or declares no target, is an error: exit 2 at start
+/// rather than a daemon watching nothing (or a restart loop of panics).
+async fn target_names(
+    settings: &Settings,
+    render: &RenderSettings,
+) -> anyhow::Result<Option<Vec<Option<String>>>> {
     match &settings.targets {
-        TargetSelection::Default => return Some(vec![None]),
-        TargetSelection::Named(names) => return Some(names.iter().cloned().map(Some).collect()),
+        TargetSelection::Default => return Ok(Some(vec![None])),
+        TargetSelection::Named(names) => {
+            return Ok(Some(names.iter().cloned().map(Some).collect()));
+        }
         TargetSelection::All => {}
     }
     let mut failures = 0;
@@ -259,11 +282,19 @@ async fn target_names(settings: &Settings, render: &RenderSettings) -> Option<Ve
         match tokio::task::spawn_blocking(move || crate::load::resolve(&s, &r)).await {
             Ok(Ok((_, targets))) => {
                 let names: Vec<Option<String>> = targets.into_iter().map(|t| t.name).collect();
+                if names.is_empty() {
+                    anyhow::bail!(
+                        "{CONFIG_FILE} declares no targets (targets: []): watch --all-targets has nothing to watch; add a target, or name one with --target"
+                    );
+                }
                 tracing::info!(
                     targets = names.len(),
                     "watching every target of gitsync.yaml"
                 );
-                return Some(names);
+                return Ok(Some(names));
+            }
+            Ok(Err(e)) if is_config_error(&e) => {
+                return Err(e.context(format!("reading the targets of {CONFIG_FILE}")));
             }
             Ok(Err(e)) => {
                 tracing::warn!(error = %format!("{e:#}"), "cannot read the targets; trying again")
@@ -273,6 +304,14 @@ async fn target_names(settings: &Settings, render: &RenderSettings) -> Option<Ve
         failures += 1;
         tokio::time::sleep(super::schedule::backoff(failures)).await;
     }
+}
+
+/// gitsync.yaml itself is wrong (not a fetch or a disk that may recover).
+fn is_config_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<ConfigError>()
+            .is_some_and(|c| !matches!(c, ConfigError::Io { .. }))
+    })
 }
 
 /// The command's settings with only `name` selected.
@@ -306,8 +345,10 @@ async fn join(
         watch.name.as_deref().unwrap_or_default(),
         listed.join("\0")
     ));
-    let first = for_target(settings, &names[0]);
+    // Never empty (checked at start); an error rather than a panic if so.
+    let first = names.first().map(|name| for_target(settings, name));
     let joined = async {
+        let first = first.context("no target")?;
         let r = render.clone();
         let (_, targets) =
             tokio::task::spawn_blocking(move || crate::load::resolve(&first, &r)).await??;

@@ -11,6 +11,7 @@ mod harness;
 mod bad_input;
 mod cli;
 mod cluster;
+mod daemon;
 mod diff;
 mod drift;
 mod faults;
@@ -52,6 +53,7 @@ fn main() {
     trials.extend(bad_input::tests());
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
+    trials.extend(daemon::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(hooks::tests());
