@@ -33,8 +33,19 @@ const MAX_BODY_READS: usize = 4;
 
 /// Connections served at once. More wait in the kernel's backlog until one
 /// ends, which each does within [`CONNECTION_TIMEOUT`], so a flood cannot
-/// grow memory without bound and the probes still get their turn.
+/// grow memory without bound.
 pub const MAX_CONNECTIONS: usize = 128;
+
+/// Connections beyond [`MAX_CONNECTIONS`] that only `/healthz` and
+/// `/readyz` may use: while slow or idle clients hold every general slot,
+/// the kubelet's probes are still answered (else it would restart a pod
+/// that is fine). Any other request on one is refused with 503 at once,
+/// and a connection on one is closed after [`PROBE_TIMEOUT`].
+pub const PROBE_SLOTS: usize = 4;
+
+/// Longest a connection on a probe slot is kept: a probe sends its request
+/// at once and is answered from memory.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Webhook-triggered polls start at most this often. Webhooks in between
 /// coalesce into one poll: at most one in flight and one pending.
@@ -292,15 +303,19 @@ pub async fn serve(
         .keep_alive(false)
         .max_buf_size(READ_BUFFER);
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let probe_slots = Arc::new(Semaphore::new(PROBE_SLOTS));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
 
     loop {
         // A free slot first, then accept: at the cap, new connections wait
-        // in the backlog rather than costing memory here.
-        let slot = tokio::select! {
+        // in the backlog rather than costing memory here. A general slot
+        // if one is free, else a probe slot.
+        let (slot, probe_only) = tokio::select! {
+            biased;
             () = &mut shutdown => break,
-            slot = Arc::clone(&slots).acquire_owned() => slot.expect("never closed"),
+            slot = Arc::clone(&slots).acquire_owned() => (slot.expect("never closed"), false),
+            slot = Arc::clone(&probe_slots).acquire_owned() => (slot.expect("never closed"), true),
         };
         let accepted = tokio::select! {
             () = &mut shutdown => break,
@@ -319,11 +334,24 @@ pub async fn serve(
             }
         };
         let shared = Arc::clone(&shared);
-        let service = service_fn(move |req| handle(req, Arc::clone(&shared)));
+        let service = service_fn(move |req| {
+            let shared = Arc::clone(&shared);
+            async move {
+                if probe_only && !is_probe(&req) {
+                    return Ok(text(StatusCode::SERVICE_UNAVAILABLE, "busy\n"));
+                }
+                handle(req, shared).await
+            }
+        });
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        // A probe is answered in a moment; a probe slot is not held longer.
+        let limit = match probe_only {
+            true => PROBE_TIMEOUT,
+            false => CONNECTION_TIMEOUT,
+        };
         // One task per connection so a slow client does not hold up the probes.
         tokio::spawn(async move {
-            match tokio::time::timeout(CONNECTION_TIMEOUT, conn).await {
+            match tokio::time::timeout(limit, conn).await {
                 Ok(Ok(())) => {}
                 Ok(Err(err)) => tracing::debug!(%peer, error = %err, "HTTP connection failed"),
                 Err(_) => tracing::debug!(%peer, "HTTP connection timed out; closed"),
@@ -340,6 +368,11 @@ pub async fn serve(
         tracing::debug!("HTTP connections still open after the grace period; dropping them");
     }
     Ok(())
+}
+
+/// `GET /healthz` or `GET /readyz`: what a probe slot serves.
+fn is_probe<B>(req: &Request<B>) -> bool {
+    req.method() == Method::GET && matches!(req.uri().path(), "/healthz" | "/readyz")
 }
 
 fn is_connection_error(err: &std::io::Error) -> bool {
@@ -879,6 +912,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(get(server.addr, "/healthz").await.status, 200);
+    }
+
+    /// Idle clients holding every general slot (a slow-client flood) do
+    /// not starve the probes: they answer at once on the reserved slots,
+    /// which serve nothing else; idle clients on those are dropped fast.
+    #[tokio::test]
+    async fn probes_are_answered_while_idle_clients_hold_every_slot() {
+        let server = start(None).await;
+        let mut idle = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            idle.push(TcpStream::connect(server.addr).await.unwrap());
+        }
+        let asked = std::time::Instant::now();
+        let reply = get(server.addr, "/healthz").await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            asked.elapsed()
+        );
+        let reply = get(server.addr, "/readyz").await;
+        assert_eq!((reply.status, reply.body.as_str()), (503, "not ready\n"));
+        let reply = get(server.addr, "/metrics").await;
+        assert_eq!((reply.status, reply.body.as_str()), (503, "busy\n"));
+        // Idle clients on the probe slots too: closed after a short wait.
+        for _ in 0..PROBE_SLOTS {
+            idle.push(TcpStream::connect(server.addr).await.unwrap());
+        }
+        let asked = std::time::Instant::now();
+        assert_eq!(get(server.addr, "/healthz").await.status, 200);
+        assert!(
+            asked.elapsed() < PROBE_TIMEOUT + Duration::from_secs(1),
+            "{:?}",
+            asked.elapsed()
+        );
     }
 
     #[tokio::test]
