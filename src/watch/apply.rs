@@ -211,10 +211,19 @@ impl TargetLoop<'_> {
 
     /// Re-applies what drifted from the applied revision: the objects the
     /// watch streams named (all of them after a broken stream), planned on
-    /// the engine kept from the last sync or heal.
+    /// the engine kept from the last sync or heal. An object another
+    /// controller keeps writing back waits for its heal
+    /// ([`super::schedule::HealBackoff`]).
     pub(super) async fn heal(&mut self) -> bool {
         let pending = self.drifts.take();
-        if self.applied.is_none() || (!pending.all && pending.keys.is_empty()) {
+        let now = Instant::now();
+        // Held objects whose wait is over are checked again now.
+        // (Taken: a failed check below checks everything next time.)
+        let (due, held): (HashSet<String>, HashSet<String>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|k| self.heal_backoff.held_until(k, now).is_none());
+        self.held = held;
+        if self.applied.is_none() || (!pending.all && pending.keys.is_empty() && due.is_empty()) {
             return true;
         }
         let mut engine = match self.engine.take() {
@@ -230,6 +239,39 @@ impl TargetLoop<'_> {
         };
         engine.gate = self.gate();
         let applied = self.applied.as_ref().expect("checked");
+        // What to check now, and what waits (held, or still held).
+        let mut keys = pending.keys;
+        keys.extend(due);
+        let mut held = std::mem::take(&mut self.held);
+        let set = {
+            let objects = applied
+                .set
+                .objects
+                .iter()
+                .filter(|o| {
+                    let key = member_key(&engine, o);
+                    if !pending.all && !keys.contains(&key) {
+                        return false;
+                    }
+                    if self.heal_backoff.held_until(&key, now).is_some() {
+                        held.insert(key);
+                        return false;
+                    }
+                    true
+                })
+                .cloned()
+                .collect();
+            DesiredSet {
+                objects,
+                ..DesiredSet::default()
+            }
+        };
+        self.held = held;
+        if set.objects.is_empty() {
+            // Only held objects drifted: nothing to write, no lock taken.
+            self.engine = Some(engine);
+            return true;
+        }
         let planned = async {
             // Taking the lock reads the parent again: another writer may
             // have synced since this engine connected.
@@ -244,19 +286,12 @@ impl TargetLoop<'_> {
                 lock.release().await;
                 anyhow::bail!("the ApplySet was synced to another revision meanwhile; not healing");
             }
-            let named;
-            let set = if pending.all {
-                &applied.set
-            } else {
-                named = drifted(&engine, &applied.set, &pending.keys);
-                &named
-            };
             // Whoever changed a field took it over; healing takes it back.
             let opts = PlanOptions {
                 force_conflicts: true,
                 ..PlanOptions::default()
             };
-            let plan = engine.plan_objects(set, opts).await;
+            let plan = engine.plan_objects(&set, opts).await;
             anyhow::Ok((plan?, lock))
         }
         .await;
@@ -274,8 +309,17 @@ impl TargetLoop<'_> {
         ok
     }
 
+    /// When the next held object may be healed (the loop wakes then).
+    pub(super) fn next_heal(&self) -> Option<Instant> {
+        let now = Instant::now();
+        self.held
+            .iter()
+            .map(|k| self.heal_backoff.held_until(k, now).unwrap_or(now))
+            .min()
+    }
+
     /// Counts the drift in a heal's plan and re-applies it (self-heal).
-    async fn revert(&self, engine: &Engine, plan: &crate::plan::Plan) -> bool {
+    async fn revert(&mut self, engine: &Engine, plan: &crate::plan::Plan) -> bool {
         let drifted: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
         if drifted.is_empty() {
             return true;
@@ -294,6 +338,24 @@ impl TargetLoop<'_> {
                 Ok(()) => {
                     self.metrics.drift_reverted();
                     tracing::info!(object = %format!("{} {}", c.api_version, c.id), "drift reverted");
+                    let key = members::key(
+                        &c.api_version,
+                        &c.id.kind,
+                        c.id.namespace.as_deref(),
+                        &c.id.name,
+                    );
+                    if let Some(delay) = self.heal_backoff.healed(&key, Instant::now()) {
+                        self.metrics.heal_backoff();
+                        let (fields, managers) = fought_over(c);
+                        tracing::warn!(
+                            object = %format!("{} {}", c.api_version, c.id),
+                            fields = %fields,
+                            managers = %managers,
+                            next_heal_in_s = delay.as_secs(),
+                            "object keeps drifting back right after its heal: another writer fights over it; healing it less often"
+                        );
+                        self.held.insert(key);
+                    }
                 }
                 Err(e) => {
                     ok = false;
@@ -345,31 +407,53 @@ impl TargetLoop<'_> {
             .as_ref()
             .is_none_or(|w| w.applyset_id() != applyset.id)
         {
-            self.watchers = Some(Watchers::new(applyset, self.drifts.clone()));
+            self.watchers = Some(Watchers::new(
+                applyset,
+                self.drifts.clone(),
+                self.metrics.clone(),
+                self.streams.clone(),
+            ));
         }
         let watchers = self.watchers.as_mut().expect("set above");
         watchers.follow(&engine.cluster, set, applyset)
     }
 }
 
-/// The objects of `set` the watch streams named by `keys`.
-fn drifted(engine: &Engine, set: &DesiredSet, keys: &HashSet<String>) -> DesiredSet {
-    let objects = set
-        .objects
-        .iter()
-        .filter(|o| {
-            let ns = engine.cluster.namespace_of(&o.id, &o.api_version);
-            keys.contains(&members::key(
-                &o.api_version,
-                &o.id.kind,
-                ns.as_deref(),
-                &o.id.name,
-            ))
-        })
-        .cloned()
-        .collect();
-    DesiredSet {
-        objects,
-        ..DesiredSet::default()
+/// An object's member key, as the watch streams name it.
+fn member_key(engine: &Engine, o: &crate::desired::DesiredObject) -> String {
+    let ns = engine.cluster.namespace_of(&o.id, &o.api_version);
+    members::key(&o.api_version, &o.id.kind, ns.as_deref(), &o.id.name)
+}
+
+/// The fields a heal took back and who had written them (names only,
+/// never values): from the conflicts the plan forced, else from the
+/// live object's managedFields.
+fn fought_over(c: &Change) -> (String, String) {
+    let mut fields = Vec::new();
+    let mut managers = Vec::new();
+    let mut add = |field: String, manager: Option<String>| {
+        if !fields.contains(&field) {
+            fields.push(field);
+        }
+        if let Some(m) = manager.filter(|m| !managers.contains(m)) {
+            managers.push(m);
+        }
+    };
+    if c.conflicts.is_empty() {
+        if let (Some(git), Some(live)) = (&c.desired, &c.live) {
+            let managed = c.managed_fields.clone().unwrap_or_default();
+            for d in crate::drift::field_drift(git, live, &managed) {
+                add(d.path, d.manager);
+            }
+        }
+    } else {
+        for conflict in &c.conflicts {
+            add(conflict.field.clone(), Some(conflict.manager.clone()));
+        }
     }
+    let or_unknown = |v: Vec<String>| match v.is_empty() {
+        true => "unknown".to_string(),
+        false => v.join(", "),
+    };
+    (or_unknown(fields), or_unknown(managers))
 }

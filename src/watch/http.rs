@@ -19,6 +19,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 
 use super::metrics::Metrics;
+use super::streams::StreamHealth;
 use super::webhook;
 
 /// Largest webhook body read, only for GitHub's signed requests (the HMAC
@@ -106,6 +107,8 @@ struct TargetState {
     busy_since: Option<std::time::Instant>,
     /// The target's API server answered the last (recent) check.
     api_reachable: bool,
+    /// Its watch streams: one failing makes `/readyz` say degraded.
+    streams: Arc<StreamHealth>,
 }
 
 impl Shared {
@@ -139,9 +142,19 @@ impl Shared {
                 readiness: Readiness::Pending,
                 busy_since: None,
                 api_reachable: false,
+                streams: Arc::default(),
             },
         ));
         metrics
+    }
+
+    /// How `target`'s watch streams fare, for its loop to report into.
+    pub fn streams(&self, target: &str) -> Arc<StreamHealth> {
+        lock(&self.targets)
+            .iter()
+            .find(|(name, _)| name == target)
+            .map(|(_, t)| t.streams.clone())
+            .unwrap_or_default()
     }
 
     /// Forgets a target no longer run: its metrics and readiness.
@@ -186,7 +199,8 @@ impl Shared {
     }
 
     /// Ready when every target has synced (or stands by for another
-    /// replica) and its API server answers; else why not.
+    /// replica), its API server answers and its watch streams work (else
+    /// drift goes unseen: "degraded"); else why not.
     pub fn not_ready(&self) -> Option<String> {
         let targets = lock(&self.targets);
         if targets.is_empty() {
@@ -202,6 +216,9 @@ impl Shared {
             }
             if !t.api_reachable {
                 return Some(named("API server unreachable", name));
+            }
+            if let Some(why) = t.streams.degraded() {
+                return Some(named(&format!("degraded: {why}"), name));
             }
         }
         None

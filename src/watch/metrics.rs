@@ -45,6 +45,7 @@ pub struct Metrics {
     git_errors: AtomicU64,
     render_errors: AtomicU64,
     signature_rejections: AtomicU64,
+    heal_backoffs: AtomicU64,
     state: Mutex<State>,
 }
 
@@ -57,6 +58,8 @@ struct State {
     /// Revision that last failed to render.
     render_error_revision: Option<String>,
     objects_by_health: BTreeMap<String, u64>,
+    /// Watch stream errors by resource (`configmaps`, `deployments.apps`).
+    stream_errors: BTreeMap<String, u64>,
 }
 
 impl Metrics {
@@ -101,6 +104,20 @@ impl Metrics {
     /// A revision was refused for its signatures (never applied).
     pub fn signature_rejected(&self) {
         self.signature_rejections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A watch stream on `resource` failed (it retries).
+    pub fn watch_stream_error(&self, resource: &str) {
+        *self
+            .lock()
+            .stream_errors
+            .entry(resource.to_string())
+            .or_default() += 1;
+    }
+
+    /// An object kept coming back drifted: its heals are backed off.
+    pub fn heal_backoff(&self) {
+        self.heal_backoffs.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Replaces the object counts per health status (`current`, `failed`, …).
@@ -186,6 +203,14 @@ impl Metrics {
                 .map(|(health, n)| (labels(&[("health", health)]), n.to_string()))
                 .collect(),
         );
+        out.push(
+            state
+                .stream_errors
+                .iter()
+                .map(|(resource, n)| (labels(&[("resource", resource)]), n.to_string()))
+                .collect(),
+        );
+        out.push(one(count(&self.heal_backoffs)));
         out
     }
 
@@ -209,7 +234,7 @@ impl Metrics {
 type Sample = (Vec<(String, String)>, String);
 
 /// Every family: name, type and help, in the order they are written.
-const FAMILIES: [(&str, &str, &str); 11] = [
+const FAMILIES: [(&str, &str, &str); 13] = [
     ("gitsync_syncs_total", "counter", "Sync attempts by result."),
     (
         "gitsync_last_sync_timestamp_seconds",
@@ -260,6 +285,16 @@ const FAMILIES: [(&str, &str, &str); 11] = [
         "gitsync_objects",
         "gauge",
         "Managed objects by health status.",
+    ),
+    (
+        "gitsync_watch_stream_errors_total",
+        "counter",
+        "Errors of the watch streams that report drift, by resource (each retry counts).",
+    ),
+    (
+        "gitsync_heal_backoffs_total",
+        "counter",
+        "Times an object kept drifting back right after its heal and its next heal was delayed.",
     ),
 ];
 
@@ -378,6 +413,10 @@ mod tests {
             ("current".to_string(), 7),
             ("failed".to_string(), 1),
         ]));
+        metrics.watch_stream_error("configmaps");
+        metrics.watch_stream_error("configmaps");
+        metrics.watch_stream_error("deployments.apps");
+        metrics.heal_backoff();
 
         let text = metrics.render();
         let lines = lines(&text);
@@ -395,6 +434,9 @@ mod tests {
             r#"gitsync_last_render_error_info{revision="bad999"} 1"#,
             r#"gitsync_objects{health="current"} 7"#,
             r#"gitsync_objects{health="failed"} 1"#,
+            r#"gitsync_watch_stream_errors_total{resource="configmaps"} 2"#,
+            r#"gitsync_watch_stream_errors_total{resource="deployments.apps"} 1"#,
+            "gitsync_heal_backoffs_total 1",
         ] {
             assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
         }

@@ -1,10 +1,12 @@
 //! Watch streams on the ApplySet's members: any change to what an object
 //! says (not its status, not bookkeeping) or a deletion sends a wake-up,
-//! naming the member ([`Drift`]).
+//! naming the member ([`Drift`]). A stream that keeps failing (its RBAC
+//! removed, say) means drift there goes unseen: that is a warning, a
+//! metric and a degraded `/readyz` ([`StreamHealth`]) until it works again.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::{StreamExt, stream};
 use kube::api::{DynamicObject, TypeMeta};
@@ -14,6 +16,7 @@ use kube::runtime::watcher;
 use tokio::sync::{mpsc, oneshot};
 
 use super::members::{self, Tracker};
+use super::metrics::Metrics;
 use crate::cluster::Cluster;
 use crate::cluster::applyset::{ApplySet, PART_OF};
 use crate::cluster::resource::{manifest, resource_key};
@@ -75,6 +78,8 @@ type Tagged = (usize, Result<watcher::Event<DynamicObject>, watcher::Error>);
 /// A stream joining the running watch task.
 struct Joining {
     index: usize,
+    /// What the stream watches, for logs, metrics and `/readyz`.
+    name: StreamName,
     stream: stream::BoxStream<'static, Tagged>,
     /// Fired when the stream has listed everything once.
     listed: oneshot::Sender<()>,
@@ -96,6 +101,7 @@ pub struct Watchers {
     stops: HashMap<(String, Option<String>), oneshot::Sender<()>>,
     next_index: usize,
     task: tokio::task::JoinHandle<()>,
+    health: Arc<StreamHealth>,
 }
 
 /// How long a sync waits for new streams to list before it applies.
@@ -103,10 +109,20 @@ const LISTED_WAIT: Duration = Duration::from_secs(10);
 
 impl Watchers {
     /// Watches nothing yet; [`Watchers::follow`] names the members.
-    pub fn new(applyset: &ApplySet, drifts: Arc<Drifts>) -> Watchers {
+    pub fn new(
+        applyset: &ApplySet,
+        drifts: Arc<Drifts>,
+        metrics: Arc<Metrics>,
+        health: Arc<StreamHealth>,
+    ) -> Watchers {
         let tracker = Arc::new(Mutex::new(Tracker::new(HashMap::new())));
         let (join, joining) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(joining, tracker.clone(), drifts));
+        let report = Report {
+            drifts,
+            metrics,
+            health: health.clone(),
+        };
+        let task = tokio::spawn(run(joining, tracker.clone(), report));
         Watchers {
             applyset_id: applyset.id.clone(),
             selector: format!("{PART_OF}={}", applyset.id),
@@ -115,6 +131,7 @@ impl Watchers {
             stops: HashMap::new(),
             next_index: 0,
             task,
+            health,
         }
     }
 
@@ -150,7 +167,14 @@ impl Watchers {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .follow(manifests);
-        self.stops.retain(|kind, _| wanted.contains_key(kind));
+        let health = &self.health;
+        self.stops.retain(|kind, _| {
+            let keep = wanted.contains_key(kind);
+            if !keep {
+                health.forget(kind);
+            }
+            keep
+        });
         let mut listed = Vec::new();
         for (kind, ar) in wanted {
             if self.stops.contains_key(&kind) {
@@ -161,8 +185,13 @@ impl Watchers {
             let index = self.next_index;
             self.next_index += 1;
             let api = cluster.stream_api(&ar, kind.1.as_deref());
+            let name = StreamName {
+                key: kind.clone(),
+                resource: resource_label(&ar),
+                namespace: kind.1.clone(),
+            };
             let stream = watcher(api, watcher::Config::default().labels(&self.selector))
-                .default_backoff()
+                .backoff(RetryBackoff::default())
                 // Listed objects carry no apiVersion and kind (only watch
                 // events do): without them a re-listed member would match
                 // no manifest, and drift during the break would go unseen.
@@ -171,6 +200,7 @@ impl Watchers {
                 .boxed();
             let joining = Joining {
                 index,
+                name,
                 stream,
                 listed: done,
             };
@@ -191,18 +221,203 @@ impl Watchers {
 impl Drop for Watchers {
     fn drop(&mut self) {
         self.task.abort();
+        // No streams, none failing: readiness no longer waits on them.
+        self.health.clear();
     }
 }
+
+/// Where the watch task reports to.
+struct Report {
+    drifts: Arc<Drifts>,
+    metrics: Arc<Metrics>,
+    health: Arc<StreamHealth>,
+}
+
+/// A stream: its (type, namespace) key and how logs and metrics name it.
+#[derive(Debug, Clone)]
+struct StreamName {
+    key: (String, Option<String>),
+    /// `configmaps`, `deployments.apps`.
+    resource: String,
+    namespace: Option<String>,
+}
+
+impl std::fmt::Display for StreamName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} in namespace {ns}", self.resource),
+            None => write!(f, "{}", self.resource),
+        }
+    }
+}
+
+/// `plural` or `plural.group`, as `kubectl` names a resource.
+fn resource_label(ar: &ApiResource) -> String {
+    match ar.group.as_str() {
+        "" => ar.plural.clone(),
+        group => format!("{}.{group}", ar.plural),
+    }
+}
+
+/// The first retry of a broken stream after [`RETRY_MIN`], doubling up to
+/// [`RETRY_MAX`] (kube's default goes up to 30 s). Short enough that a
+/// stream erring no more for [`RECOVERED_AFTER`] is known to work again,
+/// and that drift is seen soon after RBAC or the API server is back.
+const RETRY_MIN: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(8);
+
+/// No error for this long (more than the longest retry gap): the stream
+/// works again.
+const RECOVERED_AFTER: Duration = Duration::from_secs(15);
+
+/// A failing stream is logged once, then at most this often (with how
+/// many errors there were since), not once per retry.
+const WARN_EVERY: Duration = Duration::from_secs(60);
+
+struct RetryBackoff {
+    next: Duration,
+}
+
+impl Default for RetryBackoff {
+    fn default() -> Self {
+        RetryBackoff { next: RETRY_MIN }
+    }
+}
+
+impl Iterator for RetryBackoff {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        let now = self.next;
+        self.next = (now * 2).min(RETRY_MAX);
+        Some(super::schedule::jitter(now))
+    }
+}
+
+impl kube::runtime::utils::Backoff for RetryBackoff {
+    fn reset(&mut self) {
+        self.next = RETRY_MIN;
+    }
+}
+
+/// Which of a target's watch streams are failing, for `/readyz`.
+#[derive(Debug, Default)]
+pub struct StreamHealth {
+    failing: Mutex<HashMap<(String, Option<String>), Failing>>,
+}
+
+#[derive(Debug)]
+struct Failing {
+    name: String,
+    since: Instant,
+    last: Instant,
+    reason: String,
+    warned: Instant,
+    /// Errors since the last warning.
+    unwarned: u64,
+}
+
+impl StreamHealth {
+    /// A stream erred; `Some(errors since the last warning)` when a
+    /// warning is due (the first error, then once per [`WARN_EVERY`]).
+    fn error(&self, stream: &StreamName, reason: String) -> Option<u64> {
+        let now = Instant::now();
+        let mut failing = self.lock();
+        match failing.get_mut(&stream.key) {
+            Some(f) if now.duration_since(f.last) < RECOVERED_AFTER => {
+                f.last = now;
+                f.reason = reason;
+                f.unwarned += 1;
+                if now.duration_since(f.warned) < WARN_EVERY {
+                    return None;
+                }
+                f.warned = now;
+                Some(std::mem::take(&mut f.unwarned))
+            }
+            _ => {
+                failing.insert(
+                    stream.key.clone(),
+                    Failing {
+                        name: stream.to_string(),
+                        since: now,
+                        last: now,
+                        reason,
+                        warned: now,
+                        unwarned: 0,
+                    },
+                );
+                Some(1)
+            }
+        }
+    }
+
+    /// The stream works (a watch event came through): not failing.
+    fn ok(&self, key: &(String, Option<String>)) -> bool {
+        self.lock().remove(key).is_some()
+    }
+
+    /// Streams quiet for [`RECOVERED_AFTER`]: recovered; their names.
+    fn recovered(&self) -> Vec<String> {
+        let mut gone = Vec::new();
+        self.lock().retain(|_, f| {
+            let failing = f.last.elapsed() < RECOVERED_AFTER;
+            if !failing {
+                gone.push(f.name.clone());
+            }
+            failing
+        });
+        gone
+    }
+
+    fn forget(&self, key: &(String, Option<String>)) {
+        self.lock().remove(key);
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// Why the streams are degraded: the first failing one, how long it
+    /// has been failing and its last error; `None` when none is.
+    pub fn degraded(&self) -> Option<String> {
+        let failing = self.lock();
+        let f = failing
+            .values()
+            .filter(|f| f.last.elapsed() < RECOVERED_AFTER)
+            .min_by_key(|f| f.since)?;
+        Some(format!(
+            "watch stream on {} failing for {} s, drift there goes unseen: {}",
+            f.name,
+            f.since.elapsed().as_secs(),
+            f.reason
+        ))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Option<String>), Failing>> {
+        self.failing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How often the watch task looks for streams that recovered.
+const RECOVERY_CHECK: Duration = Duration::from_secs(5);
 
 /// The watch task: merges the streams, judges each event, reports drift.
 async fn run(
     mut joining: mpsc::UnboundedReceiver<Joining>,
     tracker: Arc<Mutex<Tracker>>,
-    drifts: Arc<Drifts>,
+    report: Report,
 ) {
+    let Report {
+        drifts,
+        metrics,
+        health,
+    } = report;
     let mut merged = stream::SelectAll::<stream::BoxStream<'static, Tagged>>::new();
     // Per stream: fired (None) once it listed everything once.
     let mut listing: HashMap<usize, Option<oneshot::Sender<()>>> = HashMap::new();
+    let mut names: HashMap<usize, StreamName> = HashMap::new();
+    let mut check = tokio::time::interval(RECOVERY_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         // Biased: a stream follow() added joins before any event is judged.
         let (index, event) = tokio::select! {
@@ -210,20 +425,46 @@ async fn run(
             joined = joining.recv() => match joined {
                 Some(j) => {
                     listing.insert(j.index, Some(j.listed));
+                    names.insert(j.index, j.name);
                     merged.push(j.stream);
                     continue;
                 }
                 None => return,
             },
             Some(tagged) = merged.next(), if !merged.is_empty() => tagged,
-        };
-        let event = match event {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::debug!(error = %e, "watch stream error (retrying)");
+            _ = check.tick() => {
+                for name in health.recovered() {
+                    tracing::info!(stream = %name, "watch stream works again");
+                }
                 continue;
             }
         };
+        let Some(name) = names.get(&index) else {
+            continue;
+        };
+        let event = match event {
+            Ok(e) => e,
+            // The API server forgot the version watched from: a re-list
+            // follows, as it does now and then on any long watch.
+            Err(watcher::Error::WatchError(status)) if status.code == 410 => {
+                tracing::debug!(stream = %name, "watch expired; listing again");
+                continue;
+            }
+            Err(e) => {
+                metrics.watch_stream_error(&name.resource);
+                if let Some(errors) = health.error(name, e.to_string()) {
+                    tracing::warn!(stream = %name, errors, error = %e, "watch stream failing (retrying): drift there goes unseen until it works again");
+                }
+                continue;
+            }
+        };
+        // A watch event proves the stream works again (a listing does
+        // not: the watch after it may still be refused).
+        if matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_))
+            && health.ok(&name.key)
+        {
+            tracing::info!(stream = %name, "watch stream works again");
+        }
         let settled = listing.get(&index).is_some_and(Option::is_none);
         let due = {
             let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());

@@ -15,9 +15,9 @@ use super::http::{Readiness, Shared};
 use super::leader::Leadership;
 use super::metrics::Metrics;
 use super::poll::Poller;
-use super::schedule::{Step, backoff, jitter, release_memory};
+use super::schedule::{HealBackoff, Step, backoff, jitter, release_memory};
 use super::spread::Spread;
-use super::streams::{Drifts, Watchers};
+use super::streams::{Drifts, StreamHealth, Watchers};
 use crate::cluster::applyset::{self, ApplySet};
 use crate::config::Target;
 use crate::desired::DesiredSet;
@@ -71,6 +71,12 @@ pub struct TargetLoop<'a> {
     pub(super) engine: Option<Engine>,
     /// Watch streams on the members (dropped: they stop).
     pub(super) watchers: Option<Watchers>,
+    /// How those streams fare (shared with `/readyz`).
+    pub(super) streams: Arc<StreamHealth>,
+    /// Objects another writer keeps changing back: their heals wait.
+    pub(super) heal_backoff: HealBackoff,
+    /// Drifted objects whose heal waits for their backoff.
+    pub(super) held: std::collections::HashSet<String>,
     leadership: Option<Leadership>,
     /// Held the Lease at the last step.
     was_leader: bool,
@@ -96,6 +102,7 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 impl<'a> TargetLoop<'a> {
     pub fn new(key: String, settings: Settings, common: &'a Common<'a>) -> TargetLoop<'a> {
         let metrics = common.shared.register(&key);
+        let streams = common.shared.streams(&key);
         TargetLoop {
             key,
             settings,
@@ -107,6 +114,9 @@ impl<'a> TargetLoop<'a> {
             drifts: Arc::default(),
             engine: None,
             watchers: None,
+            streams,
+            heal_backoff: HealBackoff::default(),
+            held: Default::default(),
             leadership: None,
             was_leader: false,
             resolved: None,
@@ -128,6 +138,8 @@ impl<'a> TargetLoop<'a> {
         let mut next_resync = Instant::now() + watch.resync;
         loop {
             let wake = next_poll.min(next_resync);
+            // A held heal (an object fought over) comes due.
+            let next_heal = self.next_heal();
             // A poll reuses a lookup another target made since then.
             let mut not_before = Instant::now();
             let step = tokio::select! {
@@ -142,6 +154,7 @@ impl<'a> TargetLoop<'a> {
                     tracing::info!("webhook: polling now");
                     Step::Poll
                 }
+                _ = tokio::time::sleep_until(next_heal.unwrap_or(wake).into()), if next_heal.is_some() => Step::Heal,
                 _ = drifts.reported() => {
                     // Debounce: a burst of events (an edit touching several
                     // objects, a controller's follow-up writes) heals once.
