@@ -549,6 +549,34 @@ mod tests {
         assert_eq!(to_value(&obj)["kind"], "Deployment");
     }
 
+    #[test]
+    fn a_failing_stream_warns_once_degrades_and_recovers_on_an_event() {
+        let health = StreamHealth::default();
+        let stream = StreamName {
+            key: ("v1/configmaps".into(), Some("shop".into())),
+            resource: "configmaps".into(),
+            namespace: Some("shop".into()),
+        };
+        assert_eq!(health.degraded(), None);
+        assert_eq!(health.error(&stream, "forbidden".into()), Some(1));
+        // Retries within the minute: counted by the caller, not warned.
+        for _ in 0..5 {
+            assert_eq!(health.error(&stream, "forbidden".into()), None);
+        }
+        let why = health.degraded().expect("degraded");
+        assert!(
+            why.starts_with("watch stream on configmaps in namespace shop failing for ")
+                && why.ends_with(": forbidden"),
+            "{why}"
+        );
+        assert!(health.ok(&stream.key), "a watch event: works again");
+        assert_eq!(health.degraded(), None);
+        assert!(!health.ok(&stream.key));
+        assert_eq!(health.error(&stream, "gone".into()), Some(1), "warned anew");
+        health.clear();
+        assert_eq!(health.degraded(), None, "no streams, none failing");
+    }
+
     #[tokio::test]
     async fn drift_reports_gather_until_taken_and_none_is_lost() {
         let drifts = Drifts::default();
