@@ -42,7 +42,7 @@ use crate::settings::{
 pub const CONFIG_FILE: &str = "gitsync.yaml";
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfigFile {
     #[serde(default)]
     pub targets: Vec<TargetConfig>,
