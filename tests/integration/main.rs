@@ -14,6 +14,7 @@ mod cluster;
 mod diff;
 mod drift;
 mod faults;
+mod health;
 mod hooks;
 mod multi;
 mod multi_watch;
@@ -54,6 +55,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(health::tests());
     trials.extend(hooks::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
