@@ -18,8 +18,8 @@ use crate::plan::Change;
 /// Polls the objects' health (one LIST per type and namespace a round)
 /// until all are Current or the deadline passes; a Failed object may still
 /// recover (a crash-looping Pod fixed by its controller), so it does not
-/// end the wait early; a closed gate (an interrupt) does. Returns each
-/// object's last health.
+/// end the wait early, except a failed Job, which never runs again; a
+/// closed gate (an interrupt) does. Returns each object's last health.
 pub(super) async fn wait_healthy(
     cluster: &Cluster,
     gate: &WriteGate,
@@ -104,7 +104,13 @@ pub(super) async fn wait_healthy(
         }
         let pending = last.iter().filter(|h| h.status != Status::Current).count();
         on_round(ids.len() - pending, ids.len());
-        if pending == 0 || Instant::now() >= deadline || gate.closed().is_some() {
+        // A failed Job never runs again (its Failed condition is final),
+        // so waiting on it only delays the report.
+        let settled = ids.iter().zip(&last).all(|((id, _), h)| {
+            h.status == Status::Current
+                || (h.status == Status::Failed && id.group == "batch" && id.kind == "Job")
+        });
+        if settled || Instant::now() >= deadline || gate.closed().is_some() {
             return last;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
