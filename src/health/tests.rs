@@ -1140,3 +1140,32 @@ fn rollouts_and_crossplane_style_resources() {
     assert_eq!(h.status, Status::Failed);
     assert!(h.message.contains("connect failed"), "{}", h.message);
 }
+
+#[test]
+fn a_targets_own_rules_come_before_the_files() {
+    let config = crate::config::ConfigFile::parse(
+        "healthCheckExprs:\n  - apiVersion: example.com/v1\n    kind: Widget\n    current: 'true'\ntargets:\n  - name: strict\n    healthCheckExprs:\n      - apiVersion: example.com/v1\n        kind: Widget\n        current: 'false'\n  - name: lax\n",
+    )
+    .unwrap();
+    let targets = crate::config::resolve_targets(
+        Some(&config),
+        &crate::settings::TargetSelection::All,
+        &crate::settings::SourceSettings {
+            repo: ".".into(),
+            revision: None,
+            path: None,
+            verify: None,
+        },
+        &crate::settings::ClusterSettings::default(),
+        &crate::settings::RenderSettings::default(),
+    )
+    .unwrap();
+    let obj = widget(json!({}));
+    let strict = targets[0].health_rules().explain_at(&obj, NOW);
+    assert_eq!(strict.0.status, Status::InProgress, "{}", strict.0.message);
+    assert!(
+        matches!(&strict.1, Decider::Custom { declared, .. } if declared == "gitsync.yaml line 8")
+    );
+    let lax = targets[1].health_rules().explain_at(&obj, NOW);
+    assert_eq!(lax.0.status, Status::Current, "{}", lax.0.message);
+}
