@@ -64,9 +64,33 @@ fn env() -> Arc<cel::Env> {
     .clone()
 }
 
-/// Compiles one expression, or says where its syntax is wrong.
+/// How deeply comprehensions (`all`, `exists`, `filter`, `map`) may nest.
+/// Evaluation cannot be interrupted, and each level multiplies the work by
+/// a list's length: gitsync.yaml comes from the repository and must not be
+/// able to stall every sync. Flux's library needs two.
+pub const MAX_NESTING: usize = 3;
+
+/// Longest expression accepted, for the same reason.
+pub const MAX_LENGTH: usize = 4096;
+
+/// Compiles one expression, or says where its syntax is wrong (or that it
+/// is too large to evaluate in bounded time).
 pub fn compile(text: &str) -> Result<Expr, SyntaxError> {
+    if text.len() > MAX_LENGTH {
+        return Err(SyntaxError {
+            line: 1,
+            column: 1,
+            message: format!("longer than {MAX_LENGTH} characters"),
+        });
+    }
     match env().compile(text) {
+        Ok(program) if nesting(program.expression()) > MAX_NESTING => Err(SyntaxError {
+            line: 1,
+            column: 1,
+            message: format!(
+                "comprehensions (all, exists, filter, map) nest more than {MAX_NESTING} deep"
+            ),
+        }),
         Ok(program) => Ok(Expr {
             text: text.to_string(),
             program,
@@ -79,6 +103,31 @@ pub fn compile(text: &str) -> Result<Expr, SyntaxError> {
                 message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
             })
         }
+    }
+}
+
+/// The deepest nesting of comprehensions in an expression.
+fn nesting(e: &cel::IdedExpr) -> usize {
+    use cel::common::ast::{EntryExpr, Expr as E};
+    let max =
+        |items: &mut dyn Iterator<Item = &cel::IdedExpr>| items.map(nesting).max().unwrap_or(0);
+    match &e.expr {
+        E::Comprehension(c) => {
+            let inner = [&c.accu_init, &c.loop_cond, &c.loop_step, &c.result];
+            nesting(&c.iter_range).max(1 + max(&mut inner.into_iter()))
+        }
+        E::Call(call) => max(&mut call.target.as_deref().into_iter().chain(&call.args)),
+        E::List(list) => max(&mut list.elements.iter()),
+        E::Select(select) => nesting(&select.operand),
+        E::Map(m) => max(&mut m.entries.iter().flat_map(|entry| match &entry.expr {
+            EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
+            EntryExpr::StructField(f) => vec![&f.value],
+        })),
+        E::Struct(st) => max(&mut st.entries.iter().flat_map(|entry| match &entry.expr {
+            EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
+            EntryExpr::StructField(f) => vec![&f.value],
+        })),
+        E::Unspecified | E::Ident(_) | E::Literal(_) => 0,
     }
 }
 

@@ -1169,3 +1169,16 @@ fn a_targets_own_rules_come_before_the_files() {
     let lax = targets[1].health_rules().explain_at(&obj, NOW);
     assert_eq!(lax.0.status, Status::Current, "{}", lax.0.message);
 }
+
+#[test]
+fn deeply_nested_comprehensions_are_refused() {
+    // Each level multiplies the work by a list's length, and evaluation
+    // cannot be interrupted.
+    let deep = "a.all(w, b.all(x, c.all(y, d.all(z, true))))";
+    let err = custom::compile(deep).unwrap_err();
+    assert!(err.message.contains("nest more than 3"), "{err:?}");
+    custom::compile("a.all(w, b.all(x, c.exists(y, true)))").unwrap();
+    // Chained (not nested) comprehensions are fine however many.
+    custom::compile("a.filter(x, true).map(x, x).filter(x, true).all(x, true)").unwrap();
+    assert!(custom::compile(&"a || ".repeat(1000)).is_err());
+}
