@@ -51,6 +51,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand status 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+            cand health 'Look at the health of objects as sync judges it'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -137,6 +138,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --dry-run 'Print the plan exactly as `diff` does and change nothing'
             cand --allow-empty 'Allow an empty desired set to prune every member of the ApplySet'
             cand --no-wait 'Do not wait for applied objects to become healthy'
+            cand --wait-for-jobs 'Wait for Jobs to complete (a failed Job fails the sync, naming its Pods'' exit codes), not only to start. Per Job, the annotation gitsync.io/wait-for-completion ("true" or "false") decides instead'
             cand --all-targets 'Use every target of gitsync.yaml'
             cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -343,6 +345,73 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'gitsync;health'= {
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand explain 'Say which rule decides one live object''s health (gitsync.yaml''s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;health;explain'= {
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --wait-for-jobs 'Judge a Job as `sync --wait-for-jobs` does: healthy only once complete'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;health;help'= {
+            cand explain 'Say which rule decides one live object''s health (gitsync.yaml''s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;health;help;explain'= {
+        }
+        &'gitsync;health;help;help'= {
+        }
         &'gitsync;completions'= {
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
@@ -379,6 +448,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand status 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+            cand health 'Look at the health of objects as sync judges it'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -395,6 +465,11 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         &'gitsync;help;promote'= {
         }
         &'gitsync;help;render'= {
+        }
+        &'gitsync;help;health'= {
+            cand explain 'Say which rule decides one live object''s health (gitsync.yaml''s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
+        }
+        &'gitsync;help;health;explain'= {
         }
         &'gitsync;help;completions'= {
         }

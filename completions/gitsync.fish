@@ -57,6 +57,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "watch" -d 'Run the 
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "health" -d 'Look at the health of objects as sync judges it'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l values -d 'Helm values file for a chart, relative to the repository (repeatable; adds to the target\'s values files)' -r -F
@@ -141,6 +142,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-hooks -d 'Do
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l dry-run -d 'Print the plan exactly as `diff` does and change nothing'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l allow-empty -d 'Allow an empty desired set to prune every member of the ApplySet'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l no-wait -d 'Do not wait for applied objects to become healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l wait-for-jobs -d 'Wait for Jobs to complete (a failed Job fails the sync, naming its Pods\' exit codes), not only to start. Per Job, the annotation gitsync.io/wait-for-completion ("true" or "false") decides instead'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -333,6 +335,63 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s q -l quiet -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -f -a "explain" -d 'Say which rule decides one live object\'s health (gitsync.yaml\'s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l verify-signatures -d 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision' -r -f -a "head\t'The commit is signed by a trusted key'
+tag\t'The annotated tag --revision names is signed by a trusted key'
+tag-and-head\t'Both'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l context -d 'Kubeconfig context to use (default: its current context)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s n -l namespace -d 'Namespace for namespaced objects that name none (default: the context\'s namespace, else `default`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l request-timeout -d 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s o -l output -d 'Output format of results on stdout' -r -f -a "text\t'Human-readable text (YAML for `render`)'
+json\t'JSON with a stable schema, for CI'
+markdown\t'Markdown, for pull-request comments'"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l color -d 'When to colour output. NO_COLOR in the environment means never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l wait-for-jobs -d 'Judge a Job as `sync --wait-for-jobs` does: healthy only once complete'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l all-targets -d 'Use every target of gitsync.yaml'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s q -l quiet -d 'Only errors on stderr'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Say which rule decides one live object\'s health (gitsync.yaml\'s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F
@@ -359,12 +418,14 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l qui
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l no-progress -d 'Never draw progress bars (they are only drawn on a terminal anyway)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "diff" -d 'Show what would change if the cluster were synced now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "sync" -d 'Make the cluster match Git: apply, prune what Git removed, wait healthy'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "drift" -d 'Show what was changed in the cluster behind Git\'s back, and by whom'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "watch" -d 'Run the pull / compare / sync loop as a daemon, self-healing drift'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "status" -d 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "promote" -d 'Promote the revision one target last synced to another target: write it as that target\'s `revision:` in gitsync.yaml and commit'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "render" -d 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "health" -d 'Look at the health of objects as sync judges it'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from diff sync drift watch status promote render health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from health" -f -a "explain" -d 'Say which rule decides one live object\'s health (gitsync.yaml\'s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'

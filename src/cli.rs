@@ -202,11 +202,36 @@ pub enum CommandArgs {
     /// Exit codes: 0 rendered, 2 invalid input.
     Render(RenderArgs),
 
+    /// Look at the health of objects as sync judges it.
+    #[command(subcommand)]
+    Health(HealthArgs),
+
     /// Print a shell completion script.
     Completions {
         /// Shell to generate the script for.
         #[arg(value_enum)]
         shell: ShellArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HealthArgs {
+    /// Say which rule decides one live object's health (gitsync.yaml's
+    /// healthCheckExprs, a built-in rule for a custom resource, Job
+    /// completion, or kstatus) and why it is what it is now.
+    ///
+    /// Exit codes: 0 healthy (current), 1 not healthy (in progress,
+    /// failed, terminating), 2 error (not found, unknown kind).
+    Explain {
+        /// The object: KIND/NAME, where KIND is a kind or its plural in
+        /// any case, optionally with its group (certificates.cert-manager.io/web).
+        #[arg(value_name = "KIND/NAME")]
+        object: String,
+
+        /// Judge a Job as `sync --wait-for-jobs` does: healthy only once
+        /// complete.
+        #[arg(long)]
+        wait_for_jobs: bool,
     },
 }
 
@@ -337,6 +362,12 @@ pub struct SyncArgs {
     /// Do not wait for applied objects to become healthy.
     #[arg(long)]
     pub no_wait: bool,
+
+    /// Wait for Jobs to complete (a failed Job fails the sync, naming its
+    /// Pods' exit codes), not only to start. Per Job, the annotation
+    /// gitsync.io/wait-for-completion ("true" or "false") decides instead.
+    #[arg(long, conflicts_with = "no_wait")]
+    pub wait_for_jobs: bool,
 
     /// How long to wait for health (e.g. 90s, 5m, 1h).
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
@@ -616,6 +647,7 @@ impl Cli {
                     lock_timeout: a.lock_timeout,
                     allow_empty: a.allow_empty,
                     wait: !a.no_wait,
+                    wait_for_jobs: a.wait_for_jobs,
                     timeout: a.timeout,
                 },
             },
@@ -657,6 +689,13 @@ impl Cli {
                     stall_timeout: a.stall_timeout,
                     grace_period: a.grace_period,
                 },
+            },
+            CommandArgs::Health(HealthArgs::Explain {
+                object,
+                wait_for_jobs,
+            }) => Command::HealthExplain {
+                object,
+                wait_for_jobs,
             },
             CommandArgs::Completions { shell } => Command::Completions {
                 shell: match shell {

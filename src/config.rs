@@ -9,6 +9,12 @@
 //!     helm: {releaseName: shop, values: [deploy/values-prod.yaml]}
 //!     prune: true
 //!     revision: v1.4.0   # optional pin: branch, tag or commit
+//!     healthCheckExprs: []  # this target's own, before the file's
+//! healthCheckExprs:       # health rules in Flux's format (CEL)
+//!   - apiVersion: bitnami.com/v1alpha1
+//!     kind: SealedSecret
+//!     failed: status.conditions.filter(e, e.type == 'Synced').all(e, e.status == 'False')
+//!     current: status.conditions.filter(e, e.type == 'Synced').all(e, e.status == 'True')
 //! ```
 //!
 //! gitsync.yaml is read at the command's revision (`--revision`, default
@@ -36,10 +42,69 @@ use crate::settings::{
 pub const CONFIG_FILE: &str = "gitsync.yaml";
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfigFile {
     #[serde(default)]
     pub targets: Vec<TargetConfig>,
+    /// Health rules for every target (after each target's own).
+    #[serde(default)]
+    pub health_check_exprs: Vec<HealthCheckExpr>,
+}
+
+/// One health rule in Flux's `healthCheckExprs` format: CEL expressions
+/// over the live object of this apiVersion and kind (see `health::custom`).
+/// Spanned: a syntax error names its line.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HealthCheckExpr {
+    pub api_version: Spanned<String>,
+    pub kind: String,
+    pub current: Spanned<String>,
+    #[serde(default)]
+    pub in_progress: Option<Spanned<String>>,
+    #[serde(default)]
+    pub failed: Option<Spanned<String>>,
+}
+
+impl HealthCheckExpr {
+    /// Compiles the entry; `Err` names the file, line and expression.
+    pub fn compile(&self) -> Result<crate::health::custom::Rule, ConfigError> {
+        let compile = |name: &str, e: &Spanned<String>| {
+            crate::health::custom::compile(&e.value).map_err(|err| {
+                let line = e.referenced.line() as usize + err.line.saturating_sub(1);
+                ConfigError::Invalid {
+                    file: format!("{CONFIG_FILE} (line {line})"),
+                    message: format!(
+                        "healthCheckExprs for {} {}: `{name}` is not valid CEL (column {}): {}",
+                        self.api_version.value, self.kind, err.column, err.message
+                    ),
+                }
+            })
+        };
+        let optional = |name: &str, e: &Option<Spanned<String>>| {
+            e.as_ref()
+                .filter(|e| !e.value.trim().is_empty())
+                .map(|e| compile(name, e))
+                .transpose()
+        };
+        if self.current.value.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                file: format!("{CONFIG_FILE} (line {})", self.current.referenced.line()),
+                message: format!(
+                    "healthCheckExprs for {} {}: `current` is empty",
+                    self.api_version.value, self.kind
+                ),
+            });
+        }
+        Ok(crate::health::custom::Rule {
+            api_version: self.api_version.value.clone(),
+            kind: self.kind.clone(),
+            current: compile("current", &self.current)?,
+            in_progress: optional("inProgress", &self.in_progress)?,
+            failed: optional("failed", &self.failed)?,
+            declared: format!("{CONFIG_FILE} line {}", self.api_version.referenced.line()),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +129,9 @@ pub struct TargetConfig {
     /// (keys the repository supplies would vouch for themselves).
     #[serde(default)]
     pub verify_signatures: Option<VerifyConfig>,
+    /// Health rules for this target, before the file's.
+    #[serde(default)]
+    pub health_check_exprs: Vec<HealthCheckExpr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +211,21 @@ pub struct Target {
     /// The revision gitsync.yaml pins this target to (`None`: the
     /// command's revision).
     pub revision: Option<String>,
+    /// Health rules: the target's `healthCheckExprs`, then the file's.
+    pub health_checks: Vec<HealthCheckExpr>,
+}
+
+impl Target {
+    /// The target's health rules, compiled (they were checked when
+    /// gitsync.yaml was parsed).
+    pub fn health_rules(&self) -> crate::health::Rules {
+        crate::health::Rules::new(
+            self.health_checks
+                .iter()
+                .filter_map(|h| h.compile().ok())
+                .collect(),
+        )
+    }
 }
 
 impl ConfigFile {
@@ -179,6 +262,13 @@ impl ConfigFile {
                 }
             })?
         };
+        for h in config
+            .health_check_exprs
+            .iter()
+            .chain(config.targets.iter().flat_map(|t| &t.health_check_exprs))
+        {
+            h.compile()?;
+        }
         let mut seen = std::collections::HashSet::new();
         for t in &config.targets {
             if t.name.trim().is_empty() {
@@ -287,6 +377,16 @@ pub fn resolve_targets(
                 prune: t.and_then(|t| t.prune).unwrap_or(true),
                 verify_mode: t.and_then(|t| t.verify_signatures.as_ref()).map(|v| v.mode),
                 revision: t.and_then(|t| t.revision.clone()),
+                health_checks: t
+                    .map(|t| t.health_check_exprs.clone())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(
+                        config
+                            .map(|c| c.health_check_exprs.clone())
+                            .unwrap_or_default(),
+                    )
+                    .collect(),
             }
         })
         .collect())

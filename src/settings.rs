@@ -233,6 +233,8 @@ pub struct SyncSettings {
     pub lock_timeout: Duration,
     pub allow_empty: bool,
     pub wait: bool,
+    /// `--wait-for-jobs`: Jobs are healthy once complete.
+    pub wait_for_jobs: bool,
     pub timeout: Duration,
 }
 
@@ -300,6 +302,13 @@ pub enum Command {
         render: RenderSettings,
         /// ApplySet name (`--name`).
         name: Option<String>,
+    },
+    /// `health explain KIND/NAME`.
+    HealthExplain {
+        /// `KIND/NAME` as given (`Certificate/web`, `certificates.cert-manager.io/web`).
+        object: String,
+        /// `--wait-for-jobs`: explain a Job as sync with that flag would.
+        wait_for_jobs: bool,
     },
     Completions {
         shell: CompletionShell,

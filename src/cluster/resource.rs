@@ -55,9 +55,71 @@ impl Kinds {
     pub fn get(&self, group: &str, version: &str, kind: &str) -> Option<&(ApiResource, Scope)> {
         self.0.get(group)?.get(version)?.get(kind)
     }
+
+    /// Served types a user may mean by `name`, as kubectl reads it: a kind
+    /// or its plural in any case, optionally followed by `.GROUP`
+    /// (`Certificate`, `certificates.cert-manager.io`). One per group and
+    /// kind, at its most stable version (v1 before v1beta1 before v1alpha1).
+    pub fn named(&self, name: &str) -> Vec<&(ApiResource, Scope)> {
+        let name = name.to_ascii_lowercase();
+        let (short, group) = name.split_once('.').unwrap_or((&name, ""));
+        let mut found: Vec<&(ApiResource, Scope)> = Vec::new();
+        for (g, versions) in &self.0 {
+            if !group.is_empty() && g.to_ascii_lowercase() != group {
+                continue;
+            }
+            for by_kind in versions.values() {
+                for entry in by_kind.values() {
+                    let ar = &entry.0;
+                    let matches = ar.kind.to_ascii_lowercase() == short || ar.plural == short;
+                    if !matches || ar.plural.contains('/') {
+                        continue;
+                    }
+                    match found
+                        .iter_mut()
+                        .find(|f| f.0.group == ar.group && f.0.kind == ar.kind)
+                    {
+                        Some(f) if version_rank(&ar.version) > version_rank(&f.0.version) => {
+                            *f = entry;
+                        }
+                        Some(_) => {}
+                        None => found.push(entry),
+                    }
+                }
+            }
+        }
+        found.sort_by(|a, b| (&a.0.group, &a.0.kind).cmp(&(&b.0.group, &b.0.kind)));
+        found
+    }
+}
+
+/// Kubernetes' version priority: GA, then beta, then alpha, higher numbers
+/// first (`v2` > `v1` > `v1beta2` > `v1beta1` > `v1alpha1`).
+fn version_rank(version: &str) -> (u8, u64, u64) {
+    let rest = version.strip_prefix('v').unwrap_or(version);
+    let digits = |s: &str| -> (u64, usize) {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (s[..n].parse().unwrap_or(0), n)
+    };
+    let (major, n) = digits(rest);
+    let tail = &rest[n..];
+    if tail.is_empty() {
+        return (3, major, 0);
+    }
+    for (stability, word) in [(2, "beta"), (1, "alpha")] {
+        if let Some(minor) = tail.strip_prefix(word) {
+            return (stability, major, digits(minor).0);
+        }
+    }
+    (0, major, 0)
 }
 
 impl Cluster {
+    /// Served types `name` may mean ([`Kinds::named`]).
+    pub fn kinds_named(&self, name: &str) -> Vec<(ApiResource, Scope)> {
+        self.kinds.named(name).into_iter().cloned().collect()
+    }
+
     /// The served resource and scope of an object's type, as the current
     /// discovery knows it (sync refreshes it after creating CRDs).
     pub fn resolve(&self, id: &ObjectId, api_version: &str) -> Option<(ApiResource, Scope)> {

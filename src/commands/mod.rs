@@ -8,6 +8,7 @@ use anyhow::Context;
 
 mod diff;
 mod drift;
+mod health;
 mod interrupt;
 mod promote;
 mod render;
@@ -48,6 +49,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Watch { render, watch } => watch::run(settings, render, watch),
         Command::Promote { render, promote } => promote::run(settings, render, promote),
         Command::Status { render, name } => status::run(settings, render, name.as_deref()),
+        Command::HealthExplain {
+            object,
+            wait_for_jobs,
+        } => health::explain(settings, object, *wait_for_jobs),
     }
 }
 

@@ -399,7 +399,7 @@ async fn wait_done(
 }
 
 /// A failed Job's reason, with why its failed Pods failed.
-async fn job_failure(cluster: &Cluster, job: &Value, why: String) -> String {
+pub(super) async fn job_failure(cluster: &Cluster, job: &Value, why: String) -> String {
     let name = job["metadata"]["name"].as_str().unwrap_or_default();
     let namespace = job["metadata"]["namespace"].as_str();
     let pod_id = ObjectId {

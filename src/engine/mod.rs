@@ -21,7 +21,7 @@ use crate::cluster::applyset::{self, ApplySet, ApplySetError, Parent};
 use crate::cluster::{Cluster, ClusterError, ConnectOptions};
 use crate::config::Target;
 use crate::desired::{DesiredSet, ObjectId};
-use crate::health::Health;
+use crate::health::{Health, Rules};
 use crate::plan::{Action, Change, Plan};
 
 pub use hooks::{HookOutcome, HookResult};
@@ -65,6 +65,9 @@ pub enum EngineError {
     /// The ApplySet's parent records another repository or path.
     #[error("{0}")]
     Foreign(String),
+    /// Reading one object failed (`health explain`).
+    #[error("{0}")]
+    Read(String),
     #[error("refreshing discovery after creating CRDs")]
     Discovery(#[source] Box<ClusterError>),
 }
@@ -116,6 +119,8 @@ pub struct Engine {
     pub concurrency: usize,
     /// Checked before every write.
     pub gate: WriteGate,
+    /// The target's health rules (gitsync.yaml's `healthCheckExprs`).
+    pub health_rules: Rules,
 }
 
 impl Engine {
@@ -147,6 +152,7 @@ impl Engine {
             parent,
             concurrency,
             gate: WriteGate::open(),
+            health_rules: target.health_rules(),
         })
     }
 
@@ -243,6 +249,44 @@ impl Engine {
     /// One look at (or, with a later deadline, a wait for) the health of
     /// objects given as (identity with namespace resolved, apiVersion).
     pub async fn health(&self, ids: &[(ObjectId, String)], deadline: Instant) -> Vec<Health> {
-        wait::wait_healthy(&self.cluster, &self.gate, ids, deadline, |_, _| {}).await
+        wait::wait_healthy(
+            &self.cluster,
+            &self.gate,
+            &self.health_rules,
+            ids,
+            deadline,
+            |_, _| {},
+        )
+        .await
+    }
+
+    /// One object's health now, and the rule that decided it (`None`: the
+    /// object does not exist).
+    pub async fn explain_health(
+        &self,
+        id: &ObjectId,
+        api_version: &str,
+    ) -> Result<Option<(Health, crate::health::Decider)>, EngineError> {
+        let Some(ar) = self.cluster.resource_of(id, api_version) else {
+            return Err(EngineError::Read(format!(
+                "{api_version} {} is not served by {}",
+                id.kind, self.cluster.server
+            )));
+        };
+        let api = self.cluster.api(&ar, id.namespace.as_deref());
+        let found = crate::cluster::retry(|| api.get_opt(&id.name))
+            .await
+            .map_err(|e| {
+                EngineError::Read(format!(
+                    "reading {}: {}",
+                    id.label(api_version),
+                    crate::cluster::resource::api_error_message(&e)
+                ))
+            })?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let obj = crate::cluster::resource::with_type(found, &ar);
+        Ok(Some(self.health_rules.explain(&obj)))
     }
 }

@@ -28,6 +28,8 @@ pub struct SyncOptions {
     pub wait: bool,
     pub timeout: Duration,
     pub force_conflicts: bool,
+    /// Jobs are healthy once complete, not once started.
+    pub wait_for_jobs: bool,
 }
 
 /// What the parent records about the last sync.
@@ -304,7 +306,7 @@ impl Engine {
             // A later wave starts once this one is healthy.
             if opts.wait && wave_index + 1 < waves.len() {
                 let health = self
-                    .wait_for(&plan.changes, &in_wave, deadline, progress)
+                    .wait_for(&plan.changes, &in_wave, deadline, opts, progress)
                     .await;
                 let unhealthy = health.iter().any(|h| h.status != Status::Current);
                 for (&i, h) in in_wave.iter().zip(health) {
@@ -386,7 +388,7 @@ impl Engine {
 
         if opts.wait && !writes.is_empty() {
             let health = self
-                .wait_for(&plan.changes, &writes, deadline, progress)
+                .wait_for(&plan.changes, &writes, deadline, opts, progress)
                 .await;
             for (&i, h) in writes.iter().zip(health) {
                 objects[i].health = Some(h);
@@ -453,6 +455,7 @@ impl Engine {
         changes: &[Change],
         indices: &[usize],
         deadline: Instant,
+        opts: &SyncOptions,
         progress: &dyn Fn(&str),
     ) -> Vec<Health> {
         let ids: Vec<_> = indices
@@ -464,12 +467,20 @@ impl Engine {
             ids.len()
         ));
         let mut last = usize::MAX;
-        wait::wait_healthy(&self.cluster, &self.gate, &ids, deadline, |ready, all| {
-            if ready != last {
-                progress(&format!("{ready} of {all} healthy"));
-                last = ready;
-            }
-        })
+        let rules = self.health_rules.with_jobs(opts.wait_for_jobs);
+        wait::wait_healthy(
+            &self.cluster,
+            &self.gate,
+            &rules,
+            &ids,
+            deadline,
+            |ready, all| {
+                if ready != last {
+                    progress(&format!("{ready} of {all} healthy"));
+                    last = ready;
+                }
+            },
+        )
         .await
     }
 }

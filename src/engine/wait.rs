@@ -1,5 +1,5 @@
-//! Waiting: for objects to become healthy (kstatus rules, one LIST per
-//! type and namespace a round) and for CRDs to be Established.
+//! Waiting: for objects to become healthy (the target's health rules, one
+//! LIST per type and namespace a round) and for CRDs to be Established.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -12,17 +12,18 @@ use super::WriteGate;
 use crate::cluster::resource::{resource_key, with_type};
 use crate::cluster::{Cluster, retry};
 use crate::desired::ObjectId;
-use crate::health::{Health, Status, health};
+use crate::health::{Health, Rules, Status};
 use crate::plan::Change;
 
 /// Polls the objects' health (one LIST per type and namespace a round)
 /// until all are Current or the deadline passes; a Failed object may still
 /// recover (a crash-looping Pod fixed by its controller), so it does not
-/// end the wait early; a closed gate (an interrupt) does. Returns each
-/// object's last health.
+/// end the wait early, except a failed Job, which never runs again; a
+/// closed gate (an interrupt) does. Returns each object's last health.
 pub(super) async fn wait_healthy(
     cluster: &Cluster,
     gate: &WriteGate,
+    rules: &Rules,
     ids: &[(ObjectId, String)],
     deadline: Instant,
     mut on_round: impl FnMut(usize, usize),
@@ -77,7 +78,23 @@ pub(super) async fn wait_healthy(
             };
             for i in indices {
                 last[i] = match by_name.get(&ids[i].0.name) {
-                    Some(obj) => health(obj),
+                    Some(obj) => {
+                        let h = rules.health(obj);
+                        let known = last[i].status == Status::Failed
+                            && last[i].message.starts_with(&h.message);
+                        if h.status == Status::Failed && ids[i].0.kind == "Job" && !known {
+                            // Which Pods failed and how: asked once per
+                            // failure, not every round.
+                            Health {
+                                message: super::hooks::job_failure(cluster, obj, h.message).await,
+                                status: Status::Failed,
+                            }
+                        } else if known {
+                            last[i].clone()
+                        } else {
+                            h
+                        }
+                    }
                     None => Health {
                         status: Status::InProgress,
                         message: "not found".into(),
@@ -87,7 +104,13 @@ pub(super) async fn wait_healthy(
         }
         let pending = last.iter().filter(|h| h.status != Status::Current).count();
         on_round(ids.len() - pending, ids.len());
-        if pending == 0 || Instant::now() >= deadline || gate.closed().is_some() {
+        // A failed Job never runs again (its Failed condition is final),
+        // so waiting on it only delays the report.
+        let settled = ids.iter().zip(&last).all(|((id, _), h)| {
+            h.status == Status::Current
+                || (h.status == Status::Failed && id.group == "batch" && id.kind == "Job")
+        });
+        if settled || Instant::now() >= deadline || gate.closed().is_some() {
             return last;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -105,7 +128,16 @@ pub(super) async fn wait_established(
         .map(|c| (c.id.clone(), c.api_version.clone()))
         .collect();
     let open = WriteGate::open();
-    let health = wait_healthy(cluster, &open, &ids, Instant::now() + timeout, |_, _| {}).await;
+    let rules = Rules::default();
+    let health = wait_healthy(
+        cluster,
+        &open,
+        &rules,
+        &ids,
+        Instant::now() + timeout,
+        |_, _| {},
+    )
+    .await;
     let stuck: Vec<String> = ids
         .iter()
         .zip(&health)

@@ -13,9 +13,20 @@
 //!    CRD and PodDisruptionBudget.
 //! 5. Everything else is [`Status::Current`].
 //!
+//! Before these rules, [`Rules`] may decide instead: a `healthCheckExprs`
+//! entry of gitsync.yaml for the object's apiVersion and kind (CEL, in
+//! `custom.rs`), a Job that must run to completion (`--wait-for-jobs` or
+//! the [`WAIT_FOR_COMPLETION`] annotation), or a built-in rule for a
+//! common custom resource that kstatus misreads (`crds.rs`).
+//!
 //! Everything is computed from the object alone; no cluster access. The only
 //! outside input is the clock, for kstatus' 15 second grace period before an
 //! unschedulable Pod counts as failed.
+
+mod crds;
+pub mod custom;
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -44,10 +55,126 @@ pub struct Health {
 /// (kstatus `ScheduleWindow`).
 const SCHEDULE_WINDOW_SECS: i64 = 15;
 
-/// The health of one object as read from the cluster (with its `status`).
+/// The health of one object as read from the cluster (with its `status`),
+/// by the built-in rules alone.
 #[must_use]
 pub fn health(obj: &Value) -> Health {
-    health_at(obj, k8s_openapi::jiff::Timestamp::now().as_second())
+    Rules::default().health(obj)
+}
+
+/// The annotation that makes health wait for a Job to complete (`"true"`),
+/// or not even with `--wait-for-jobs` (`"false"`).
+pub const WAIT_FOR_COMPLETION: &str = "gitsync.io/wait-for-completion";
+
+/// Which rule decided an object's health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decider {
+    /// A `healthCheckExprs` entry: where it was declared, and which of its
+    /// expressions decided (`inProgress`, `failed`, `current`, `none`).
+    Custom {
+        declared: String,
+        expression: String,
+    },
+    /// A Job waited on until it completes, and why it is waited on.
+    JobCompletion(&'static str),
+    /// A built-in rule for a custom resource kstatus misreads.
+    BuiltIn(&'static str),
+    /// kstatus' rules (generic, or per kind for the built-in kinds).
+    Kstatus,
+}
+
+impl std::fmt::Display for Decider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Decider::Custom {
+                declared,
+                expression,
+            } => write!(
+                f,
+                "healthCheckExprs entry at {declared} (decided by: {expression})"
+            ),
+            Decider::JobCompletion(why) => write!(f, "Job completion ({why})"),
+            Decider::BuiltIn(name) => write!(f, "built-in rule: {name}"),
+            Decider::Kstatus => f.write_str("built-in kstatus rules"),
+        }
+    }
+}
+
+/// The health rules of one target: its `healthCheckExprs` (the target's
+/// own first, then the file's) and whether Jobs must complete. Cheap to
+/// clone.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    custom: Arc<Vec<custom::Rule>>,
+    /// `--wait-for-jobs`: a Job is healthy once it completed, not once it
+    /// started (the annotation can say otherwise per Job).
+    pub wait_for_jobs: bool,
+}
+
+impl Rules {
+    pub fn new(custom: Vec<custom::Rule>) -> Rules {
+        Rules {
+            custom: Arc::new(custom),
+            wait_for_jobs: false,
+        }
+    }
+
+    /// The same rules, with `--wait-for-jobs` as given.
+    #[must_use]
+    pub fn with_jobs(&self, wait_for_jobs: bool) -> Rules {
+        Rules {
+            custom: self.custom.clone(),
+            wait_for_jobs,
+        }
+    }
+
+    #[must_use]
+    pub fn health(&self, obj: &Value) -> Health {
+        self.explain(obj).0
+    }
+
+    /// The object's health and the rule that decided it.
+    #[must_use]
+    pub fn explain(&self, obj: &Value) -> (Health, Decider) {
+        self.explain_at(obj, k8s_openapi::jiff::Timestamp::now().as_second())
+    }
+
+    fn explain_at(&self, obj: &Value, now: i64) -> (Health, Decider) {
+        // The first matching entry wins: the target's own come first.
+        if let Some(rule) = self.custom.iter().find(|r| r.matches(obj)) {
+            let (h, expression) = rule.evaluate(obj);
+            return (
+                h,
+                Decider::Custom {
+                    declared: rule.declared.clone(),
+                    expression,
+                },
+            );
+        }
+        let kind = kind_of(obj);
+        let group = group_of(obj);
+        if (group, kind) == ("batch", "Job")
+            && let Some(why) = self.job_completion_wanted(obj)
+        {
+            let h = generic(obj, kind).unwrap_or_else(|| job_completion(obj));
+            return (h, Decider::JobCompletion(why));
+        }
+        if generic(obj, kind).is_none()
+            && let Some((name, h)) = crds::rule_for(obj, group, kind)
+        {
+            return (h, Decider::BuiltIn(name));
+        }
+        (health_at(obj, now), Decider::Kstatus)
+    }
+
+    /// Why this Job must complete before it is healthy, if it must.
+    fn job_completion_wanted(&self, obj: &Value) -> Option<&'static str> {
+        match str_field(obj, &["metadata", "annotations", WAIT_FOR_COMPLETION]) {
+            Some("true") => Some("annotation gitsync.io/wait-for-completion: \"true\""),
+            Some("false") => None,
+            _ => self.wait_for_jobs.then_some("--wait-for-jobs"),
+        }
+    }
 }
 
 /// [`health`] with the clock passed in (seconds since the Unix epoch).
@@ -554,6 +681,37 @@ fn namespace(obj: &Value) -> Health {
         return make(Status::Terminating, "Namespace is terminating");
     }
     current("Namespace is active")
+}
+
+/// A Job that must run to its end: Complete → Current, Failed → Failed,
+/// anything else (not started, running, suspended) → InProgress.
+fn job_completion(obj: &Value) -> Health {
+    let succeeded = int_or(obj, &["status", "succeeded"], 0);
+    let active = int_or(obj, &["status", "active"], 0);
+    let failed_pods = int_or(obj, &["status", "failed"], 0);
+    for c in conditions(obj) {
+        if c.is("Complete", "True") || c.is("SuccessCriteriaMet", "True") {
+            return current(format!("Job completed: {succeeded} succeeded"));
+        }
+        if c.is("Failed", "True") || c.is("FailureTarget", "True") {
+            let why = if c.reason.is_empty() {
+                "Failed condition is True"
+            } else {
+                c.reason
+            };
+            return failed(if c.message.is_empty() {
+                format!("Job failed: {why}")
+            } else {
+                format!("Job failed: {why} ({})", c.message)
+            });
+        }
+        if c.is("Suspended", "True") {
+            return in_progress("Job is suspended: it completes only once resumed");
+        }
+    }
+    in_progress(format!(
+        "Job has not completed yet: {succeeded} succeeded, {active} active, {failed_pods} failed"
+    ))
 }
 
 // ---------------------------------------------------------------------------

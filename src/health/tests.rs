@@ -873,3 +873,312 @@ fn health_uses_the_real_clock() {
             {"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]}});
     assert_eq!(health(&obj).status, Status::InProgress);
 }
+
+// --- Rules: healthCheckExprs, Job completion, built-in CRD rules ---------
+
+fn rules(yaml: &str) -> Rules {
+    let config = crate::config::ConfigFile::parse(yaml).unwrap();
+    Rules::new(
+        config
+            .health_check_exprs
+            .iter()
+            .map(|h| h.compile().unwrap())
+            .collect(),
+    )
+}
+
+const WIDGET_RULES: &str = "healthCheckExprs:\n  - apiVersion: example.com/v1\n    kind: Widget\n    inProgress: \"!has(self.status) || self.status.phase == 'Pending'\"\n    failed: status.phase == 'Broken'\n    current: self.status.phase == 'Ready'\n";
+
+fn widget(status: Value) -> Value {
+    json!({"apiVersion": "example.com/v1", "kind": "Widget",
+           "metadata": {"name": "w", "generation": 1}, "status": status})
+}
+
+#[test]
+fn cel_rules_decide_in_flux_order() {
+    let r = rules(WIDGET_RULES);
+    for (status, want, expr) in [
+        (json!({"phase": "Ready"}), Status::Current, "current"),
+        (
+            json!({"phase": "Pending"}),
+            Status::InProgress,
+            "inProgress",
+        ),
+        (json!({"phase": "Broken"}), Status::Failed, "failed"),
+        // None is true: in progress.
+        (json!({"phase": "Other"}), Status::InProgress, "none"),
+    ] {
+        let (h, d) = r.explain_at(&widget(status.clone()), NOW);
+        assert_eq!(h.status, want, "{status}: {}", h.message);
+        assert_eq!(
+            d,
+            Decider::Custom {
+                declared: "gitsync.yaml line 2".into(),
+                expression: expr.into()
+            }
+        );
+    }
+    // Without these rules the same object is current by kstatus.
+    let (h, d) = Rules::default().explain_at(&widget(json!({"phase": "Broken"})), NOW);
+    assert_eq!((h.status, d), (Status::Current, Decider::Kstatus));
+}
+
+#[test]
+fn cel_rules_wait_for_observed_generation_and_match_the_exact_api_version() {
+    let r = rules(WIDGET_RULES);
+    let mut obj = widget(json!({"phase": "Ready", "observedGeneration": 0}));
+    assert_eq!(r.health(&obj).status, Status::InProgress);
+    obj["status"]["observedGeneration"] = json!(1);
+    assert_eq!(r.health(&obj).status, Status::Current);
+    obj["apiVersion"] = json!("example.com/v2");
+    obj["status"]["phase"] = json!("Broken");
+    assert_eq!(r.explain_at(&obj, NOW).1, Decider::Kstatus);
+}
+
+#[test]
+fn cel_evaluation_errors_keep_the_object_in_progress_and_say_why() {
+    // `status.phase` on an object without status: no such key.
+    let r = rules(
+        "healthCheckExprs:\n  - apiVersion: example.com/v1\n    kind: Widget\n    current: status.phase == 'Ready'\n",
+    );
+    let h = r.health(&json!({"apiVersion": "example.com/v1", "kind": "Widget"}));
+    assert_eq!(h.status, Status::InProgress);
+    assert!(
+        h.message.contains("could not be evaluated"),
+        "{}",
+        h.message
+    );
+    // A result that is not a boolean is an error too.
+    let r = rules(
+        "healthCheckExprs:\n  - apiVersion: example.com/v1\n    kind: Widget\n    current: self.status.phase\n",
+    );
+    let h = r.health(&widget(json!({"phase": "Ready"})));
+    assert_eq!(h.status, Status::InProgress);
+    assert!(h.message.contains("not a boolean"), "{}", h.message);
+}
+
+#[test]
+fn cel_numbers_compare_as_integers_and_optionals_work() {
+    let r = rules(
+        "healthCheckExprs:\n  - apiVersion: apps/v1\n    kind: StatefulSet\n    current: spec.replicas == status.availableReplicas && status.?conditions.orValue([]).size() == 0\n",
+    );
+    let obj = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                     "spec": {"replicas": 3}, "status": {"availableReplicas": 3}});
+    assert_eq!(r.health(&obj).status, Status::Current);
+}
+
+#[test]
+fn cel_syntax_errors_name_the_file_and_line() {
+    let err = crate::config::ConfigFile::parse(
+        "targets:\n  - name: a\n    healthCheckExprs:\n      - apiVersion: example.com/v1\n        kind: Widget\n        current: status.phase == 'Ready'\n        failed: status.phase ==\n",
+    )
+    .unwrap_err()
+    .to_string();
+    for want in [
+        "gitsync.yaml (line 7)",
+        "`failed`",
+        "Widget",
+        "not valid CEL",
+    ] {
+        assert!(err.contains(want), "{want:?} missing: {err}");
+    }
+}
+
+fn job(annotations: Value, status: Value) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "Job",
+           "metadata": {"name": "migrate", "annotations": annotations},
+           "spec": {"completions": 1}, "status": status})
+}
+
+#[test]
+fn jobs_wait_for_completion_with_the_flag_or_the_annotation() {
+    let running = json!({"startTime": "2024-05-01T11:59:00Z", "active": 1});
+    // kstatus: a running Job is current.
+    assert_eq!(
+        Rules::default()
+            .explain_at(&job(json!({}), running.clone()), NOW)
+            .0
+            .status,
+        Status::Current
+    );
+    let flag = Rules::default().with_jobs(true);
+    let (h, d) = flag.explain_at(&job(json!({}), running.clone()), NOW);
+    assert_eq!(
+        (h.status, d),
+        (
+            Status::InProgress,
+            Decider::JobCompletion("--wait-for-jobs")
+        )
+    );
+    let annotated = job(json!({WAIT_FOR_COMPLETION: "true"}), running.clone());
+    assert_eq!(
+        Rules::default().health(&annotated).status,
+        Status::InProgress
+    );
+    // "false" opts a Job out of the flag.
+    let opted_out = job(json!({WAIT_FOR_COMPLETION: "false"}), running);
+    assert_eq!(flag.health(&opted_out).status, Status::Current);
+
+    let done = json!({"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]});
+    assert_eq!(flag.health(&job(json!({}), done)).status, Status::Current);
+    let failed_job = json!({"failed": 1, "conditions": [
+        {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+         "message": "Job has reached the specified backoff limit"}]});
+    let h = flag.health(&job(json!({}), failed_job));
+    assert_eq!(h.status, Status::Failed);
+    assert!(h.message.contains("BackoffLimitExceeded"), "{}", h.message);
+}
+
+fn builtin(yaml: &str) -> (Health, Decider) {
+    let docs = crate::render::yaml::parse_documents("t.yaml", yaml).unwrap();
+    Rules::default().explain_at(&docs[0].object, NOW)
+}
+
+// Certificates as recorded in Argo CD's health tests,
+// argoproj/argo-cd resource_customizations/cert-manager.io/Certificate/testdata.
+#[test]
+fn cert_manager_certificates() {
+    // progressing_issuing.yaml (status part)
+    let (h, d) = builtin(
+        "apiVersion: cert-manager.io/v1alpha2\nkind: Certificate\nmetadata:\n  generation: 1\n  name: test-cert\nstatus:\n  conditions:\n    - lastTransitionTime: '2021-09-15T02:10:00Z'\n      message: Issuing certificate as Secret does not exist\n      reason: DoesNotExist\n      status: 'True'\n      type: Issuing\n    - lastTransitionTime: '2021-09-15T02:10:00Z'\n      message: Issuing certificate as Secret does not exist\n      reason: DoesNotExist\n      status: 'False'\n      type: Ready\n",
+    );
+    assert_eq!(h.status, Status::InProgress, "{}", h.message);
+    assert_eq!(d, Decider::BuiltIn("cert-manager Certificate"));
+    // healthy_issued.yaml
+    let (h, _) = builtin(
+        "apiVersion: cert-manager.io/v1alpha2\nkind: Certificate\nmetadata:\n  name: test-cert\nstatus:\n  conditions:\n  - lastTransitionTime: \"2019-02-15T18:21:10Z\"\n    message: Order validated\n    reason: OrderValidated\n    status: \"False\"\n    type: ValidateFailed\n  - lastTransitionTime: null\n    message: Certificate issued successfully\n    reason: CertIssued\n    status: \"True\"\n    type: Ready\n",
+    );
+    assert_eq!(h.status, Status::Current, "{}", h.message);
+    // degraded_configError.yaml
+    let (h, _) = builtin(
+        "apiVersion: cert-manager.io/v1alpha2\nkind: Certificate\nmetadata:\n  name: test-cert\nstatus:\n  conditions:\n  - lastTransitionTime: \"2019-02-15T18:26:37Z\"\n    message: 'Resource validation failed: spec.acme.config: Required value: no ACME\n      solver configuration specified for domain \"cd.apps.argoproj.io\"'\n    reason: ConfigError\n    status: \"False\"\n    type: Ready\n",
+    );
+    assert_eq!(h.status, Status::Failed, "{}", h.message);
+    assert!(h.message.contains("no ACME"), "{}", h.message);
+    // kstatus alone would call all three current.
+    assert_eq!(
+        health_at(
+            &json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+                    "status": {"conditions": [{"type": "Ready", "status": "False"}]}}),
+            NOW
+        )
+        .status,
+        Status::Current
+    );
+}
+
+// argoproj/argo-cd resource_customizations/keda.sh/ScaledObject/testdata/keda-degraded.yaml
+#[test]
+fn keda_scaled_object_not_ready_is_failed() {
+    let (h, d) = builtin(
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: keda\n  namespace: keda\nstatus:\n  conditions:\n    - message: ScaledObject doesn't have correct triggers specification\n      reason: ScaledObjectCheckFailed\n      status: 'False'\n      type: Ready\n    - message: Scaling is not performed because triggers are not active\n      reason: ScalerNotActive\n      status: 'False'\n      type: Active\n    - message: No fallbacks are active on this scaled object\n      reason: NoFallbackFound\n      status: 'False'\n      type: Fallback\n    - status: Unknown\n      type: Paused\n",
+    );
+    assert_eq!(h.status, Status::Failed, "{}", h.message);
+    assert!(
+        h.message.contains("triggers specification"),
+        "{}",
+        h.message
+    );
+    assert_eq!(d, Decider::BuiltIn("KEDA Ready condition"));
+}
+
+// Flux: the Kustomization status in fluxcd/kustomize-controller
+// docs/spec/v1/kustomizations.md ("kubectl describe kustomization podinfo"),
+// and argoproj/argo-cd .../helm.toolkit.fluxcd.io/HelmRelease/testdata/degraded.yaml,
+// where Reconciling (retrying) decides before Ready, as kstatus says.
+#[test]
+fn flux_objects_follow_their_ready_condition() {
+    let (h, d) = builtin(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: podinfo\nstatus:\n  conditions:\n  - lastTransitionTime: \"2023-03-07T11:14:41Z\"\n    message: 'Applied revision: master@sha1:450796ddb2ab6724ee1cc32a4be56da032d1cca0'\n    reason: ReconciliationSucceeded\n    status: \"True\"\n    type: Ready\n",
+    );
+    assert_eq!(h.status, Status::Current, "{}", h.message);
+    assert_eq!(d, Decider::BuiltIn("Flux Ready condition"));
+    let (h, d) = builtin(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nstatus:\n  conditions:\n  - message: Helm rollback to previous release default/podinfo.v24 with chart podinfo@6.5.4 succeeded\n    reason: ProgressingWithRetry\n    status: \"True\"\n    type: Reconciling\n  - message: Helm rollback to previous release default/podinfo.v24 with chart podinfo@6.5.4 succeeded\n    reason: RollbackSucceeded\n    status: \"False\"\n    type: Ready\n",
+    );
+    assert_eq!((h.status, d), (Status::InProgress, Decider::Kstatus));
+    // Ready False without Reconciling: kstatus alone would say current.
+    let (h, _) = builtin(
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: podinfo\nstatus:\n  conditions:\n  - reason: GitOperationFailed\n    message: failed to checkout and determine revision\n    status: \"False\"\n    type: Ready\n",
+    );
+    assert_eq!(h.status, Status::Failed, "{}", h.message);
+}
+
+#[test]
+fn rollouts_and_crossplane_style_resources() {
+    let rollout = |phase: &str| {
+        json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+               "status": {"phase": phase, "message": "more replicas need to be updated"}})
+    };
+    for (phase, want) in [
+        ("Healthy", Status::Current),
+        ("Progressing", Status::InProgress),
+        ("Paused", Status::InProgress),
+        ("Degraded", Status::Failed),
+    ] {
+        assert_eq!(
+            Rules::default().health(&rollout(phase)).status,
+            want,
+            "{phase}"
+        );
+    }
+    let managed = |synced: &str, ready: &str| {
+        json!({"apiVersion": "s3.aws.upbound.io/v1beta1", "kind": "Bucket",
+               "status": {"conditions": [
+                   {"type": "Synced", "status": synced, "reason": "ReconcileError", "message": "connect failed"},
+                   {"type": "Ready", "status": ready, "reason": "Creating"}]}})
+    };
+    assert_eq!(
+        Rules::default().health(&managed("True", "True")).status,
+        Status::Current
+    );
+    assert_eq!(
+        Rules::default().health(&managed("True", "False")).status,
+        Status::InProgress
+    );
+    let h = Rules::default().health(&managed("False", "False"));
+    assert_eq!(h.status, Status::Failed);
+    assert!(h.message.contains("connect failed"), "{}", h.message);
+}
+
+#[test]
+fn a_targets_own_rules_come_before_the_files() {
+    let config = crate::config::ConfigFile::parse(
+        "healthCheckExprs:\n  - apiVersion: example.com/v1\n    kind: Widget\n    current: 'true'\ntargets:\n  - name: strict\n    healthCheckExprs:\n      - apiVersion: example.com/v1\n        kind: Widget\n        current: 'false'\n  - name: lax\n",
+    )
+    .unwrap();
+    let targets = crate::config::resolve_targets(
+        Some(&config),
+        &crate::settings::TargetSelection::All,
+        &crate::settings::SourceSettings {
+            repo: ".".into(),
+            revision: None,
+            path: None,
+            verify: None,
+        },
+        &crate::settings::ClusterSettings::default(),
+        &crate::settings::RenderSettings::default(),
+    )
+    .unwrap();
+    let obj = widget(json!({}));
+    let strict = targets[0].health_rules().explain_at(&obj, NOW);
+    assert_eq!(strict.0.status, Status::InProgress, "{}", strict.0.message);
+    assert!(
+        matches!(&strict.1, Decider::Custom { declared, .. } if declared == "gitsync.yaml line 8")
+    );
+    let lax = targets[1].health_rules().explain_at(&obj, NOW);
+    assert_eq!(lax.0.status, Status::Current, "{}", lax.0.message);
+}
+
+#[test]
+fn deeply_nested_comprehensions_are_refused() {
+    // Each level multiplies the work by a list's length, and evaluation
+    // cannot be interrupted.
+    let deep = "a.all(w, b.all(x, c.all(y, d.all(z, true))))";
+    let err = custom::compile(deep).unwrap_err();
+    assert!(err.message.contains("nest more than 3"), "{err:?}");
+    custom::compile("a.all(w, b.all(x, c.exists(y, true)))").unwrap();
+    // Chained (not nested) comprehensions are fine however many.
+    custom::compile("a.filter(x, true).map(x, x).filter(x, true).all(x, true)").unwrap();
+    assert!(custom::compile(&"a || ".repeat(1000)).is_err());
+}

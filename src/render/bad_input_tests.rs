@@ -159,7 +159,7 @@ fn bad_inputs_name_the_file_and_the_problem() {
         (
             "a.json",
             "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"",
-            &["a.json", "invalid YAML"],
+            &["a.json: document 1 (line 1", "invalid JSON"],
         ),
         (
             "a.yaml",
@@ -328,4 +328,79 @@ fn hidden_and_other_files_are_skipped_in_sorted_order() {
         .collect();
     assert_eq!(names, ["az", "b", "c"]);
     assert_eq!(docs[0].origin.file, "a/z.yml");
+}
+
+/// Renders `files` (as `problems` does) and returns the documents.
+fn rendered(files: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    let req = RenderRequest {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let out = render(&req).unwrap();
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    out.documents.into_iter().map(|d| d.object).collect()
+}
+
+#[test]
+fn the_root_gitsync_yaml_is_configuration_not_a_manifest() {
+    let docs = rendered(&[
+        ("gitsync.yaml", "targets:\n  - name: all\n    path: .\n"),
+        ("cm.yaml", CM),
+        // Only the root's: elsewhere the name means nothing.
+        (
+            "sub/gitsync.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\n",
+        ),
+    ]);
+    let names: Vec<&str> = docs
+        .iter()
+        .map(|d| d["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ok", "sub"]);
+}
+
+#[test]
+fn json_files_are_strict_json() {
+    let msg = problems(&[(
+        "cm.json",
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"ConfigMap\",\n  \"metadata\": {\"name\": \"x\"},\n}\n",
+    )]);
+    for want in [
+        "cm.json: document 1 (line 5",
+        "invalid JSON",
+        "trailing comma",
+    ] {
+        assert!(msg.contains(want), "{want:?} missing: {msg}");
+    }
+    let msg = problems(&[("c.json", "// a comment\n{}\n")]);
+    assert!(msg.contains("c.json: document 1 (line 1"), "{msg}");
+    // A stream of objects, each its own document with its line.
+    let docs = rendered(&[(
+        "two.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"b\"}}\n",
+    )]);
+    assert_eq!(docs.len(), 2);
+}
+
+#[test]
+fn yaml_integers_are_read_as_kubernetes_reads_them() {
+    let docs = rendered(&[(
+        "cm.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nspec:\n  mode: 0644\n  o: 0o17\n  neg: -010\n  dec: 10\n  hex: 0x1F\n  under: 1_000\n  sexagesimal: 1:30\n  quoted: '0644'\n",
+    )]);
+    let spec = &docs[0]["spec"];
+    assert_eq!(spec["mode"], 420, "0644 is octal, as go-yaml v2 reads it");
+    assert_eq!(spec["o"], 15);
+    assert_eq!(spec["neg"], -8);
+    assert_eq!(spec["dec"], 10);
+    assert_eq!(spec["hex"], 31);
+    assert_eq!(spec["under"], 1000);
+    assert_eq!(spec["sexagesimal"], "1:30");
+    assert_eq!(spec["quoted"], "0644");
 }

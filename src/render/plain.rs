@@ -1,7 +1,9 @@
 //! Plain manifests: `.yaml`, `.yml` and `.json` files read recursively in
 //! sorted order. Hidden files and directories are skipped, other files are
 //! ignored, and a subdirectory holding a kustomization or a chart is handed
-//! to its renderer as one unit.
+//! to its renderer as one unit. The repository root's `gitsync.yaml` is
+//! gitsync's configuration, never a manifest, so a target whose path is the
+//! root (`path: .`) does not render it. `.json` files are strict JSON.
 
 use std::collections::HashSet;
 use std::fs;
@@ -146,6 +148,8 @@ impl Walk<'_> {
         };
         if meta.is_dir() {
             self.dir(&target);
+        } else if target == self.root.join(crate::config::CONFIG_FILE) {
+            // The configuration, also when a symlink leads to it.
         } else if meta.is_file() && is_manifest(path) {
             if meta.len() > super::MAX_FILE_BYTES {
                 return self.problem(
@@ -210,5 +214,13 @@ fn parse_file(path: &Path, shown: &str) -> Result<Vec<Document>, Problem> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    yaml::parse_documents(shown, &text)
+    let json = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json {
+        yaml::parse_json(shown, &text)
+    } else {
+        yaml::parse_documents(shown, &text)
+    }
 }

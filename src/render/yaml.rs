@@ -129,11 +129,60 @@ pub fn to_yaml(value: &Value) -> Result<String, serde_saphyr::SerializeError> {
 /// depth 64, 50,000 aliases) and a replay limit stop alias bombs and deep
 /// nesting in bounded time and memory; snippets are off because the
 /// offending line may hold a Secret's value, and secrets never reach output.
+///
+/// Integers are read as Kubernetes reads them: its YAML parser (go-yaml v2,
+/// through sigs.k8s.io/yaml) is YAML 1.1 and resolves a plain scalar with
+/// Go's `strconv.ParseInt(s, 0, 64)`, so a leading zero is octal (`0644`
+/// is 420, the `defaultMode` people mean) and so is `0o644`. YAML 1.2
+/// would read `0644` as 644, which would silently apply another file mode
+/// than `kubectl apply` does. Base 60 (`1:30`) go-yaml leaves a string, and
+/// so does this parser.
 pub fn parse_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     options.alias_limits.max_total_replayed_events = 100_000;
+    options.legacy_octal_numbers = true;
     options
+}
+
+/// Parses a `.json` file as strict JSON, as kubectl does for JSON: a
+/// trailing comma or a comment is an error naming the line, not YAML that
+/// happens to be accepted. One or more objects one after the other (a JSON
+/// stream), each a document; a `kind: List` is expanded into its items.
+pub fn parse_json(file: &str, text: &str) -> Result<Vec<Document>, Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut doc = 0;
+    loop {
+        let start = stream.byte_offset();
+        let Some(next) = stream.next() else { break };
+        doc += 1;
+        match next {
+            Ok(value) => {
+                let skipped = text[start..].len() - text[start..].trim_start().len();
+                let line = 1 + text[..start + skipped].matches('\n').count();
+                expand(origin(file, doc, line, None), value, &mut out);
+            }
+            Err(e) => {
+                return Err(Problem {
+                    origin: origin(file, doc, e.line(), (e.column() > 0).then_some(e.column())),
+                    message: format!("invalid JSON: {}", json_message(&e)),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// serde_json's message without its own " at line X column Y" (the origin
+/// says where).
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    }
 }
 
 /// The parser's own message, without snippet, its positions counted from

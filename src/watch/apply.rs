@@ -148,6 +148,8 @@ impl TargetLoop<'_> {
                     wait: false,
                     timeout: Duration::from_secs(60),
                     force_conflicts: true,
+                    // watch does not wait for health.
+                    wait_for_jobs: false,
                 };
                 let record = Record {
                     commit: Some(commit),

@@ -98,7 +98,8 @@ fn cases() -> Vec<Case> {
         case("unterminated quote", &[("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\n")], &["bad.yaml", "invalid YAML"]),
         case("document is a string", &[("bad.yaml", "just a string\n")], &["bad.yaml: document 1", "mapping"]),
         case("document is a list", &[("bad.yaml", "- a\n- b\n")], &["bad.yaml: document 1", "mapping"]),
-        case("invalid JSON", &[("bad.json", "{\"apiVersion\": \"v1\", \"kind\": ")], &["bad.json", "invalid YAML"]),
+        case("invalid JSON", &[("bad.json", "{\"apiVersion\": \"v1\", \"kind\": ")], &["bad.json", "invalid JSON"]),
+        case("JSON trailing comma", &[("bad.json", "{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\",\n \"metadata\": {\"name\": \"x\"},\n}\n")], &["bad.json: document 1 (line 4", "invalid JSON", "trailing comma"]),
         case("not UTF-8", &[], &["bad.yaml", "not UTF-8"]).bytes("bad.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \xff\xfe}\n".to_vec()),
         // schema
         case("apiVersion missing", &[("bad.yaml", "kind: ConfigMap\nmetadata: {name: x}\n")], &["bad.yaml: document 1 (line 1)", "apiVersion is missing"]),

@@ -15,6 +15,7 @@ mod daemon;
 mod diff;
 mod drift;
 mod faults;
+mod health;
 mod hooks;
 mod multi;
 mod multi_watch;
@@ -56,6 +57,7 @@ fn main() {
     trials.extend(daemon::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(health::tests());
     trials.extend(hooks::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());

@@ -37,6 +37,7 @@ pub fn run(
         wait: sync.wait,
         timeout: sync.timeout,
         force_conflicts: sync.plan.force_conflicts,
+        wait_for_jobs: sync.wait_for_jobs,
     };
     let several = selected.len() > 1;
     let results = runtime.block_on(targets::each(
