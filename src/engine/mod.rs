@@ -116,6 +116,9 @@ pub struct Engine {
     pub concurrency: usize,
     /// Checked before every write.
     pub gate: WriteGate,
+    /// The target's `ignoreDifferences`: fields planning does not compare
+    /// and sync does not send.
+    pub ignore: crate::ignore::IgnoreRules,
 }
 
 impl Engine {
@@ -147,6 +150,7 @@ impl Engine {
             parent,
             concurrency,
             gate: WriteGate::open(),
+            ignore: target.ignore.clone(),
         })
     }
 

@@ -25,6 +25,7 @@ use crate::cluster::resource::{
 };
 use crate::cluster::{Cluster, ClusterError, is_unreachable, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
+use crate::ignore::{self, Applicable};
 use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize, normalized};
 
 /// How one desired object is to be planned.
@@ -447,7 +448,25 @@ async fn plan_one(
             None => adopt = true,
         }
     }
-    let body = labelled(engine, obj, &namespace);
+    let rules = engine
+        .ignore
+        .for_object(&id.group, &id.kind, &id.name, id.namespace.as_deref());
+    let mut body = labelled(engine, obj, &namespace);
+    if let Some(l) = live_raw {
+        // Ignored fields of an existing object are someone else's: not
+        // sent, so sync neither changes nor claims them (a create still
+        // sends everything).
+        for (h, git) in rules.unsent(&mut body, l, FIELD_MANAGER) {
+            let field = ignore::display(&h.path);
+            if git.as_ref() != ignore::get(l, &h.path) {
+                tracing::info!(object = %format!("{} {}", obj.api_version, id), field = %field, rule = %h.rule, "difference ignored");
+            } else {
+                tracing::debug!(object = %id, field = %field, rule = %h.rule, "not sent");
+            }
+        }
+    }
+    let managed = live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned());
+    let hide = |c: Change| hide_ignored(&rules, c, managed.as_ref());
     // What the plan shows as "after": an adoption shows the part-of label
     // it adds, everything else compares without it.
     let shown = |obj: Value| {
@@ -469,25 +488,27 @@ async fn plan_one(
             // kept once (see Change::compact).
             (None, without_part_of(normalized(l)))
         };
-        return Ok(Change {
-            id,
-            api_version: obj.api_version.clone(),
-            action: if adopt {
-                Action::Adopt
-            } else {
-                Action::Unchanged
-            },
-            desired: Some(desired),
-            live,
-            origin: Some(obj.origin.clone()),
-            conflicts: Vec::new(),
-            preconditions: None,
-            replace: false,
-            manifest: Some(body),
-            wave: obj.wave,
-            managed_fields: l.pointer("/metadata/managedFields").cloned(),
-        }
-        .compact());
+        return Ok(hide(
+            Change {
+                id,
+                api_version: obj.api_version.clone(),
+                action: if adopt {
+                    Action::Adopt
+                } else {
+                    Action::Unchanged
+                },
+                desired: Some(desired),
+                live,
+                origin: Some(obj.origin.clone()),
+                conflicts: Vec::new(),
+                preconditions: None,
+                replace: false,
+                manifest: Some(body),
+                wave: obj.wave,
+                managed_fields: l.pointer("/metadata/managedFields").cloned(),
+            }
+            .compact(),
+        ));
     }
     let api = cluster.api(&ar, namespace.as_deref());
     // The dry run is made as sync will apply: without forcing, so that a
@@ -526,7 +547,7 @@ async fn plan_one(
                     ),
                 ).into());
             }
-            return Ok(Change {
+            return Ok(hide(Change {
                 id,
                 api_version: obj.api_version.clone(),
                 action: if adopt { Action::Adopt } else { Action::Update },
@@ -540,7 +561,7 @@ async fn plan_one(
                 wave: obj.wave,
                 managed_fields: live_raw
                     .and_then(|l| l.pointer("/metadata/managedFields").cloned()),
-            });
+            }));
         }
         Err(e) if is_unreachable(&e) => {
             return Err(Failed::Cluster(ClusterError::DryRun {
@@ -574,21 +595,54 @@ async fn plan_one(
         Some(l) if *l == desired => Action::Unchanged,
         Some(_) => Action::Update,
     };
-    Ok(Change {
-        id,
-        api_version: obj.api_version.clone(),
-        action,
-        live: live_obj,
-        desired: Some(desired),
-        origin: Some(obj.origin.clone()),
-        conflicts,
-        preconditions: None,
-        replace: false,
-        manifest: Some(body),
-        wave: obj.wave,
-        managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
+    Ok(hide(
+        Change {
+            id,
+            api_version: obj.api_version.clone(),
+            action,
+            live: live_obj,
+            desired: Some(desired),
+            origin: Some(obj.origin.clone()),
+            conflicts,
+            preconditions: None,
+            replace: false,
+            manifest: Some(body),
+            wave: obj.wave,
+            managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
+        }
+        .compact(),
+    ))
+}
+
+/// Takes the fields ignore rules name out of both sides of a change, so
+/// that they are no difference (an update left with none is unchanged),
+/// and says at `-v` which rule hid which difference.
+fn hide_ignored(rules: &Applicable<'_>, mut c: Change, managed: Option<&Value>) -> Change {
+    if rules.is_empty() || !matches!(c.action, Action::Update | Action::Adopt) {
+        return c;
     }
-    .compact())
+    let (Some(live), Some(desired)) = (c.live.take(), c.desired.take()) else {
+        return c;
+    };
+    let (live_shown, from_live) = rules.strip(live.clone(), managed);
+    let (desired_shown, from_desired) = rules.strip(desired.clone(), managed);
+    let mut told = HashSet::new();
+    for h in from_live.iter().chain(&from_desired) {
+        if told.insert(&h.path) && ignore::get(&live, &h.path) != ignore::get(&desired, &h.path) {
+            tracing::info!(
+                object = %format!("{} {}", c.api_version, c.id),
+                field = %ignore::display(&h.path),
+                rule = %h.rule,
+                "difference ignored"
+            );
+        }
+    }
+    if c.action == Action::Update && !c.replace && live_shown == desired_shown {
+        c.action = Action::Unchanged;
+    }
+    c.live = Some(live_shown);
+    c.desired = Some(desired_shown);
+    c.compact()
 }
 
 /// A 409 from server-side apply: fields other managers own would change.

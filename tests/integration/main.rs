@@ -15,6 +15,7 @@ mod diff;
 mod drift;
 mod faults;
 mod hooks;
+mod ignore;
 mod multi;
 mod multi_watch;
 mod predict;
@@ -55,6 +56,7 @@ fn main() {
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(hooks::tests());
+    trials.extend(ignore::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
     trials.extend(predict::tests());
