@@ -465,7 +465,10 @@ async fn plan_one(
             }
         }
     }
-    let managed = live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned());
+    // Copied only when a rule may read them: most objects match none.
+    let managed = live_raw
+        .filter(|_| !rules.is_empty())
+        .and_then(|l| l.pointer("/metadata/managedFields").cloned());
     let hide = |c: Change| hide_ignored(&rules, c, managed.as_ref());
     // What the plan shows as "after": an adoption shows the part-of label
     // it adds, everything else compares without it.
@@ -628,13 +631,15 @@ fn hide_ignored(rules: &Applicable<'_>, mut c: Change, managed: Option<&Value>) 
     let (desired_shown, from_desired) = rules.strip(desired.clone(), managed);
     let mut told = HashSet::new();
     for h in from_live.iter().chain(&from_desired) {
-        if told.insert(&h.path) && ignore::get(&live, &h.path) != ignore::get(&desired, &h.path) {
-            tracing::info!(
-                object = %format!("{} {}", c.api_version, c.id),
-                field = %ignore::display(&h.path),
-                rule = %h.rule,
-                "difference ignored"
-            );
+        if !told.insert(&h.path) {
+            continue;
+        }
+        let object = format!("{} {}", c.api_version, c.id);
+        let field = ignore::display(&h.path);
+        if ignore::get(&live, &h.path) != ignore::get(&desired, &h.path) {
+            tracing::info!(object = %object, field = %field, rule = %h.rule, "difference ignored");
+        } else {
+            tracing::debug!(object = %object, field = %field, rule = %h.rule, "ignored, no difference");
         }
     }
     if c.action == Action::Update && !c.replace && live_shown == desired_shown {
