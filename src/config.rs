@@ -15,6 +15,10 @@
 //! HEAD); a target with `revision:` is rendered from the repository at its
 //! pin instead, so staging can follow a branch while prod stays on a tag.
 //!
+//! `ignoreDifferences` (top level for every target, or on a target) takes
+//! Argo CD's block unchanged; see [`crate::ignore`]. A rule gitsync cannot
+//! apply is an error naming its line.
+//!
 //! Unknown keys are errors naming the key: a typo must not silently turn
 //! off pruning or send objects to the wrong cluster.
 //!

@@ -382,6 +382,10 @@ impl Applicable<'_> {
         let own = fields::apply_trie(managed, own_manager);
         let mut left_out = Vec::new();
         for h in hidden.into_iter().rev() {
+            if identifies(&h.path) {
+                // The apply names its object by these: never left out.
+                continue;
+            }
             let owned = own.map_or(fields::Owned::No, |t| {
                 fields::owned(t, manifest, live, &h.path)
             });
@@ -402,6 +406,16 @@ impl Applicable<'_> {
         }
         left_out.reverse();
         left_out
+    }
+}
+
+/// apiVersion, kind, metadata, its name and namespace.
+fn identifies(path: &[Step]) -> bool {
+    let key = |s: &Step, k: &str| matches!(s, Step::Key(x) if x == k);
+    match path {
+        [one] => key(one, "apiVersion") || key(one, "kind") || key(one, "metadata"),
+        [meta, field] => key(meta, "metadata") && (key(field, "name") || key(field, "namespace")),
+        _ => false,
     }
 }
 

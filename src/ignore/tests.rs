@@ -141,6 +141,22 @@ fn fields_of_others_are_not_sent_and_gitsyncs_keep_the_live_value() {
 }
 
 #[test]
+fn what_names_the_object_is_always_sent() {
+    let r = rules("- kind: ConfigMap\n  jsonPointers: [/metadata/name, /kind, /data/a]\n").unwrap();
+    let live = json!({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "live"}});
+    let mut manifest =
+        json!({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "git"}});
+    let left_out = r
+        .for_object("", "ConfigMap", "c", None)
+        .unsent(&mut manifest, &live, "gitsync");
+    assert_eq!(left_out.len(), 1);
+    assert_eq!(
+        manifest,
+        json!({"kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}})
+    );
+}
+
+#[test]
 fn bad_rules_name_their_line() {
     for (yaml, line, words) in [
         (
