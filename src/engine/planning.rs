@@ -25,7 +25,7 @@ use crate::cluster::resource::{
 };
 use crate::cluster::{Cluster, ClusterError, is_unreachable, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
-use crate::ignore::{self, Applicable};
+use crate::ignore;
 use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize, normalized};
 
 /// How one desired object is to be planned.
@@ -304,7 +304,11 @@ async fn list_and_plan(
             let slots = slots.clone();
             work.push(Box::pin(async move {
                 let _slot = slots.acquire_owned().await;
-                Done::Planned(i, Box::new(plan_one(engine, obj, r, current, opts).await))
+                let listed = current.clone();
+                let planned = plan_one(engine, obj, r, current, opts)
+                    .await
+                    .map(|c| hide_ignored(engine, c, listed.as_deref()));
+                Done::Planned(i, Box::new(planned))
             }));
         }
         let Some(done) = work.next().await else {
@@ -457,19 +461,15 @@ async fn plan_one(
         // sent, so sync neither changes nor claims them (a create still
         // sends everything).
         for (h, git) in rules.unsent(&mut body, l, FIELD_MANAGER) {
+            let object = format!("{} {id}", obj.api_version);
             let field = ignore::display(&h.path);
             if git.as_ref() != ignore::get(l, &h.path) {
-                tracing::info!(object = %format!("{} {}", obj.api_version, id), field = %field, rule = %h.rule, "difference ignored");
+                tracing::info!(object = %object, field = %field, rule = %h.rule, "difference ignored");
             } else {
-                tracing::debug!(object = %id, field = %field, rule = %h.rule, "not sent");
+                tracing::debug!(object = %object, field = %field, rule = %h.rule, "not sent");
             }
         }
     }
-    // Copied only when a rule may read them: most objects match none.
-    let managed = live_raw
-        .filter(|_| !rules.is_empty())
-        .and_then(|l| l.pointer("/metadata/managedFields").cloned());
-    let hide = |c: Change| hide_ignored(&rules, c, managed.as_ref());
     // What the plan shows as "after": an adoption shows the part-of label
     // it adds, everything else compares without it.
     let shown = |obj: Value| {
@@ -491,27 +491,25 @@ async fn plan_one(
             // kept once (see Change::compact).
             (None, without_part_of(normalized(l)))
         };
-        return Ok(hide(
-            Change {
-                id,
-                api_version: obj.api_version.clone(),
-                action: if adopt {
-                    Action::Adopt
-                } else {
-                    Action::Unchanged
-                },
-                desired: Some(desired),
-                live,
-                origin: Some(obj.origin.clone()),
-                conflicts: Vec::new(),
-                preconditions: None,
-                replace: false,
-                manifest: Some(body),
-                wave: obj.wave,
-                managed_fields: l.pointer("/metadata/managedFields").cloned(),
-            }
-            .compact(),
-        ));
+        return Ok(Change {
+            id,
+            api_version: obj.api_version.clone(),
+            action: if adopt {
+                Action::Adopt
+            } else {
+                Action::Unchanged
+            },
+            desired: Some(desired),
+            live,
+            origin: Some(obj.origin.clone()),
+            conflicts: Vec::new(),
+            preconditions: None,
+            replace: false,
+            manifest: Some(body),
+            wave: obj.wave,
+            managed_fields: l.pointer("/metadata/managedFields").cloned(),
+        }
+        .compact());
     }
     let api = cluster.api(&ar, namespace.as_deref());
     // The dry run is made as sync will apply: without forcing, so that a
@@ -550,7 +548,7 @@ async fn plan_one(
                     ),
                 ).into());
             }
-            return Ok(hide(Change {
+            return Ok(Change {
                 id,
                 api_version: obj.api_version.clone(),
                 action: if adopt { Action::Adopt } else { Action::Update },
@@ -564,7 +562,7 @@ async fn plan_one(
                 wave: obj.wave,
                 managed_fields: live_raw
                     .and_then(|l| l.pointer("/metadata/managedFields").cloned()),
-            }));
+            });
         }
         Err(e) if is_unreachable(&e) => {
             return Err(Failed::Cluster(ClusterError::DryRun {
@@ -598,32 +596,39 @@ async fn plan_one(
         Some(l) if *l == desired => Action::Unchanged,
         Some(_) => Action::Update,
     };
-    Ok(hide(
-        Change {
-            id,
-            api_version: obj.api_version.clone(),
-            action,
-            live: live_obj,
-            desired: Some(desired),
-            origin: Some(obj.origin.clone()),
-            conflicts,
-            preconditions: None,
-            replace: false,
-            manifest: Some(body),
-            wave: obj.wave,
-            managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
-        }
-        .compact(),
-    ))
+    Ok(Change {
+        id,
+        api_version: obj.api_version.clone(),
+        action,
+        live: live_obj,
+        desired: Some(desired),
+        origin: Some(obj.origin.clone()),
+        conflicts,
+        preconditions: None,
+        replace: false,
+        manifest: Some(body),
+        wave: obj.wave,
+        managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
+    }
+    .compact())
 }
 
 /// Takes the fields ignore rules name out of both sides of a change, so
 /// that they are no difference (an update left with none is unchanged),
-/// and says at `-v` which rule hid which difference.
-fn hide_ignored(rules: &Applicable<'_>, mut c: Change, managed: Option<&Value>) -> Change {
-    if rules.is_empty() || !matches!(c.action, Action::Update | Action::Adopt) {
+/// and says at `-v` which rule hid which difference. `listed` is the live
+/// object as listed, whose managedFields `managedFieldsManagers` reads.
+fn hide_ignored(engine: &Engine, mut c: Change, listed: Option<&Value>) -> Change {
+    if !matches!(c.action, Action::Update | Action::Adopt) {
         return c;
     }
+    let id = &c.id;
+    let rules = engine
+        .ignore
+        .for_object(&id.group, &id.kind, &id.name, id.namespace.as_deref());
+    if rules.is_empty() {
+        return c;
+    }
+    let managed = listed.and_then(|l| l.pointer("/metadata/managedFields"));
     let (Some(live), Some(desired)) = (c.live.take(), c.desired.take()) else {
         return c;
     };
