@@ -21,6 +21,10 @@
 //! HEAD); a target with `revision:` is rendered from the repository at its
 //! pin instead, so staging can follow a branch while prod stays on a tag.
 //!
+//! `ignoreDifferences` (top level for every target, or on a target) takes
+//! Argo CD's block unchanged; see [`crate::ignore`]. A rule gitsync cannot
+//! apply is an error naming its line.
+//!
 //! Unknown keys are errors naming the key: a typo must not silently turn
 //! off pruning or send objects to the wrong cluster.
 //!
@@ -35,6 +39,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::ignore::{IgnoreRules, RuleConfig};
 use crate::settings::{
     ClusterSettings, RenderSettings, SourceSettings, TargetSelection, VerifyMode,
 };
@@ -49,6 +54,10 @@ pub struct ConfigFile {
     /// Health rules for every target (after each target's own).
     #[serde(default)]
     pub health_check_exprs: Vec<HealthCheckExpr>,
+    /// Fields every target leaves to others (Argo CD's
+    /// `ignoreDifferences`), before each target's own.
+    #[serde(default, rename = "ignoreDifferences")]
+    pub ignore_differences: Vec<Spanned<RuleConfig>>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -132,6 +141,9 @@ pub struct TargetConfig {
     /// Health rules for this target, before the file's.
     #[serde(default)]
     pub health_check_exprs: Vec<HealthCheckExpr>,
+    /// Fields this target leaves to others, as in an Argo CD Application.
+    #[serde(default)]
+    pub ignore_differences: Vec<Spanned<RuleConfig>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,6 +225,8 @@ pub struct Target {
     pub revision: Option<String>,
     /// Health rules: the target's `healthCheckExprs`, then the file's.
     pub health_checks: Vec<HealthCheckExpr>,
+    /// `ignoreDifferences`: the file's, then the target's.
+    pub ignore: IgnoreRules,
 }
 
 impl Target {
@@ -283,8 +297,32 @@ impl ConfigFile {
                     t.name
                 )));
             }
+            config.ignore_rules(Some(t))?;
         }
+        config.ignore_rules(None)?;
         Ok(config)
+    }
+
+    /// The ignore rules for `target` (`None`: the file-level ones alone),
+    /// checked: a rule gitsync cannot apply is an error naming its line.
+    fn ignore_rules(&self, target: Option<&TargetConfig>) -> Result<IgnoreRules, ConfigError> {
+        let mut lists = vec![(
+            "ignoreDifferences".to_string(),
+            self.ignore_differences.as_slice(),
+        )];
+        if let Some(t) = target {
+            lists.push((
+                format!("targets[{}].ignoreDifferences", t.name),
+                t.ignore_differences.as_slice(),
+            ));
+        }
+        IgnoreRules::compile(&lists).map_err(|e| ConfigError::Invalid {
+            file: match e.line {
+                Some(l) => format!("{CONFIG_FILE} (line {l})"),
+                None => CONFIG_FILE.to_string(),
+            },
+            message: e.message,
+        })
     }
 }
 
@@ -345,14 +383,18 @@ pub fn resolve_targets(
             });
         }
     }
-    Ok(chosen
+    chosen
         .into_iter()
         .map(|t| {
             let cluster_cfg = t.and_then(|t| t.cluster.clone()).unwrap_or_default();
             let helm = t.and_then(|t| t.helm.clone()).unwrap_or_default();
             let mut values = helm.values;
             values.extend(render.values.iter().cloned());
-            Target {
+            let ignore = match config {
+                Some(c) => c.ignore_rules(t)?,
+                None => IgnoreRules::default(),
+            };
+            Ok(Target {
                 name: t.map(|t| t.name.clone()),
                 path: source
                     .path
@@ -387,9 +429,10 @@ pub fn resolve_targets(
                             .unwrap_or_default(),
                     )
                     .collect(),
-            }
+                ignore,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -545,6 +588,61 @@ mod tests {
         let t = resolve_with("targets:\n  - name: a\n    cluster: {context: c}\n", false).unwrap();
         assert_eq!(t[0].context.as_deref(), Some("c"));
         assert_eq!(t[0].kubeconfig, None);
+    }
+
+    #[test]
+    fn ignore_rules_come_from_the_file_and_the_target() {
+        let text = "ignoreDifferences:\n  - kind: ConfigMap\n    jsonPointers: [/data/a]\ntargets:\n  - name: a\n    ignoreDifferences:\n    - group: apps\n      kind: Deployment\n      managedFieldsManagers: [hpa]\n  - name: b\n";
+        let c = ConfigFile::parse(text).unwrap();
+        let t = resolve_targets(
+            Some(&c),
+            &TargetSelection::All,
+            &source(None),
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap();
+        let deployments = |t: &Target| {
+            !t.ignore
+                .for_object("apps", "Deployment", "web", Some("n"))
+                .is_empty()
+        };
+        let configmaps = |t: &Target| {
+            !t.ignore
+                .for_object("", "ConfigMap", "c", Some("n"))
+                .is_empty()
+        };
+        assert!(deployments(&t[0]) && configmaps(&t[0]));
+        assert!(
+            !deployments(&t[1]) && configmaps(&t[1]),
+            "file-level rules reach every target"
+        );
+    }
+
+    #[test]
+    fn a_bad_ignore_rule_names_its_line() {
+        let err = ConfigFile::parse(
+            "targets:\n  - name: a\n    ignoreDifferences:\n      - kind: Deployment\n        jqPathExpressions:\n          - .spec | input\n",
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(
+                "gitsync.yaml (line 6): targets[a].ignoreDifferences[0]: jqPathExpressions"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("\"input\""), "{msg}");
+        let err = ConfigFile::parse("ignoreDifferences:\n  - kind: X\n    jsonPointer: [/a]\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("jsonPointer"), "{err}");
+        let err =
+            ConfigFile::parse("ignoreDifferences:\n  - group: apps\n    jsonPointers: [/a]\n")
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("(line 2)") && err.to_string().contains("kind is required"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -121,6 +121,9 @@ pub struct Engine {
     pub gate: WriteGate,
     /// The target's health rules (gitsync.yaml's `healthCheckExprs`).
     pub health_rules: Rules,
+    /// The target's `ignoreDifferences`: fields planning does not compare
+    /// and sync does not send.
+    pub ignore: crate::ignore::IgnoreRules,
 }
 
 impl Engine {
@@ -153,6 +156,7 @@ impl Engine {
             concurrency,
             gate: WriteGate::open(),
             health_rules: target.health_rules(),
+            ignore: target.ignore.clone(),
         })
     }
 

@@ -25,6 +25,7 @@ use crate::cluster::resource::{
 };
 use crate::cluster::{Cluster, ClusterError, is_unreachable, retry};
 use crate::desired::{DesiredObject, DesiredSet, ObjectId};
+use crate::ignore;
 use crate::plan::{Action, Change, Conflict, ObjectError, Plan, normalize, normalized};
 
 /// How one desired object is to be planned.
@@ -303,7 +304,11 @@ async fn list_and_plan(
             let slots = slots.clone();
             work.push(Box::pin(async move {
                 let _slot = slots.acquire_owned().await;
-                Done::Planned(i, Box::new(plan_one(engine, obj, r, current, opts).await))
+                let listed = current.clone();
+                let planned = plan_one(engine, obj, r, current, opts)
+                    .await
+                    .map(|c| hide_ignored(engine, c, listed.as_deref()));
+                Done::Planned(i, Box::new(planned))
             }));
         }
         let Some(done) = work.next().await else {
@@ -447,7 +452,24 @@ async fn plan_one(
             None => adopt = true,
         }
     }
-    let body = labelled(engine, obj, &namespace);
+    let rules = engine
+        .ignore
+        .for_object(&id.group, &id.kind, &id.name, id.namespace.as_deref());
+    let mut body = labelled(engine, obj, &namespace);
+    if let Some(l) = live_raw {
+        // Ignored fields of an existing object are someone else's: not
+        // sent, so sync neither changes nor claims them (a create still
+        // sends everything).
+        for (h, git) in rules.unsent(&mut body, l, FIELD_MANAGER) {
+            let object = format!("{} {id}", obj.api_version);
+            let field = ignore::display(&h.path);
+            if git.as_ref() != ignore::get(l, &h.path) {
+                tracing::info!(object = %object, field = %field, rule = %h.rule, "difference ignored");
+            } else {
+                tracing::debug!(object = %object, field = %field, rule = %h.rule, "not sent");
+            }
+        }
+    }
     // What the plan shows as "after": an adoption shows the part-of label
     // it adds, everything else compares without it.
     let shown = |obj: Value| {
@@ -589,6 +611,48 @@ async fn plan_one(
         managed_fields: live_raw.and_then(|l| l.pointer("/metadata/managedFields").cloned()),
     }
     .compact())
+}
+
+/// Takes the fields ignore rules name out of both sides of a change, so
+/// that they are no difference (an update left with none is unchanged),
+/// and says at `-v` which rule hid which difference. `listed` is the live
+/// object as listed, whose managedFields `managedFieldsManagers` reads.
+fn hide_ignored(engine: &Engine, mut c: Change, listed: Option<&Value>) -> Change {
+    if !matches!(c.action, Action::Update | Action::Adopt) {
+        return c;
+    }
+    let id = &c.id;
+    let rules = engine
+        .ignore
+        .for_object(&id.group, &id.kind, &id.name, id.namespace.as_deref());
+    if rules.is_empty() {
+        return c;
+    }
+    let managed = listed.and_then(|l| l.pointer("/metadata/managedFields"));
+    let (Some(live), Some(desired)) = (c.live.take(), c.desired.take()) else {
+        return c;
+    };
+    let (live_shown, from_live) = rules.strip(live.clone(), managed);
+    let (desired_shown, from_desired) = rules.strip(desired.clone(), managed);
+    let mut told = HashSet::new();
+    for h in from_live.iter().chain(&from_desired) {
+        if !told.insert(&h.path) {
+            continue;
+        }
+        let object = format!("{} {}", c.api_version, c.id);
+        let field = ignore::display(&h.path);
+        if ignore::get(&live, &h.path) != ignore::get(&desired, &h.path) {
+            tracing::info!(object = %object, field = %field, rule = %h.rule, "difference ignored");
+        } else {
+            tracing::debug!(object = %object, field = %field, rule = %h.rule, "ignored, no difference");
+        }
+    }
+    if c.action == Action::Update && !c.replace && live_shown == desired_shown {
+        c.action = Action::Unchanged;
+    }
+    c.live = Some(live_shown);
+    c.desired = Some(desired_shown);
+    c.compact()
 }
 
 /// A 409 from server-side apply: fields other managers own would change.

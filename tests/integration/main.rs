@@ -17,6 +17,7 @@ mod drift;
 mod faults;
 mod health;
 mod hooks;
+mod ignore;
 mod multi;
 mod multi_watch;
 mod predict;
@@ -59,6 +60,7 @@ fn main() {
     trials.extend(drift::tests());
     trials.extend(health::tests());
     trials.extend(hooks::tests());
+    trials.extend(ignore::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
     trials.extend(predict::tests());
