@@ -14,6 +14,7 @@ mod cluster;
 mod diff;
 mod drift;
 mod faults;
+mod gate;
 mod hooks;
 mod multi;
 mod multi_watch;
@@ -54,6 +55,7 @@ fn main() {
     trials.extend(cluster::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(gate::tests());
     trials.extend(hooks::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
@@ -73,7 +75,7 @@ fn main() {
     match audit {
         Some(Ok(foreign)) if !foreign.is_empty() => {
             eprintln!(
-                "audit: gitsync deleted {} object(s) it had not applied:\n  {}",
+                "audit: gitsync made {} delete(s) its delete gate cannot have allowed:\n  {}",
                 foreign.len(),
                 foreign.join("\n  ")
             );
@@ -83,7 +85,9 @@ fn main() {
             eprintln!("audit: {e}");
             std::process::exit(101);
         }
-        Some(Ok(_)) => println!("audit: every delete by gitsync was of an object it had applied"),
+        Some(Ok(_)) => println!(
+            "audit: every delete by gitsync carried a uid precondition of an object it had applied"
+        ),
         None => {}
     }
     conclusion.exit();
