@@ -3,11 +3,11 @@
 //! A prune candidate is a live member of this ApplySet (the delete gate's
 //! ownership: part-of label set by gitsync, no controller) that Git no
 //! longer has, prune is on, and it is not opted out or already being
-//! deleted. Anything else with the label is kept, with why. The gate
-//! judges each candidate, in reverse apply order, so that a Namespace or
-//! CRD is judged knowing which of what it holds this run deletes:
-//! members refused or kept go with it only over the gate's refusal.
-//! At sync time every delete is judged again, as the object is then.
+//! deleted. Anything else with the label is kept, with why. The delete
+//! gate judges each candidate, in reverse apply order, so that a
+//! Namespace or CRD is judged knowing which of what it holds this run
+//! deletes: one holding members that prune refused or kept is refused
+//! too. At sync time every delete is judged again, as the object is then.
 
 use std::collections::HashSet;
 
