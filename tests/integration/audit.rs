@@ -8,9 +8,12 @@
 //! The audit policy (scripts/cluster-bins/localcluster) logs deletes with
 //! their DeleteOptions and writes with the object answered, except
 //! Secrets' writes (no bodies): a Secret's delete must carry a uid
-//! precondition and be of a name gitsync wrote. gitsync's coordination
-//! Leases are not objects from Git and are deleted outside the gate: they
-//! count as gitsync's when gitsync wrote them.
+//! precondition and be of a name gitsync wrote. A write of a sync killed
+//! mid-request (the kill -9 tests) may be logged without its answer: a
+//! delete of that name counts when its uid is of no object anyone else
+//! created. gitsync's coordination Leases are not objects from Git and are
+//! deleted outside the gate: they count as gitsync's when gitsync wrote
+//! them.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -25,6 +28,10 @@ pub fn foreign_deletes(log: &Path) -> Result<Vec<String>, String> {
     type Key = (String, String, String, String);
     let mut written: HashSet<Key> = HashSet::new();
     let mut uids: HashSet<String> = HashSet::new();
+    // Names gitsync wrote without the answer logged, and the uids of
+    // objects someone else created.
+    let mut unanswered: HashSet<Key> = HashSet::new();
+    let mut theirs: HashSet<String> = HashSet::new();
     let mut generated: HashSet<(String, String, String)> = HashSet::new();
     let mut seen: Vec<(Key, String)> = Vec::new();
     let mut foreign = Vec::new();
@@ -35,7 +42,17 @@ pub fn foreign_deletes(log: &Path) -> Result<Vec<String>, String> {
         let by_gitsync = event["userAgent"]
             .as_str()
             .is_some_and(|ua| ua.starts_with(gitsync::cluster::USER_AGENT));
-        if !by_gitsync || event["objectRef"]["subresource"].is_string() {
+        let dry_run = event["requestURI"]
+            .as_str()
+            .is_some_and(|u| u.contains("dryRun="));
+        let answered = event["responseObject"]["metadata"]["uid"].as_str();
+        if !by_gitsync {
+            if !dry_run && event["responseStatus"]["code"] == 201 {
+                theirs.extend(answered.map(str::to_string));
+            }
+            continue;
+        }
+        if event["objectRef"]["subresource"].is_string() {
             continue;
         }
         // A write counts as gitsync's whatever its answer: a sync killed
@@ -57,15 +74,13 @@ pub fn foreign_deletes(log: &Path) -> Result<Vec<String>, String> {
             key.clone(),
             format!("{verb} {}", event["responseStatus"]["code"]),
         ));
-        let dry_run = event["requestURI"]
-            .as_str()
-            .is_some_and(|u| u.contains("dryRun="));
         let scope = (key.0.clone(), key.1.clone(), key.2.clone());
         let why = match verb {
             "create" | "patch" | "update" if !dry_run => {
-                if let Some(uid) = event["responseObject"]["metadata"]["uid"].as_str() {
-                    uids.insert(uid.to_string());
-                }
+                match answered {
+                    Some(uid) => uids.insert(uid.to_string()),
+                    None => unanswered.insert(key.clone()),
+                };
                 if key.3.is_empty() {
                     generated.insert(scope);
                 } else {
@@ -84,6 +99,9 @@ pub fn foreign_deletes(log: &Path) -> Result<Vec<String>, String> {
                     ("secrets", "", Some(_)) if wrote => continue,
                     ("secrets", "", Some(_)) => "a Secret gitsync never wrote".into(),
                     (_, _, Some(uid)) if uids.contains(uid) => continue,
+                    (_, _, Some(uid)) if unanswered.contains(&key) && !theirs.contains(uid) => {
+                        continue;
+                    }
                     (_, _, Some(uid)) => {
                         format!("uid {uid} is of no object gitsync created or applied")
                     }
@@ -141,6 +159,12 @@ fn the_check_reports_a_delete_of_what_gitsync_never_applied() -> crate::harness:
         // is of the object it never wrote.
         write("swapped", "u4", ua),
         delete("swapped", Some("u5")),
+        // Killed mid-request: the write's answer is not in the log.
+        serde_json::json!({"verb": "patch", "userAgent": ua, "requestURI": "/api/v1/x",
+            "objectRef": {"resource": "configmaps", "namespace": "n", "name": "killed"},
+            "responseStatus": {"code": 504}})
+        .to_string(),
+        delete("killed", Some("u6")),
     ]
     .join("\n");
     let dir = tempfile::tempdir()?;

@@ -14,6 +14,7 @@ pub fn tests() -> Vec<Trial> {
     vec![
         crate::trial!(a_presync_namespace_hook_does_not_take_a_foreign_namespace),
         crate::trial!(a_namespace_is_not_pruned_with_what_prune_kept),
+        crate::trial!(a_namespace_that_gains_objects_during_the_sync_is_not_pruned),
         crate::trial!(force_replace_refuses_adoptions_and_claims),
         crate::trial!(a_replace_deletes_with_preconditions),
         crate::trial!(a_hook_job_does_not_take_a_foreign_jobs_name),
@@ -192,6 +193,76 @@ fn a_namespace_is_not_pruned_with_what_prune_kept() -> TestResult {
         get(cluster, &["configmap", "plain", "-n", &db]).is_none(),
         r,
         "the plain member was pruned"
+    );
+    Ok(())
+}
+
+/// The plan saw only our member in the namespace; while the sync waited
+/// for a wave to become healthy, someone created an object in it. The
+/// gate judges the namespace again right before deleting it.
+fn a_namespace_that_gains_objects_during_the_sync_is_not_pruned() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("gate-ns-late");
+    let n = ns.name.as_str();
+    let late = format!("{n}-late");
+    let _extra = Extra(cluster, vec![late.clone()]);
+    let repo = GitRepo::new();
+    repo.commit(
+        &[
+            ("keep.yaml", &cm("keep", n, "")),
+            (
+                "late.yaml",
+                &[namespace(&late, ""), cm("mine", &late, "")].join("---\n"),
+            ),
+        ],
+        "one",
+    );
+    let r = gs(cluster, &repo, n, &["sync", "--no-wait"]);
+    check!(r.code == 0, r, "first sync");
+    // Wave 0 takes some 6 s to become available; prune comes after wave 1.
+    let slow = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: slow\nspec:\n  replicas: 1\n  minReadySeconds: 6\n  selector:\n    matchLabels: {app: slow}\n  template:\n    metadata:\n      labels: {app: slow}\n    spec:\n      containers:\n        - name: c\n          image: registry.example/slow:1\n";
+    let later = cm("later", n, "  annotations:\n    gitsync.io/wave: \"1\"\n");
+    repo.git(&["rm", "-q", "late.yaml"]);
+    repo.commit(
+        &[("slow.yaml", slow), ("later.yaml", &later)],
+        "drop the namespace",
+    );
+    let child = gitsync(repo.path())
+        .args(["sync", "--timeout", "60s", "-n", n, "--kubeconfig"])
+        .arg(cluster.kubeconfig())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while get(cluster, &["deployment", "slow", "-n", n]).is_none()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let r = create(cluster, &cm("theirs", &late, ""));
+    check!(
+        r.code == 0,
+        r,
+        "someone else's object appears in the namespace"
+    );
+    let r = Run::from(child.wait_with_output()?);
+    check!(
+        r.code == 2
+            && r.stderr.contains(&format!("Namespace {late}: not pruned"))
+            && r.stderr.contains("ConfigMap theirs"),
+        r,
+        "the namespace is refused at delete time, naming their object"
+    );
+    check!(
+        alive(cluster, &["namespace", &late])
+            && alive(cluster, &["configmap", "theirs", "-n", &late]),
+        r,
+        "the namespace and their object stay"
+    );
+    check!(
+        get(cluster, &["configmap", "mine", "-n", &late]).is_none(),
+        r,
+        "our member in it was pruned"
     );
     Ok(())
 }
