@@ -4,56 +4,16 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::fmt;
 
 use serde_json::Value;
 
-use crate::hooks::{Class, DesiredHook, NotApplied};
+use crate::hooks::{Class, DeletePolicy, Phase};
 use crate::render::{Document, Origin, Problem, Problems, Rendered};
 
 pub const WAVE_ANNOTATION: &str = "gitsync.io/wave";
 pub const ARGO_WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 
-/// What makes an object itself: group, kind, namespace and name. The
-/// version is not part of it (apps/v1 and apps/v1beta1 name one object).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct ObjectId {
-    pub group: String,
-    pub kind: String,
-    /// As written; the default namespace is applied once the kind's scope
-    /// is known.
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-/// `apps/v1` → (`apps`, `v1`); `v1` → (``, `v1`): the core group is empty.
-pub fn split_api_version(api_version: &str) -> (&str, &str) {
-    api_version.split_once('/').unwrap_or(("", api_version))
-}
-
-impl ObjectId {
-    /// `apps/v1 Deployment shop/web`; a cluster-scoped object by name
-    /// alone. How results name an object for a person.
-    pub fn label(&self, api_version: &str) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{api_version} {} {ns}/{}", self.kind, self.name),
-            None => format!("{api_version} {} {}", self.kind, self.name),
-        }
-    }
-}
-
-impl fmt::Display for ObjectId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.group.is_empty() {
-            write!(f, "{}/", self.group)?;
-        }
-        write!(f, "{} ", self.kind)?;
-        if let Some(ns) = &self.namespace {
-            write!(f, "{ns}/")?;
-        }
-        f.write_str(&self.name)
-    }
-}
+pub use crate::id::{ObjectId, split_api_version};
 
 #[derive(Debug, Clone)]
 pub struct DesiredObject {
@@ -73,6 +33,26 @@ pub struct DesiredSet {
     pub hooks: Vec<DesiredHook>,
     /// Rendered, but never applied (Helm `test` hooks and the like).
     pub not_applied: Vec<NotApplied>,
+}
+
+/// A hook of the desired set, for one phase.
+#[derive(Debug, Clone)]
+pub struct DesiredHook {
+    pub phase: Phase,
+    pub policy: DeletePolicy,
+    /// `id.name` is the fixed name, or the `generateName` prefix when
+    /// `generate_name` is set; `wave` is the hook's wave.
+    pub object: DesiredObject,
+    pub generate_name: bool,
+}
+
+/// A rendered object that is not applied, and why (said at `-v`).
+#[derive(Debug, Clone)]
+pub struct NotApplied {
+    pub id: ObjectId,
+    pub api_version: String,
+    pub origin: Origin,
+    pub why: String,
 }
 
 impl DesiredSet {
@@ -499,7 +479,6 @@ fn type_name(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hooks::Phase;
     use crate::render::yaml::parse_documents;
 
     fn set(text: &str) -> Result<DesiredSet, Problems> {

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::desired::{DesiredObject, ObjectId};
+use crate::id::ObjectId;
 use crate::render::Origin;
 
 pub const ARGO_HOOK: &str = "argocd.argoproj.io/hook";
@@ -242,26 +242,6 @@ fn helm_policy(value: &str) -> Result<DeletePolicy, String> {
     } else {
         p
     })
-}
-
-/// A hook of the desired set, for one phase.
-#[derive(Debug, Clone)]
-pub struct DesiredHook {
-    pub phase: Phase,
-    pub policy: DeletePolicy,
-    /// `id.name` is the fixed name, or the `generateName` prefix when
-    /// `generate_name` is set; `wave` is the hook's wave.
-    pub object: DesiredObject,
-    pub generate_name: bool,
-}
-
-/// A rendered object that is not applied, and why (said at `-v`).
-#[derive(Debug, Clone)]
-pub struct NotApplied {
-    pub id: ObjectId,
-    pub api_version: String,
-    pub origin: Origin,
-    pub why: String,
 }
 
 /// A hook as a sync will run it: namespace resolved, labels added.

@@ -16,6 +16,7 @@ pub mod exit;
 mod fuzz;
 pub mod health;
 pub mod hooks;
+pub mod id;
 pub mod ignore;
 pub mod load;
 pub mod logging;

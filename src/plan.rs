@@ -69,12 +69,13 @@ pub struct Change {
     /// Fields other field managers own that this change takes over
     /// (planned with `--force-conflicts`).
     pub conflicts: Vec<Conflict>,
-    /// For a delete: the uid and resourceVersion the plan saw, sent as
-    /// preconditions so that an object changed or recreated since is
-    /// never deleted blind.
+    /// For a delete or a replace: the uid and resourceVersion the plan
+    /// saw; sync's delete gate judges an object that differs since anew,
+    /// so that nothing changed or recreated since is deleted blind.
     pub preconditions: Option<(String, String)>,
     /// An immutable field changes: sync deletes and recreates the object
-    /// (`--force-replace`).
+    /// (`--force-replace`; only a member, and only what the delete gate
+    /// allows, else the plan has an error instead).
     pub replace: bool,
     /// Exactly what sync sends (namespace resolved, part-of label added);
     /// `None` for a delete, and for an unchanged object (nothing is sent).
@@ -192,6 +193,9 @@ pub struct Plan {
     pub hooks: Vec<PlannedHook>,
     /// `--no-hooks`: the hooks are listed but not run.
     pub no_hooks: bool,
+    /// `--prune-pvcs`: the plan allowed deleting PersistentVolumeClaims
+    /// (pruned or replaced); sync's delete-time checks allow the same.
+    pub prune_pvcs: bool,
 }
 
 /// A labelled live object that is not pruned.

@@ -1,25 +1,26 @@
 //! Writing one change: server-side apply of a create or update (deleting
-//! first for a replace), and deletes for prunes.
+//! first, through the delete gate, for a replace).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use futures::{StreamExt, stream};
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use kube::api::{Patch, PatchParams};
 
 use super::Engine;
+use super::gate::{self, Deletable, Deleted, How, Purpose, Request, Rules};
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message};
-use crate::cluster::{Cluster, is_unreachable, retry};
+use crate::cluster::{is_unreachable, retry};
 use crate::plan::Change;
 
 /// Applies one create or update. `Err` is a message for the user, and
 /// whether the server did not answer at all.
 async fn apply(
-    cluster: &Cluster,
+    engine: &Engine,
     change: &Change,
     force_conflicts: bool,
+    rules: Rules,
 ) -> Result<(), (String, bool)> {
-    apply_one(cluster, change, force_conflicts)
+    apply_one(engine, change, force_conflicts, rules)
         .await
         .map_err(|e| match e {
             Failure::Unreachable(m) => (m, true),
@@ -48,10 +49,12 @@ fn failure(e: &kube::Error) -> Failure {
 }
 
 async fn apply_one(
-    cluster: &Cluster,
+    engine: &Engine,
     change: &Change,
     force_conflicts: bool,
+    rules: Rules,
 ) -> Result<(), Failure> {
+    let cluster = &engine.cluster;
     let ar = cluster
         .resource_of(&change.id, &change.api_version)
         .ok_or_else(|| {
@@ -66,7 +69,7 @@ async fn apply_one(
         .ok_or_else(|| "nothing to apply".to_string())?;
     let api = cluster.api(&ar, change.id.namespace.as_deref());
     if change.replace {
-        delete_and_wait(&api, &change.id.name).await?;
+        replace_delete(engine, &ar, change, rules).await?;
     }
     let mut params = PatchParams::apply(FIELD_MANAGER);
     if force_conflicts {
@@ -83,35 +86,39 @@ async fn apply_one(
     }
 }
 
-/// Deletes, then waits until the object is gone so that recreating it does
-/// not race its own deletion.
-async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
-    delete_until_gone(api, name, DeleteParams::foreground(), "deleting to replace").await
-}
-
-/// Deletes `name` and waits (up to 120 s) until it is gone; errors start
-/// with `what`.
-pub(super) async fn delete_until_gone(
-    api: &Api<DynamicObject>,
-    name: &str,
-    params: DeleteParams,
-    what: &str,
+/// The delete of a replace, through the gate: only a member, with the
+/// plan's preconditions (judged again if it changed since), never a
+/// PersistentVolumeClaim without `--prune-pvcs` nor a CRD whose custom
+/// resources would go; dependents first (foreground), and only once it is
+/// gone is it created again.
+async fn replace_delete(
+    engine: &Engine,
+    ar: &kube::discovery::ApiResource,
+    change: &Change,
+    rules: Rules,
 ) -> Result<(), String> {
-    match retry(|| api.delete(name, &params)).await {
-        Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
-        Err(e) => return Err(format!("{what}: {}", api_error_message(&e))),
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        match retry(|| api.get_opt(name)).await {
-            Ok(None) => return Ok(()),
-            Ok(Some(_)) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(250)).await
-            }
-            Ok(Some(_)) => return Err(format!("{what}: still there 120 s after deleting it")),
-            Err(e) => return Err(format!("{what}: {}", api_error_message(&e))),
-        }
+    let how = How {
+        foreground: true,
+        wait_gone: true,
+    };
+    // Nothing else of this run goes with a replaced Namespace or CRD.
+    let nothing = Deletable::default();
+    let request = Request {
+        ar,
+        namespace: change.id.namespace.as_deref(),
+        name: &change.id.name,
+        purpose: Purpose::Replace,
+        rules,
+        deletable: &nothing,
+        planned: change.preconditions.as_ref(),
+        how,
+    };
+    let deleted = gate::delete_now(engine, request)
+        .await
+        .map_err(|e| format!("deleting to replace: {e}"))?;
+    match deleted {
+        Deleted::Gone => Ok(()),
+        Deleted::Kept(why) | Deleted::Refused(why) => Err(format!("not replaced: {why}")),
     }
 }
 
@@ -119,11 +126,12 @@ pub(super) async fn delete_until_gone(
 /// per change, in order, `Ok` or the failure. No new apply starts once the
 /// engine's gate closed or the server stopped answering (each of the rest
 /// would only wait out its own timeout): those changes are missing from
-/// the end of the result.
+/// the end of the result. `rules` are what the plan allowed replaces.
 pub(super) async fn apply_all(
     engine: &Engine,
     changes: &[&Change],
     force_conflicts: bool,
+    rules: Rules,
 ) -> Vec<Result<(), String>> {
     let unreachable = AtomicBool::new(false);
     let unreachable = &unreachable;
@@ -133,7 +141,7 @@ pub(super) async fn apply_all(
             std::future::ready(go)
         })
         .map(|c| async move {
-            apply(&engine.cluster, c, force_conflicts)
+            apply(engine, c, force_conflicts, rules)
                 .await
                 .map_err(|(message, no_answer)| {
                     if no_answer {

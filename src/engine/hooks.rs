@@ -8,12 +8,13 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::discovery::ApiResource;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::Engine;
+use super::gate::{self, Deletable, Deleted, How, Purpose, Refusal, Request, Rules};
 use crate::cluster::applyset::ApplySet;
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message, with_type};
 use crate::cluster::{Cluster, retry};
@@ -115,6 +116,7 @@ pub(super) struct HookRun<'a> {
     enabled: bool,
     deadline: Instant,
     force_conflicts: bool,
+    rules: Rules,
     ran: Vec<bool>,
     outcomes: Vec<HookOutcome>,
 }
@@ -126,6 +128,9 @@ impl<'a> HookRun<'a> {
             enabled: !plan.no_hooks,
             deadline,
             force_conflicts,
+            rules: Rules {
+                prune_pvcs: plan.prune_pvcs,
+            },
             ran: vec![false; plan.hooks.len()],
             outcomes: Vec::new(),
         }
@@ -190,10 +195,10 @@ impl<'a> HookRun<'a> {
             indices.len(),
             phase.as_str()
         ));
-        let (deadline, force) = (self.deadline, self.force_conflicts);
+        let (deadline, force, rules) = (self.deadline, self.force_conflicts, self.rules);
         let runs = indices
             .iter()
-            .map(|&i| run_one(&engine.cluster, &self.hooks[i], deadline, force));
+            .map(|&i| run_one(engine, &self.hooks[i], deadline, force, rules));
         let results = join_all(runs).await;
         let mut failed = Vec::new();
         for (&i, outcome) in indices.iter().zip(results) {
@@ -245,11 +250,13 @@ impl<'a> HookRun<'a> {
 /// Runs one hook to its end: earlier runs deleted (by policy), created,
 /// waited for, deleted (by policy).
 async fn run_one(
-    cluster: &Cluster,
+    engine: &Engine,
     hook: &PlannedHook,
     deadline: Instant,
     force_conflicts: bool,
+    rules: Rules,
 ) -> HookOutcome {
+    let cluster = &engine.cluster;
     let mut outcome = HookOutcome {
         phase: hook.phase,
         wave: hook.wave,
@@ -268,7 +275,7 @@ async fn run_one(
         return outcome;
     };
     let api = cluster.api(&ar, hook.id.namespace.as_deref());
-    let name = match create(&api, hook, force_conflicts).await {
+    let name = match create(engine, &ar, &api, hook, force_conflicts, rules).await {
         Ok(name) => name,
         Err(msg) => {
             outcome.message = Some(msg);
@@ -288,72 +295,148 @@ async fn run_one(
         Err(msg) => outcome.message = Some(msg),
     }
     if delete {
-        let params = DeleteParams::background();
-        match retry(|| api.delete(&name, &params)).await {
-            Ok(_) => outcome.deleted = true,
-            Err(kube::Error::Api(s)) if s.code == 404 => outcome.deleted = true,
-            Err(e) => {
-                tracing::warn!(hook = %name, error = %api_error_message(&e), "deleting a finished hook failed")
+        let request = Request {
+            ar: &ar,
+            namespace: hook.id.namespace.as_deref(),
+            name: &name,
+            purpose: Purpose::Hook,
+            rules,
+            deletable: &Deletable::default(),
+            planned: None,
+            how: How::BACKGROUND,
+        };
+        match gate::delete_now(engine, request).await {
+            Ok(Deleted::Gone) => outcome.deleted = true,
+            Ok(Deleted::Kept(why) | Deleted::Refused(why)) => {
+                tracing::warn!(hook = %name, why = %why, "a finished hook was not deleted")
             }
+            Err(e) => tracing::warn!(hook = %name, error = %e, "deleting a finished hook failed"),
         }
     }
     outcome
 }
 
 /// Applies `BeforeHookCreation`, then creates the hook; returns its name.
+/// Whatever holds a fixed name must be gitsync's (a run of this
+/// ApplySet's hooks, or its member): anything else fails the hook, naming
+/// it, and is neither deleted nor applied over.
 async fn create(
+    engine: &Engine,
+    ar: &ApiResource,
     api: &Api<DynamicObject>,
     hook: &PlannedHook,
     force_conflicts: bool,
+    rules: Rules,
 ) -> Result<String, String> {
-    if hook.policy.before_hook_creation {
-        if hook.generate_name {
-            // Earlier runs have other names: found by the hook label.
-            let key = hook.manifest["metadata"]["labels"][HOOK_LABEL]
-                .as_str()
-                .unwrap_or_default();
-            let of = hook.manifest["metadata"]["labels"][HOOK_OF_LABEL]
-                .as_str()
-                .unwrap_or_default();
-            let params =
-                ListParams::default().labels(&format!("{HOOK_LABEL}={key},{HOOK_OF_LABEL}={of}"));
-            let earlier = retry(|| api.list(&params))
-                .await
-                .map_err(|e| format!("listing earlier runs: {}", api_error_message(&e)))?;
-            for old in earlier.items {
-                let old = old.metadata.name.unwrap_or_default();
-                delete_and_wait(api, &old).await?;
-            }
-        } else {
-            delete_and_wait(api, &hook.id.name).await?;
-        }
-    }
     if hook.generate_name {
+        if hook.policy.before_hook_creation {
+            delete_earlier_runs(engine, ar, api, hook, rules).await?;
+        }
         let obj: DynamicObject = serde_json::from_value(hook.manifest.clone())
             .map_err(|e| format!("not a Kubernetes object: {e}"))?;
-        let params = PostParams::default();
+        let params = PostParams {
+            field_manager: Some(FIELD_MANAGER.into()),
+            ..PostParams::default()
+        };
         let created = retry(|| api.create(&params, &obj))
             .await
             .map_err(|e| api_error_message(&e))?;
-        Ok(created.metadata.name.unwrap_or_default())
-    } else {
-        let mut params = PatchParams::apply(FIELD_MANAGER);
-        if force_conflicts {
-            params = params.force();
-        }
-        let patch = Patch::Apply(&hook.manifest);
-        retry(|| api.patch(&hook.id.name, &params, &patch))
-            .await
-            .map_err(|e| api_error_message(&e))?;
-        Ok(hook.id.name.clone())
+        return Ok(created.metadata.name.unwrap_or_default());
     }
+    let name = &hook.id.name;
+    let taken = retry(|| api.get_opt(name))
+        .await
+        .map_err(|e| format!("reading {name}: {}", api_error_message(&e)))?;
+    if let Some(live) = taken {
+        let live = with_type(live, ar);
+        let in_the_way = |why: String| {
+            format!(
+                "{} already exists and may not be deleted or applied over ({why}): nothing was deleted; rename the hook, or remove that object yourself",
+                hook.id.label(&hook.api_version)
+            )
+        };
+        if hook.policy.before_hook_creation {
+            let nobody_else = Deletable::default();
+            let permit = gate::judge(engine, &live, ar, Purpose::Hook, rules, &nobody_else)
+                .await
+                .map_err(|refusal| in_the_way(refusal.to_string()))?;
+            let how = How {
+                foreground: false,
+                wait_gone: true,
+            };
+            match gate::delete(engine, permit, &nobody_else, how).await {
+                Ok(Deleted::Gone) => {}
+                Ok(Deleted::Kept(why) | Deleted::Refused(why)) => return Err(in_the_way(why)),
+                Err(e) => return Err(format!("deleting the earlier run {name}: {e}")),
+            }
+        } else {
+            gate::hook_owned(&live, &engine.applyset.id)
+                .map_err(|why| in_the_way(format!("not gitsync's: {why}")))?;
+        }
+    }
+    let mut params = PatchParams::apply(FIELD_MANAGER);
+    if force_conflicts {
+        params = params.force();
+    }
+    let patch = Patch::Apply(&hook.manifest);
+    retry(|| api.patch(name, &params, &patch))
+        .await
+        .map_err(|e| api_error_message(&e))?;
+    Ok(name.clone())
 }
 
-/// Deletes an earlier run and waits until it is gone, so that a hook with
-/// a fixed name can be created again.
-async fn delete_and_wait(api: &Api<DynamicObject>, name: &str) -> Result<(), String> {
-    let what = format!("deleting the earlier run {name}");
-    super::apply::delete_until_gone(api, name, DeleteParams::background(), &what).await
+/// `BeforeHookCreation` for a `generateName` hook: earlier runs have
+/// other names and are found by the hook labels; each is judged by the
+/// gate (labels someone copied make no earlier run: left alone).
+async fn delete_earlier_runs(
+    engine: &Engine,
+    ar: &ApiResource,
+    api: &Api<DynamicObject>,
+    hook: &PlannedHook,
+    rules: Rules,
+) -> Result<(), String> {
+    let key = hook.manifest["metadata"]["labels"][HOOK_LABEL]
+        .as_str()
+        .unwrap_or_default();
+    let of = hook.manifest["metadata"]["labels"][HOOK_OF_LABEL]
+        .as_str()
+        .unwrap_or_default();
+    let params = ListParams::default().labels(&format!("{HOOK_LABEL}={key},{HOOK_OF_LABEL}={of}"));
+    let earlier = retry(|| api.list(&params))
+        .await
+        .map_err(|e| format!("listing earlier runs: {}", api_error_message(&e)))?;
+    let nobody_else = Deletable::default();
+    let how = How {
+        foreground: false,
+        wait_gone: true,
+    };
+    for old in earlier.items {
+        let old = with_type(old, ar);
+        let name = old["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let permit = match gate::judge(engine, &old, ar, Purpose::Hook, rules, &nobody_else).await {
+            Ok(permit) => permit,
+            Err(Refusal::NotOurs(why)) => {
+                tracing::warn!(object = %name, why = %why, "labelled as an earlier hook run but not gitsync's: left alone");
+                continue;
+            }
+            Err(refusal) => {
+                return Err(format!(
+                    "the earlier run {name} may not be deleted: {refusal}"
+                ));
+            }
+        };
+        match gate::delete(engine, permit, &nobody_else, how).await {
+            Ok(Deleted::Gone) => {}
+            Ok(Deleted::Kept(why) | Deleted::Refused(why)) => {
+                return Err(format!("the earlier run {name} may not be deleted: {why}"));
+            }
+            Err(e) => return Err(format!("deleting the earlier run {name}: {e}")),
+        }
+    }
+    Ok(())
 }
 
 /// Polls the hook until it finished (Job, Pod) or is healthy (any other

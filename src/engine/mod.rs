@@ -6,6 +6,7 @@
 //! they never talk to the API server themselves.
 
 mod apply;
+mod gate;
 mod hooks;
 mod lock;
 mod noop;
@@ -247,7 +248,9 @@ impl Engine {
         changes: &[&Change],
         force_conflicts: bool,
     ) -> Vec<Result<(), String>> {
-        apply::apply_all(self, changes, force_conflicts).await
+        // Healing never plans a replace; if a change did, the default
+        // rules (no PersistentVolumeClaims) would hold it.
+        apply::apply_all(self, changes, force_conflicts, gate::Rules::default()).await
     }
 
     /// One look at (or, with a later deadline, a wait for) the health of

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::noop::apply_is_noop;
 use super::prune::without_part_of;
-use super::{Engine, EngineError, PlanOptions};
+use super::{Engine, EngineError, PlanOptions, gate};
 use crate::cluster::applyset::{Listed, PART_OF, list_members};
 use crate::cluster::resource::{
     FIELD_MANAGER, api_error_message, manifest, resource_key, with_type,
@@ -123,6 +123,7 @@ pub(super) async fn plan(
         errors,
         refused,
         kept,
+        prune_pvcs: opts.prune_pvcs,
         ..Plan::default()
     })
 }
@@ -548,15 +549,41 @@ async fn plan_one(
                     ),
                 ).into());
             }
+            // The replace's delete, judged as sync's gate will judge it.
+            let why_not = |why: String| {
+                Failed::from(object_error(
+                    obj,
+                    &id,
+                    format!(
+                        "{} (an immutable field changes), and --force-replace may not delete it: {why}",
+                        api_error_message(&e)
+                    ),
+                ))
+            };
+            let live = live_raw.as_deref().unwrap_or(&Value::Null);
+            if adopt {
+                return Err(why_not(
+                    "it is not a member of this ApplySet yet, and --force-replace deletes only members (adopt it first with a change that keeps its immutable fields, or delete it yourself)".into(),
+                ));
+            }
+            let rules = gate::Rules {
+                prune_pvcs: opts.prune_pvcs,
+            };
+            let nothing = gate::Deletable::default();
+            if let Err(refusal) =
+                gate::judge(engine, live, &ar, gate::Purpose::Replace, rules, &nothing).await
+            {
+                return Err(why_not(refusal.to_string()));
+            }
             return Ok(Change {
                 id,
                 api_version: obj.api_version.clone(),
-                action: if adopt { Action::Adopt } else { Action::Update },
+                action: Action::Update,
                 live: live_obj,
                 desired: Some(shown(body.clone())),
                 origin: Some(obj.origin.clone()),
                 conflicts,
-                preconditions: None,
+                preconditions: gate::preconditions(live),
                 replace: true,
                 manifest: Some(body),
                 wave: obj.wave,

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::json;
 
+use super::gate::{self, Deleted};
 use super::hooks::{HookOutcome, HookRun};
-use super::prune::{self, Deleted};
+use super::prune;
 use super::{Engine, EngineError, apply, wait};
 use crate::cluster::applyset::{self, Parent};
 use crate::desired::{ObjectId, kind_rank};
@@ -228,6 +229,10 @@ impl Engine {
         progress: &dyn Fn(&str),
     ) -> Result<SyncOutcome, EngineError> {
         let mut objects = initial_objects(plan);
+        // What the plan allowed deletes (prunes, replaces) under.
+        let rules = gate::Rules {
+            prune_pvcs: plan.prune_pvcs,
+        };
         let applyset = self.applyset.clone();
         let outcome = |objects, error| SyncOutcome {
             applyset: applyset.clone(),
@@ -271,7 +276,7 @@ impl Engine {
                 .collect();
             for stage in stages(&plan.changes, &in_wave) {
                 let changes: Vec<&Change> = stage.iter().map(|&i| &plan.changes[i]).collect();
-                let results = apply::apply_all(self, &changes, opts.force_conflicts).await;
+                let results = apply::apply_all(self, &changes, opts.force_conflicts, rules).await;
                 let mut failed = Vec::new();
                 for (&i, r) in stage.iter().zip(results) {
                     match r {
@@ -325,15 +330,29 @@ impl Engine {
             progress(&format!("pruning {} object(s)", deletes.len()));
         }
         let mut kept_now = Vec::new();
+        // Refused at delete time: the gate judged the object again as it
+        // is now (a Namespace that gained objects during the waits).
+        let mut refused_now = Vec::new();
+        let mut deletable = prune::deletable(&plan.changes);
         for &i in &deletes {
             if let Some(why) = self.gate.closed() {
                 return Ok(outcome(objects, Some(stopped(&why))));
             }
-            match prune::delete(self, &plan.changes[i]).await {
+            match prune::delete(self, &plan.changes[i], rules, &mut deletable).await {
                 Ok(Deleted::Gone) => objects[i].result = ObjectResult::Deleted,
                 Ok(Deleted::Kept(why)) => {
                     objects[i].result = ObjectResult::Kept;
                     objects[i].message = Some(why);
+                    kept_now.push(plan.changes[i].id.clone());
+                }
+                Ok(Deleted::Refused(why)) => {
+                    let message = format!("not pruned: {why}");
+                    objects[i].result = ObjectResult::Failed;
+                    objects[i].message = Some(message.clone());
+                    refused_now.push(format!(
+                        "{}: {message}",
+                        objects[i].id.label(&objects[i].api_version)
+                    ));
                     kept_now.push(plan.changes[i].id.clone());
                 }
                 Err(msg) => {
@@ -405,12 +424,13 @@ impl Engine {
             health: None,
         });
         objects.extend(refused);
-        let error = (!plan.refused.is_empty()).then(|| {
-            let lines: Vec<String> = plan
-                .refused
-                .iter()
-                .map(|r| format!("{}: {}", r.id.label(&r.api_version), r.message))
-                .collect();
+        let lines: Vec<String> = plan
+            .refused
+            .iter()
+            .map(|r| format!("{}: {}", r.id.label(&r.api_version), r.message))
+            .chain(refused_now)
+            .collect();
+        let error = (!lines.is_empty()).then(|| {
             format!(
                 "everything else was applied, but {} object(s) were not pruned:\n{}",
                 lines.len(),

@@ -79,7 +79,7 @@ impl Cluster {
         started.peek()?;
         let mut foreign = Vec::new();
         for cluster in started {
-            match crate::audit::foreign_deletes(&cluster.dir.path().join("audit.log")) {
+            match crate::audit::foreign_deletes(&cluster.audit_log()) {
                 Ok(f) => foreign.extend(f),
                 Err(e) => return Some(Err(e)),
             }
@@ -103,6 +103,11 @@ impl Cluster {
 
     pub fn kubeconfig(&self) -> &Path {
         &self.kubeconfig
+    }
+
+    /// The API server's audit log (scripts/cluster-bins/localcluster).
+    pub fn audit_log(&self) -> PathBuf {
+        self.dir.path().join("audit.log")
     }
 
     /// A kube client for the admin user.
@@ -153,6 +158,8 @@ impl Drop for TestNamespace {
         block_on(async move {
             use k8s_openapi::api::core::v1::Namespace;
             use kube::api::{Api, DeleteParams};
+            // The test's own namespace, not gitsync's delete.
+            #[allow(clippy::disallowed_methods)]
             let _ = Api::<Namespace>::all(client)
                 .delete(&name, &DeleteParams::background())
                 .await;

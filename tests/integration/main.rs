@@ -15,6 +15,7 @@ mod daemon;
 mod diff;
 mod drift;
 mod faults;
+mod gate;
 mod health;
 mod hooks;
 mod ignore;
@@ -58,6 +59,7 @@ fn main() {
     trials.extend(daemon::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(gate::tests());
     trials.extend(health::tests());
     trials.extend(hooks::tests());
     trials.extend(ignore::tests());
@@ -79,7 +81,7 @@ fn main() {
     match audit {
         Some(Ok(foreign)) if !foreign.is_empty() => {
             eprintln!(
-                "audit: gitsync deleted {} object(s) it had not applied:\n  {}",
+                "audit: gitsync made {} delete(s) its delete gate cannot have allowed:\n  {}",
                 foreign.len(),
                 foreign.join("\n  ")
             );
@@ -89,7 +91,9 @@ fn main() {
             eprintln!("audit: {e}");
             std::process::exit(101);
         }
-        Some(Ok(_)) => println!("audit: every delete by gitsync was of an object it had applied"),
+        Some(Ok(_)) => println!(
+            "audit: every delete by gitsync carried a uid precondition of an object it had applied"
+        ),
         None => {}
     }
     conclusion.exit();

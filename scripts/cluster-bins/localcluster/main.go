@@ -112,14 +112,24 @@ func usage() {
 	os.Exit(2)
 }
 
-// auditPolicy records every write (who, what, which object) without
-// request or response bodies, and nothing else.
+// auditPolicy records every write (who, what, which object), and nothing
+// else. Deletes with their request body (the DeleteOptions: the
+// preconditions sent); creates, updates and patches with the object the
+// server answered (its uid), so that the tests can tell which object a
+// delete was of. Managed fields are left out, and so are the bodies of
+// writes to Secrets (their data stays out of the log).
 const auditPolicy = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived"]
+omitManagedFields: true
 rules:
+  - level: Request
+    verbs: ["delete", "deletecollection"]
   - level: Metadata
-    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+    verbs: ["create", "update", "patch"]
+    resources: [{group: "", resources: ["secrets"]}]
+  - level: RequestResponse
+    verbs: ["create", "update", "patch"]
   - level: None
 `
 
