@@ -40,8 +40,8 @@ pub struct Elector {
     seen: Mutex<Option<Seen>>,
 }
 
-/// This process as a Lease holder: host name, process id and a random
-/// suffix, chosen once per process. The host name and pid alone collide:
+/// This process as a Lease holder: host name, a random part chosen once
+/// per process, and process id. The host name and pid alone collide:
 /// two containers on host networking both run as PID 1 under one name.
 pub fn replica_identity() -> String {
     static IDENTITY: OnceLock<String> = OnceLock::new();
@@ -58,7 +58,8 @@ pub fn replica_identity() -> String {
                     .map(|d| d.subsec_nanos())
                     .unwrap_or_default()
             });
-            format!("{host}-{}-{random:08x}", std::process::id())
+            // The pid last, as before: people (and scripts) look for it.
+            format!("{host}-{random:08x}-{}", std::process::id())
         })
         .clone()
 }
@@ -440,8 +441,9 @@ mod tests {
     fn the_identity_is_this_process_s_and_tells_processes_apart() {
         let id = replica_identity();
         assert_eq!(id, replica_identity(), "one identity per process");
-        let (rest, random) = id.rsplit_once('-').expect("host-pid-random");
-        assert!(rest.ends_with(&format!("-{}", std::process::id())), "{id}");
+        let (rest, pid) = id.rsplit_once('-').expect("host-random-pid");
+        assert_eq!(pid, std::process::id().to_string(), "{id}");
+        let (_, random) = rest.rsplit_once('-').expect("host-random");
         assert!(
             random.len() == 8 && random.chars().all(|c| c.is_ascii_hexdigit()),
             "{id}"

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use anyhow::Context;
+
 mod finish;
 
 use super::interrupt::{on_interrupt, until_interrupted};
@@ -50,20 +52,16 @@ pub fn run(
                 else {
                     return Ok(None); // nothing of this target was written
                 };
-                // Before the lock: the lock adds its own Lease to the gate.
+                // Set before the lock, which adds its Lease to the gate.
                 let flag = interrupted.clone();
                 p.engine.gate =
                     WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
-                // One writer per ApplySet: take its Lease, then plan (a plan made
-                // while another writer ran would be stale).
+                // One writer per ApplySet: plan only once it holds the Lease.
                 let lock = match sync.dry_run {
                     true => None,
                     false => match p.engine.lock(sync.lock_timeout).await {
-                        Ok(lock) => Some(lock),
                         Err(_) if *interrupted.borrow() => return Ok(None),
-                        Err(e) => {
-                            return Err(anyhow::Error::new(e).context(super::target_label(target)));
-                        }
+                        locked => Some(locked.with_context(|| super::target_label(target))?),
                     },
                 };
                 let result = async {
@@ -90,9 +88,8 @@ pub fn run(
                         true => progress.line(&format!("{name}: {m}")),
                         false => progress.line(m),
                     };
-                    // Writing is never cut short: a signal closes the gate,
-                    // the writes in flight (a replace's recreate too) finish
-                    // and the outcome says what was written.
+                    // Never cut short: a signal closes the gate, the writes in
+                    // flight finish, the outcome says what was written.
                     let outcome = p.engine.sync(&plan, options, &record, &line).await?;
                     Ok(Some(Done::Synced(outcome)))
                 }
