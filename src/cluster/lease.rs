@@ -2,11 +2,13 @@
 //! replicas never act at once. The API server's optimistic concurrency
 //! (resourceVersion) decides races: whoever's update lands holds the lease.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, PostParams};
 
@@ -34,26 +36,81 @@ pub struct Elector {
     api: Api<Lease>,
     name: String,
     identity: String,
+    /// The Lease as this process last saw it change.
+    seen: Mutex<Option<Seen>>,
 }
 
-/// This process as a Lease holder: host name and process id.
+/// This process as a Lease holder: host name, a random part chosen once
+/// per process, and process id. The host name and pid alone collide:
+/// two containers on host networking both run as PID 1 under one name.
 pub fn replica_identity() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "gitsync".into());
-    format!("{host}-{}", std::process::id())
+    static IDENTITY: OnceLock<String> = OnceLock::new();
+    IDENTITY
+        .get_or_init(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|h| h.trim().to_string())
+                .unwrap_or_else(|_| "gitsync".into());
+            // Without the OS's random source, the start time in nanoseconds
+            // still tells two processes apart.
+            let random = getrandom::u32().unwrap_or_else(|_| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or_default()
+            });
+            // The pid last, as before: people (and scripts) look for it.
+            format!("{host}-{random:08x}-{}", std::process::id())
+        })
+        .clone()
 }
 
-/// Nobody renewed the Lease within its duration (or it never had a
-/// renewal).
-fn expired(spec: &LeaseSpec, now: Timestamp) -> bool {
-    spec.renew_time.as_ref().is_none_or(|t| {
-        let d = spec
-            .lease_duration_seconds
-            .unwrap_or(LEASE_DURATION.as_secs() as i32);
-        t.0.saturating_add(SignedDuration::from_secs(i64::from(d)))
-            .is_ok_and(|end| end < now)
-    })
+/// A version of a Lease and when this process first saw it (client-go's
+/// observedTime). Expiry is judged by this process's monotonic clock,
+/// never by the holder's `renewTime`: two hosts' clocks may disagree by
+/// more than a lease duration.
+#[derive(Debug, Clone)]
+struct Seen {
+    version: String,
+    at: Instant,
+}
+
+/// What tells one write of a Lease from the next: its resourceVersion
+/// (every renewal changes it), else holder and renewTime.
+fn version_of(lease: &Lease) -> String {
+    match &lease.metadata.resource_version {
+        Some(v) => v.clone(),
+        None => {
+            let spec = lease.spec.clone().unwrap_or_default();
+            format!(
+                "{}@{:?}",
+                spec.holder_identity.unwrap_or_default(),
+                spec.renew_time.map(|t| t.0)
+            )
+        }
+    }
+}
+
+/// Records that `lease` was seen at `now` and says whether its holder let
+/// it lapse: nobody wrote it for its lease duration, as measured here
+/// since this process first saw its current version. A version seen for
+/// the first time is never expired.
+fn lapsed(seen: &mut Option<Seen>, lease: &Lease, now: Instant) -> bool {
+    let version = version_of(lease);
+    match seen {
+        Some(s) if s.version == version => {
+            let secs = lease
+                .spec
+                .as_ref()
+                .and_then(|s| s.lease_duration_seconds)
+                .and_then(|d| u64::try_from(d).ok())
+                .unwrap_or(LEASE_DURATION.as_secs());
+            now.saturating_duration_since(s.at) >= Duration::from_secs(secs)
+        }
+        _ => {
+            *seen = Some(Seen { version, at: now });
+            false
+        }
+    }
 }
 
 impl Elector {
@@ -62,6 +119,16 @@ impl Elector {
             api: Api::namespaced(client, namespace),
             name: name.to_string(),
             identity: replica_identity(),
+            seen: Mutex::new(None),
+        }
+    }
+
+    /// An elector with its own `identity` (a write lock per acquisition,
+    /// so that releasing one never frees another of this process).
+    pub fn with_identity(client: Client, namespace: &str, name: &str, identity: String) -> Elector {
+        Elector {
+            identity,
+            ..Elector::new(client, namespace, name)
         }
     }
 
@@ -81,7 +148,12 @@ impl Elector {
     pub async fn acquire_or_renew_if(&self, may_take: bool) -> Result<bool, kube::Error> {
         let now = Timestamp::now();
         let duration_secs = LEASE_DURATION.as_secs() as i32;
-        match self.api.get_opt(&self.name).await? {
+        let lease = self.api.get_opt(&self.name).await?;
+        let lapsed = lease.as_ref().is_some_and(|l| {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            lapsed(&mut seen, l, Instant::now())
+        });
+        match lease {
             None if !may_take => Ok(false),
             None => {
                 let lease = Lease {
@@ -108,7 +180,7 @@ impl Elector {
                 let spec = lease.spec.get_or_insert_with(Default::default);
                 let ours = spec.holder_identity.as_deref() == Some(self.identity.as_str());
                 let free = spec.holder_identity.as_deref().is_none_or(str::is_empty);
-                if !ours && !(may_take && (free || expired(spec, now))) {
+                if !ours && !(may_take && (free || lapsed)) {
                     return Ok(false);
                 }
                 if !ours {
@@ -167,6 +239,8 @@ pub struct Membership {
     name: String,
     group: String,
     identity: String,
+    /// Each replica's Lease as this process last saw it change, by name.
+    seen: Mutex<HashMap<String, Seen>>,
 }
 
 impl Membership {
@@ -179,6 +253,7 @@ impl Membership {
             name,
             group: group.to_string(),
             identity,
+            seen: Mutex::new(HashMap::new()),
         }
     }
 
@@ -223,13 +298,33 @@ impl Membership {
             .api
             .list(&kube::api::ListParams::default().labels(&selector))
             .await?;
-        let now = Timestamp::now();
+        let now = Instant::now();
+        let lapsed: Vec<bool> = {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            let listed: std::collections::HashSet<&str> = leases
+                .items
+                .iter()
+                .filter_map(|l| l.metadata.name.as_deref())
+                .collect();
+            seen.retain(|name, _| listed.contains(name.as_str()));
+            leases
+                .items
+                .iter()
+                .map(|l| {
+                    let name = l.metadata.name.clone().unwrap_or_default();
+                    let mut entry = seen.get(&name).cloned();
+                    let lapsed = lapsed(&mut entry, l, now);
+                    seen.extend(entry.map(|e| (name, e)));
+                    lapsed
+                })
+                .collect()
+        };
         let mut live = 0;
-        for lease in &leases.items {
+        for (lease, lapsed) in leases.items.iter().zip(lapsed) {
             let Some(spec) = lease.spec.as_ref() else {
                 continue;
             };
-            if !expired(spec, now) {
+            if !lapsed {
                 live += spec
                     .holder_identity
                     .as_deref()
@@ -269,4 +364,89 @@ pub fn short_hash(text: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(text.as_bytes());
     digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::jiff::SignedDuration;
+
+    fn lease(version: &str, renewed: Timestamp) -> Lease {
+        Lease {
+            metadata: ObjectMeta {
+                resource_version: Some(version.into()),
+                ..Default::default()
+            },
+            spec: Some(LeaseSpec {
+                holder_identity: Some("other".into()),
+                lease_duration_seconds: Some(15),
+                renew_time: Some(MicroTime(renewed)),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_renew_time_far_in_the_past_is_not_expiry() {
+        // The holder's clock is an hour behind ours: by renewTime its Lease
+        // looks long expired, yet it renews.
+        let behind = Timestamp::now() - SignedDuration::from_hours(1);
+        let start = Instant::now();
+        let mut seen = None;
+        assert!(!lapsed(&mut seen, &lease("1", behind), start));
+        assert!(!lapsed(
+            &mut seen,
+            &lease("1", behind),
+            start + Duration::from_secs(14)
+        ));
+        // Renewed (a new version): the wait starts again.
+        assert!(!lapsed(
+            &mut seen,
+            &lease("2", behind),
+            start + Duration::from_secs(14)
+        ));
+        assert!(!lapsed(
+            &mut seen,
+            &lease("2", behind),
+            start + Duration::from_secs(28)
+        ));
+        assert!(lapsed(
+            &mut seen,
+            &lease("2", behind),
+            start + Duration::from_secs(29)
+        ));
+    }
+
+    #[test]
+    fn a_renew_time_in_the_future_still_expires() {
+        // The holder's clock is an hour ahead and it stopped renewing: by
+        // renewTime it would hold the Lease for another hour.
+        let ahead = Timestamp::now() + SignedDuration::from_hours(1);
+        let start = Instant::now();
+        let mut seen = None;
+        assert!(!lapsed(&mut seen, &lease("7", ahead), start));
+        assert!(!lapsed(
+            &mut seen,
+            &lease("7", ahead),
+            start + Duration::from_secs(10)
+        ));
+        assert!(lapsed(
+            &mut seen,
+            &lease("7", ahead),
+            start + Duration::from_secs(15)
+        ));
+    }
+
+    #[test]
+    fn the_identity_is_this_process_s_and_tells_processes_apart() {
+        let id = replica_identity();
+        assert_eq!(id, replica_identity(), "one identity per process");
+        let (rest, pid) = id.rsplit_once('-').expect("host-random-pid");
+        assert_eq!(pid, std::process::id().to_string(), "{id}");
+        let (_, random) = rest.rsplit_once('-').expect("host-random");
+        assert!(
+            random.len() == 8 && random.chars().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        );
+    }
 }

@@ -7,8 +7,11 @@
 
 use std::time::{Duration, Instant};
 
+use futures::TryStreamExt;
 use futures::future::join_all;
-use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{
+    Api, DynamicObject, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
+};
 use kube::discovery::ApiResource;
 use serde::Serialize;
 use serde_json::Value;
@@ -119,6 +122,8 @@ pub(super) struct HookRun<'a> {
     rules: Rules,
     ran: Vec<bool>,
     outcomes: Vec<HookOutcome>,
+    /// Why hooks stopped running: the engine's gate closed.
+    stopped: Option<String>,
 }
 
 impl<'a> HookRun<'a> {
@@ -133,6 +138,7 @@ impl<'a> HookRun<'a> {
             },
             ran: vec![false; plan.hooks.len()],
             outcomes: Vec::new(),
+            stopped: None,
         }
     }
 
@@ -190,6 +196,15 @@ impl<'a> HookRun<'a> {
         if indices.is_empty() {
             return Ok(());
         }
+        // A closed gate (an interrupt, a lost Lease) starts no hook.
+        if let Some(why) = engine.gate.closed() {
+            let error = format!(
+                "stopped ({why}) before the {} hooks of wave {wave}; rerunning converges",
+                phase.as_str()
+            );
+            self.stopped = Some(why);
+            return Err(error);
+        }
         progress(&format!(
             "running {} {} hook(s) of wave {wave}",
             indices.len(),
@@ -224,10 +239,10 @@ impl<'a> HookRun<'a> {
     /// phases that were not (SyncFail hooks only matter when they ran).
     pub fn finish(self) -> Vec<HookOutcome> {
         let mut out = self.outcomes;
-        let why = if self.enabled {
-            "not run: an earlier step failed"
-        } else {
-            "not run: --no-hooks"
+        let why = match (&self.stopped, self.enabled) {
+            (Some(stopped), _) => format!("not run: stopped ({stopped})"),
+            (None, true) => "not run: an earlier step failed".to_string(),
+            (None, false) => "not run: --no-hooks".to_string(),
         };
         for (h, ran) in self.hooks.iter().zip(self.ran) {
             if !ran && (h.phase != Phase::SyncFail || !self.enabled) {
@@ -237,7 +252,7 @@ impl<'a> HookRun<'a> {
                     api_version: h.api_version.clone(),
                     id: h.id.clone(),
                     result: HookResult::Skipped,
-                    message: Some(why.into()),
+                    message: Some(why.clone()),
                     deleted: false,
                     generate_name: h.generate_name,
                 });
@@ -439,8 +454,11 @@ async fn delete_earlier_runs(
     Ok(())
 }
 
-/// Polls the hook until it finished (Job, Pod) or is healthy (any other
-/// kind), or the deadline passes.
+/// Watches the hook until it finished (Job, Pod) or is healthy (any other
+/// kind), or the deadline passes. Watched from a LIST of it, not polled:
+/// a Job with `ttlSecondsAfterFinished: 0` is deleted the moment it
+/// finishes, and the watch still hears its last state (the update that
+/// finished it, and the deletion, which carries it).
 async fn wait_done(
     cluster: &Cluster,
     api: &Api<DynamicObject>,
@@ -449,35 +467,116 @@ async fn wait_done(
     completes: bool,
     deadline: Instant,
 ) -> Result<(), String> {
+    let only = format!("metadata.name={name}");
+    // Ended by the server before the client's read limit would end it.
+    let limit = crate::cluster::request_timeout().as_secs().clamp(1, 290) as u32;
+    let mut last = "not looked at yet".to_string();
+    // Where the watch goes on from; `None`: list first.
+    let mut from: Option<String> = None;
+    let listing = ListParams::default().fields(&only);
     loop {
-        let last;
-        match retry(|| api.get_opt(name)).await {
-            Ok(None) => return Err("deleted before it finished".into()),
-            Ok(Some(obj)) => {
-                let obj = with_type(obj, ar);
-                if completes {
-                    match finished(&obj) {
-                        Some(Ok(())) => return Ok(()),
-                        Some(Err(why)) if ar.kind == "Job" => {
-                            return Err(job_failure(cluster, &obj, why).await);
+        if from.is_none() {
+            match retry(|| api.list(&listing)).await {
+                Ok(list) => {
+                    let Some(obj) = list.items.into_iter().next() else {
+                        return Err("deleted before it finished".into());
+                    };
+                    if let Some(done) = judge(cluster, ar, obj, completes, &mut last).await {
+                        return done;
+                    }
+                    from = list.metadata.resource_version;
+                }
+                Err(e) => last = api_error_message(&e),
+            }
+        }
+        if let Some(version) = from.clone() {
+            let params = WatchParams::default().fields(&only).timeout(limit);
+            let events = match tokio::time::timeout_at(
+                deadline.into(),
+                api.watch(&params, &version),
+            )
+            .await
+            {
+                Ok(Ok(events)) => Some(events),
+                Ok(Err(e)) => {
+                    last = api_error_message(&e);
+                    None
+                }
+                Err(_) => None,
+            };
+            if let Some(events) = events {
+                let mut events = std::pin::pin!(events);
+                loop {
+                    let next = tokio::time::timeout_at(deadline.into(), events.try_next()).await;
+                    let event = match next {
+                        Ok(Ok(Some(event))) => event,
+                        // The server ended the watch: go on from `from`.
+                        Ok(Ok(None)) | Err(_) => break,
+                        Ok(Err(e)) => {
+                            last = api_error_message(&e);
+                            break;
                         }
-                        Some(Err(why)) => return Err(why),
-                        None => last = "still running".into(),
+                    };
+                    match event {
+                        WatchEvent::Added(obj) | WatchEvent::Modified(obj) => {
+                            from.clone_from(&obj.metadata.resource_version);
+                            if let Some(done) = judge(cluster, ar, obj, completes, &mut last).await
+                            {
+                                return done;
+                            }
+                        }
+                        WatchEvent::Deleted(obj) => {
+                            return match judge(cluster, ar, obj, completes, &mut last).await {
+                                Some(done) => done,
+                                None => Err("deleted before it finished".into()),
+                            };
+                        }
+                        WatchEvent::Bookmark(b) => from = Some(b.metadata.resource_version),
+                        WatchEvent::Error(status) => {
+                            // 410: too old to go on from; list again.
+                            if status.code == 410 {
+                                from = None;
+                            }
+                            last = status.message;
+                            break;
+                        }
                     }
-                } else {
-                    let h = health(&obj);
-                    if h.status == Status::Current {
-                        return Ok(());
-                    }
-                    last = format!("{:?}: {}", h.status, h.message);
                 }
             }
-            Err(e) => last = api_error_message(&e),
         }
         if Instant::now() >= deadline {
             return Err(format!("not finished within the timeout ({last})"));
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Whether the hook as seen now has finished, and how.
+async fn judge(
+    cluster: &Cluster,
+    ar: &ApiResource,
+    obj: DynamicObject,
+    completes: bool,
+    last: &mut String,
+) -> Option<Result<(), String>> {
+    let obj = with_type(obj, ar);
+    if completes {
+        match finished(&obj) {
+            Some(Ok(())) => Some(Ok(())),
+            Some(Err(why)) if ar.kind == "Job" => Some(Err(job_failure(cluster, &obj, why).await)),
+            Some(Err(why)) => Some(Err(why)),
+            None => {
+                *last = "still running".into();
+                None
+            }
+        }
+    } else {
+        let h = health(&obj);
+        if h.status == Status::Current {
+            return Some(Ok(()));
+        }
+        *last = format!("{:?}: {}", h.status, h.message);
+        None
     }
 }
 

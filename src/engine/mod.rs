@@ -87,26 +87,34 @@ pub struct PlanOptions {
     pub prune_pvcs: bool,
 }
 
-/// Whether new writes may start. Closed by an interrupt (SIGINT/SIGTERM)
-/// or, in `watch`, by losing the Lease; writes already in flight finish,
-/// nothing new starts. Checked before every write and prune.
+/// Whether new writes may start. Closed by an interrupt (SIGINT/SIGTERM),
+/// in `watch` by losing the leader Lease, and by losing the write Lease
+/// ([`Engine::lock`]); writes already in flight finish, nothing new
+/// starts. Checked before every write, prune and hook wave.
 #[derive(Clone)]
-pub struct WriteGate(Arc<dyn Fn() -> Option<String> + Send + Sync>);
+pub struct WriteGate {
+    closed: Arc<dyn Fn() -> Option<String> + Send + Sync>,
+    /// The write Lease the engine holds, set by [`Engine::lock`].
+    lease: Option<lock::Holding>,
+}
 
 impl WriteGate {
     /// Always open.
     pub fn open() -> WriteGate {
-        WriteGate(Arc::new(|| None))
+        WriteGate::new(|| None)
     }
 
     /// `closed` says why writes must stop, or `None` while they may go on.
     pub fn new(closed: impl Fn() -> Option<String> + Send + Sync + 'static) -> WriteGate {
-        WriteGate(Arc::new(closed))
+        WriteGate {
+            closed: Arc::new(closed),
+            lease: None,
+        }
     }
 
     /// Why no new write may start, if so.
     pub fn closed(&self) -> Option<String> {
-        (self.0)()
+        (self.closed)().or_else(|| self.lease.as_ref()?.closed(Instant::now()))
     }
 }
 
@@ -163,7 +171,12 @@ impl Engine {
 
     /// Refuses an ApplySet whose parent records another repository or
     /// path than this run's (unless `take_over`): the same `--name` used by
-    /// two repositories must not make them prune each other.
+    /// two repositories must not make them prune each other. A parent that
+    /// records none (written by a version that recorded it only at the
+    /// end of a sync that then stopped early) is this run's only when its
+    /// name is the one derived from this repository and path. Checked when
+    /// the engine connects and again under the write Lease, on the parent
+    /// as the last writer left it.
     pub fn check_origin(
         &self,
         repository: &str,
@@ -173,17 +186,24 @@ impl Engine {
         let Some(parent) = &self.parent else {
             return Ok(());
         };
-        let recorded = |key: &str| parent.record.get(key).and_then(serde_json::Value::as_str);
-        let (Some(theirs_repo), Some(theirs_path)) = (recorded("repository"), recorded("path"))
-        else {
-            return Ok(()); // recorded by a version that did not say
-        };
-        if take_over
-            || (crate::source::same_repository(theirs_repo, repository) && theirs_path == path)
-        {
+        if take_over {
             return Ok(());
         }
         let set = &self.applyset;
+        let recorded = |key: &str| parent.record.get(key).and_then(serde_json::Value::as_str);
+        let (Some(theirs_repo), Some(theirs_path)) = (recorded("repository"), recorded("path"))
+        else {
+            if set.name == applyset::default_name(repository, path) {
+                return Ok(());
+            }
+            return Err(EngineError::Foreign(format!(
+                "ApplySet {}/{} records no repository: another repository using the same --name may have written it, and this sync would adopt and prune its objects. Pass --take-over if it is really {repository}'s (path {path})",
+                set.namespace, set.name
+            )));
+        };
+        if crate::source::same_repository(theirs_repo, repository) && theirs_path == path {
+            return Ok(());
+        }
         Err(EngineError::Foreign(format!(
             "ApplySet {}/{} belongs to {theirs_repo} (path {theirs_path}), not to {repository} (path {path}): two repositories or paths would adopt and prune each other's objects. Choose another --name, or pass --take-over if this repository really replaces the other",
             set.namespace, set.name

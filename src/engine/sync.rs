@@ -43,6 +43,25 @@ pub struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// What the parent records before this sync writes anything: whose
+    /// ApplySet it is (so that another repository with the same `--name`
+    /// is refused even if this sync never finishes), with the last
+    /// finished sync's record kept when it was this repository's.
+    fn origin(
+        &self,
+        old: &serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let same = |key: &str, ours: &str| old.get(key).and_then(|v| v.as_str()) == Some(ours);
+        let mut m = match same("repository", &self.repository) && same("path", &self.path) {
+            true => old.clone(),
+            // Taken over: the other repository's revision is not ours.
+            false => serde_json::Map::new(),
+        };
+        m.insert("repository".into(), json!(self.repository));
+        m.insert("path".into(), json!(self.path));
+        m
+    }
+
     fn data(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();
         if let Some(c) = self.commit {
@@ -181,17 +200,29 @@ impl Engine {
         let mut opts = opts.clone();
         // PostSync hooks run only once everything is healthy.
         opts.wait |= hooks.has(Phase::PostSync);
-        let mut outcome = match hooks.phase(self, Phase::PreSync, progress).await {
-            Err(error) => SyncOutcome {
+        let mut objects = initial_objects(plan);
+        let before = self
+            .before_hooks(plan, &opts, record, &mut objects, progress)
+            .await?;
+        let mut outcome = match before {
+            Some(error) => SyncOutcome {
                 applyset: self.applyset.clone(),
-                objects: initial_objects(plan),
+                objects,
                 error: Some(error),
                 hooks: Vec::new(),
             },
-            Ok(()) => {
-                self.sync_objects(plan, &opts, record, deadline, &mut hooks, progress)
-                    .await?
-            }
+            None => match hooks.phase(self, Phase::PreSync, progress).await {
+                Err(error) => SyncOutcome {
+                    applyset: self.applyset.clone(),
+                    objects,
+                    error: Some(error),
+                    hooks: Vec::new(),
+                },
+                Ok(()) => {
+                    self.sync_objects(plan, &opts, record, deadline, &mut hooks, objects, progress)
+                        .await?
+                }
+            },
         };
         let unhealthy = outcome.objects.iter().any(ObjectOutcome::is_unhealthy);
         if outcome.error.is_none()
@@ -200,47 +231,40 @@ impl Engine {
         {
             outcome.error = Some(e);
         }
-        if outcome.error.is_some() || unhealthy {
+        // A closed gate (an interrupt, a lost Lease) runs no SyncFail hook:
+        // it is no failure of the sync's, and no write may start.
+        let failed = outcome.error.is_some() || unhealthy;
+        if failed && self.gate.closed().is_none() {
             hooks.extend_deadline(opts.timeout);
-        }
-        if (outcome.error.is_some() || unhealthy)
-            && let Err(e) = hooks.phase(self, Phase::SyncFail, progress).await
-        {
-            let before = outcome
-                .error
-                .take()
-                .map(|e| format!("{e}\n"))
-                .unwrap_or_default();
-            outcome.error = Some(format!("{before}{e}"));
+            if let Err(e) = hooks.phase(self, Phase::SyncFail, progress).await {
+                let before = outcome
+                    .error
+                    .take()
+                    .map(|e| format!("{e}\n"))
+                    .unwrap_or_default();
+                outcome.error = Some(format!("{before}{e}"));
+            }
         }
         outcome.hooks = hooks.finish();
         Ok(outcome)
     }
 
-    /// The objects' part of a sync: waves of stages (with the Sync hooks
-    /// of each wave), prune, parent record, health.
-    async fn sync_objects(
+    /// What comes before the first hook: the parent's record of every kind
+    /// and namespace the sync may touch and of whose ApplySet it is, then
+    /// the Namespaces that hooks live in, when the desired set declares
+    /// them (as `helm --create-namespace` does). `Some(error)` when the
+    /// sync must stop there.
+    async fn before_hooks(
         &mut self,
         plan: &Plan,
         opts: &SyncOptions,
         record: &Record<'_>,
-        deadline: Instant,
-        hooks: &mut HookRun<'_>,
+        objects: &mut [ObjectOutcome],
         progress: &dyn Fn(&str),
-    ) -> Result<SyncOutcome, EngineError> {
-        let mut objects = initial_objects(plan);
-        // What the plan allowed deletes (prunes, replaces) under.
-        let rules = gate::Rules {
-            prune_pvcs: plan.prune_pvcs,
-        };
-        let applyset = self.applyset.clone();
-        let outcome = |objects, error| SyncOutcome {
-            applyset: applyset.clone(),
-            objects,
-            error,
-            hooks: Vec::new(),
-        };
-
+    ) -> Result<Option<String>, EngineError> {
+        if let Some(why) = self.gate.closed() {
+            return Ok(Some(stopped(&why)));
+        }
         // Record the union of old and new kinds and namespaces before
         // writing members, so that an interrupted sync leaves nothing
         // undiscoverable.
@@ -249,7 +273,7 @@ impl Engine {
         let mut union = Parent {
             group_kinds: old.group_kinds.union(&new_gks).cloned().collect(),
             namespaces: old.namespaces.union(&new_ns).cloned().collect(),
-            record: old.record.clone(),
+            record: record.origin(&old.record),
         };
         union.namespaces.insert(self.applyset.namespace.clone());
         if self.parent.as_ref() != Some(&union) {
@@ -258,10 +282,69 @@ impl Engine {
                 .map_err(|e| {
                     EngineError::Record("recording the ApplySet before applying", Box::new(e))
                 })?;
+            self.parent = Some(union);
         }
 
-        let writes: Vec<usize> = (0..plan.changes.len())
+        let hook_namespaces: std::collections::HashSet<&str> = match plan.no_hooks {
+            true => Default::default(),
+            false => plan
+                .hooks
+                .iter()
+                .filter_map(|h| h.id.namespace.as_deref())
+                .collect(),
+        };
+        let first: Vec<usize> = (0..plan.changes.len())
+            .filter(|&i| {
+                let c = &plan.changes[i];
+                c.needs_write()
+                    && c.id.group.is_empty()
+                    && c.id.kind == "Namespace"
+                    && hook_namespaces.contains(c.id.name.as_str())
+            })
+            .collect();
+        if first.is_empty() {
+            return Ok(None);
+        }
+        progress(&format!(
+            "applying {} Namespace(s) that hooks run in",
+            first.len()
+        ));
+        let changes: Vec<&Change> = first.iter().map(|&i| &plan.changes[i]).collect();
+        let results = apply::apply_all(self, &changes, opts.force_conflicts, rules(plan)).await;
+        Ok(record_stage(objects, &first, results)
+            .or_else(|| self.gate.closed().map(|why| stopped(&why))))
+    }
+
+    /// The objects' part of a sync: waves of stages (with the Sync hooks
+    /// of each wave), prune, parent record, health.
+    #[allow(clippy::too_many_arguments)]
+    async fn sync_objects(
+        &mut self,
+        plan: &Plan,
+        opts: &SyncOptions,
+        record: &Record<'_>,
+        deadline: Instant,
+        hooks: &mut HookRun<'_>,
+        mut objects: Vec<ObjectOutcome>,
+        progress: &dyn Fn(&str),
+    ) -> Result<SyncOutcome, EngineError> {
+        let applyset = self.applyset.clone();
+        let outcome = |objects, error| SyncOutcome {
+            applyset: applyset.clone(),
+            objects,
+            error,
+            hooks: Vec::new(),
+        };
+
+        // Every object written, for the health wait; those not written
+        // before the hooks (Namespaces hooks live in), for the waves.
+        let written: Vec<usize> = (0..plan.changes.len())
             .filter(|&i| plan.changes[i].needs_write())
+            .collect();
+        let writes: Vec<usize> = written
+            .iter()
+            .copied()
+            .filter(|&i| objects[i].result != ObjectResult::Applied)
             .collect();
         let mut waves: Vec<i64> = writes.iter().map(|&i| plan.changes[i].wave).collect();
         waves.extend(hooks.waves(Phase::Sync));
@@ -276,28 +359,12 @@ impl Engine {
                 .collect();
             for stage in stages(&plan.changes, &in_wave) {
                 let changes: Vec<&Change> = stage.iter().map(|&i| &plan.changes[i]).collect();
-                let results = apply::apply_all(self, &changes, opts.force_conflicts, rules).await;
-                let mut failed = Vec::new();
-                for (&i, r) in stage.iter().zip(results) {
-                    match r {
-                        Ok(()) => objects[i].result = ObjectResult::Applied,
-                        Err(msg) => {
-                            objects[i].result = ObjectResult::Failed;
-                            failed.push(format!(
-                                "{}: {msg}",
-                                objects[i].id.label(&objects[i].api_version)
-                            ));
-                            objects[i].message = Some(msg);
-                        }
-                    }
-                }
+                let results =
+                    apply::apply_all(self, &changes, opts.force_conflicts, rules(plan)).await;
+                let failed = record_stage(&mut objects, &stage, results);
                 done += stage.len();
                 progress(&format!("applied {done} of {total}"));
-                if !failed.is_empty() {
-                    let error = format!(
-                        "applying failed; objects marked skipped were not applied, rerunning converges:\n{}",
-                        failed.join("\n")
-                    );
+                if let Some(error) = failed {
                     return Ok(outcome(objects, Some(error)));
                 }
                 if let Some(why) = self.gate.closed() {
@@ -318,7 +385,10 @@ impl Engine {
                     objects[i].health = Some(h);
                 }
                 if unhealthy {
-                    return Ok(outcome(objects, None));
+                    // Not healthy because the wait stopped (an interrupt,
+                    // a lost Lease) is no verdict on health.
+                    let error = self.gate.closed().map(|why| stopped(&why));
+                    return Ok(outcome(objects, error));
                 }
             }
         }
@@ -338,7 +408,7 @@ impl Engine {
             if let Some(why) = self.gate.closed() {
                 return Ok(outcome(objects, Some(stopped(&why))));
             }
-            match prune::delete(self, &plan.changes[i], rules, &mut deletable).await {
+            match prune::delete(self, &plan.changes[i], rules(plan), &mut deletable).await {
                 Ok(Deleted::Gone) => objects[i].result = ObjectResult::Deleted,
                 Ok(Deleted::Kept(why)) => {
                     objects[i].result = ObjectResult::Kept;
@@ -405,11 +475,11 @@ impl Engine {
         }
         self.parent = Some(last);
 
-        if opts.wait && !writes.is_empty() {
+        if opts.wait && !written.is_empty() {
             let health = self
-                .wait_for(&plan.changes, &writes, deadline, opts, progress)
+                .wait_for(&plan.changes, &written, deadline, opts, progress)
                 .await;
-            for (&i, h) in writes.iter().zip(health) {
+            for (&i, h) in written.iter().zip(health) {
                 objects[i].health = Some(h);
             }
         }
@@ -430,13 +500,22 @@ impl Engine {
             .map(|r| format!("{}: {}", r.id.label(&r.api_version), r.message))
             .chain(refused_now)
             .collect();
-        let error = (!lines.is_empty()).then(|| {
+        let mut error = (!lines.is_empty()).then(|| {
             format!(
                 "everything else was applied, but {} object(s) were not pruned:\n{}",
                 lines.len(),
                 lines.join("\n")
             )
         });
+        // Not healthy because the wait stopped is no verdict on health.
+        let unhealthy = objects.iter().any(ObjectOutcome::is_unhealthy);
+        if let Some(why) = self.gate.closed().filter(|_| unhealthy) {
+            let stop = format!("everything was applied, but the wait for health stopped ({why})");
+            error = Some(match error {
+                Some(e) => format!("{e}\n{stop}"),
+                None => stop,
+            });
+        }
         Ok(outcome(objects, error))
     }
 
@@ -503,6 +582,42 @@ impl Engine {
         )
         .await
     }
+}
+
+/// What the plan allowed deletes (prunes, replaces) under.
+fn rules(plan: &Plan) -> gate::Rules {
+    gate::Rules {
+        prune_pvcs: plan.prune_pvcs,
+    }
+}
+
+/// Marks one stage's results (`results` may end early: the writes never
+/// started stay skipped); the error for the outcome when any failed.
+fn record_stage(
+    objects: &mut [ObjectOutcome],
+    stage: &[usize],
+    results: Vec<Result<(), String>>,
+) -> Option<String> {
+    let mut failed = Vec::new();
+    for (&i, r) in stage.iter().zip(results) {
+        match r {
+            Ok(()) => objects[i].result = ObjectResult::Applied,
+            Err(msg) => {
+                objects[i].result = ObjectResult::Failed;
+                failed.push(format!(
+                    "{}: {msg}",
+                    objects[i].id.label(&objects[i].api_version)
+                ));
+                objects[i].message = Some(msg);
+            }
+        }
+    }
+    (!failed.is_empty()).then(|| {
+        format!(
+            "applying failed; objects marked skipped were not applied, rerunning converges:\n{}",
+            failed.join("\n")
+        )
+    })
 }
 
 /// Why a sync ended early on a closed gate, for the outcome's error.

@@ -118,6 +118,11 @@ impl TargetLoop<'_> {
             engine.gate = self.gate();
             // One writer per ApplySet (a CLI sync may be running).
             let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            // Whose ApplySet it is, as the last writer left it.
+            if let Err(e) = engine.check_origin(&identity, &path, false) {
+                lock.release().await;
+                return Err(e.into());
+            }
             // Watch the new members before writing them, so that a change
             // made right after this sync's write is seen. What drifted
             // before it, this sync puts back.
@@ -278,6 +283,12 @@ impl TargetLoop<'_> {
             // Taking the lock reads the parent again: another writer may
             // have synced since this engine connected.
             let lock = engine.lock(WRITE_LOCK_WAIT).await?;
+            let identity = crate::source::identity(&self.settings.source.repo);
+            let path = crate::render::display_rel(&applied.target.path);
+            if let Err(e) = engine.check_origin(&identity, &path, false) {
+                lock.release().await;
+                return Err(e.into());
+            }
             let recorded = engine
                 .parent
                 .as_ref()

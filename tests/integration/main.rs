@@ -30,6 +30,7 @@ mod sync;
 mod trust;
 mod watch;
 mod workloads;
+mod writes;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -75,6 +76,7 @@ fn main() {
     trials.extend(trust::tests());
     trials.extend(watch::tests());
     trials.extend(workloads::tests());
+    trials.extend(writes::tests());
     let conclusion = libtest_mimic::run(&args, trials);
     let audit = harness::Cluster::audit_of_shared();
     harness::Cluster::stop_shared();

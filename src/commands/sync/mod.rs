@@ -53,21 +53,30 @@ pub fn run(
                 else {
                     return Ok(None); // nothing of this target was written
                 };
-                // One writer per ApplySet: take its Lease, then plan (a plan made
-                // while another writer ran would be stale).
+                // Set before the lock, which adds its Lease to the gate.
+                let flag = interrupted.clone();
+                p.engine.gate =
+                    WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
+                // One writer per ApplySet: plan only once it holds the Lease.
                 let lock = match sync.dry_run {
                     true => None,
-                    false => Some(
-                        p.engine
-                            .lock(sync.lock_timeout)
-                            .await
-                            .with_context(|| super::target_label(target))?,
-                    ),
+                    false => match p.engine.lock(sync.lock_timeout).await {
+                        Err(_) if *interrupted.borrow() => return Ok(None),
+                        locked => Some(locked.with_context(|| super::target_label(target))?),
+                    },
                 };
-                let result = until_interrupted(interrupted, async {
-                    let plan = super::plan(&p, &sync.plan).await?;
+                let result = async {
+                    if lock.is_some() {
+                        // Whose ApplySet it is, as the last writer left it.
+                        super::check_origin(settings, target, &p.engine, sync.plan.take_over)?;
+                    }
+                    // Planning writes nothing: a signal may cut it short.
+                    let planned = until_interrupted(interrupted, super::plan(&p, &sync.plan));
+                    let Some(plan) = planned.await.transpose()? else {
+                        return anyhow::Ok(None);
+                    };
                     if !plan.errors.is_empty() || sync.dry_run {
-                        return anyhow::Ok(Done::Planned(plan));
+                        return Ok(Some(Done::Planned(plan)));
                     }
                     let record = Record {
                         commit: p.commit.as_ref(),
@@ -80,17 +89,16 @@ pub fn run(
                         true => progress.line(&format!("{name}: {m}")),
                         false => progress.line(m),
                     };
-                    let flag = interrupted.clone();
-                    p.engine.gate =
-                        WriteGate::new(move || (*flag.borrow()).then(|| "interrupted".to_string()));
+                    // Never cut short: a signal closes the gate, the writes in
+                    // flight finish, the outcome says what was written.
                     let outcome = p.engine.sync(&plan, options, &record, &line).await?;
-                    Ok(Done::Synced(outcome))
-                })
+                    Ok(Some(Done::Synced(outcome)))
+                }
                 .await;
                 if let Some(lock) = lock {
                     lock.release().await;
                 }
-                result.transpose().map(|done| done.map(|d| (p.commit, d)))
+                result.map(|done| done.map(|d| (p.commit, d)))
             }
         },
     ));
