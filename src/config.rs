@@ -359,7 +359,7 @@ mod tests {
     fn a_file_selecting_no_target_is_refused() {
         for (text, shown) in [
             ("# shop\ntargets: []\n", "gitsync.yaml (line 2)"),
-            ("targets:\n", "gitsync.yaml (line 1)"),
+            ("targets:\n  []\n", "gitsync.yaml (line 1)"),
             ("", "gitsync.yaml"),
             ("# nothing yet\n", "gitsync.yaml"),
         ] {

@@ -291,10 +291,10 @@ fn without_decryption_values_are_placeholders_of_their_type_and_no_key_is_read()
         docs[0].object["list"],
         json!([0, 0.0, false, {"name_unencrypted": "plain"}])
     );
-    let mut cleartexts = Vec::new();
-    cleartexts(&docs[0], &mut cleartexts);
+    let mut found = Vec::new();
+    cleartexts(&docs[0], &mut found);
     assert!(
-        !cleartexts.iter().any(|c| c.contains("pass@")),
+        !found.iter().any(|c| c.contains("pass@")),
         "nothing decrypted"
     );
 }
