@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n repo= revision= path= verify-signatures= trusted-keys= target= all-targets parallel-targets= kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
+    string join \n repo= revision= path= verify-signatures= trusted-keys= max-checkout-size= max-checkout-file-size= target= all-targets parallel-targets= kubeconfig= trust-repo-kubeconfig context= n/namespace= request-timeout= o/output= color= v/verbose q/quiet no-progress h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -31,6 +31,8 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -l verify-signatures -d 'R
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_needs_command" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -77,6 +79,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l verify-signatur
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -95,6 +99,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l force-replace -
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l prune-pvcs -d 'Allow pruning PersistentVolumeClaims, whose volumes\' data may be deleted with them (refused otherwise)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l take-over -d 'Use an ApplySet whose parent records another repository or path (refused otherwise: both would prune each other\'s objects)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-hooks -d 'Do not run lifecycle hooks (Argo CD and Helm hooks); they are listed as not run'
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l no-decrypt -d 'Decrypt nothing: every SOPS-encrypted value renders as a placeholder (shown as a change, masked) and no key is read. For untrusted pull requests, whose templates could carry a decrypted value out in another form'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -121,6 +126,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l verify-signatur
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -165,6 +172,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l verify-signatu
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -208,6 +217,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l verify-signatu
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -244,6 +255,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l verify-signat
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -281,6 +294,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l verify-signa
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -315,6 +330,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l verify-signat
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -328,6 +345,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l reveal-secrets -d 'Print the values of SOPS-encrypted documents in clear (default: masked, like every Secret value in the other commands\' output)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-decrypt -d 'Decrypt nothing: every SOPS-encrypted value renders as a placeholder and no key is read. For untrusted pull requests, whose templates could carry a decrypted value out in another form'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -342,6 +360,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_s
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -370,6 +390,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -399,6 +421,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l verify-s
 tag\t'The annotated tag --revision names is signed by a trusted key'
 tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F

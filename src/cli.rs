@@ -71,6 +71,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub trusted_keys: Option<PathBuf>,
 
+    /// Most bytes a commit's files may take together when written to disk
+    /// (a --revision, or any URL); checked before anything is written.
+    /// Units: B, KiB, MiB, GiB (also K, M, G).
+    #[arg(long, global = true, default_value = "1GiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_checkout_size: u64,
+
+    /// Most bytes any one file of a commit may have when written to disk.
+    #[arg(long, global = true, default_value = "100MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_checkout_file_size: u64,
+
     /// Target of gitsync.yaml to use; repeat for several.
     #[arg(long = "target", global = true, value_name = "NAME")]
     pub targets: Vec<String>,
@@ -290,8 +300,14 @@ pub struct RenderArgs {
 
     /// Print the values of SOPS-encrypted documents in clear (default:
     /// masked, like every Secret value in the other commands' output).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_decrypt")]
     pub reveal_secrets: bool,
+
+    /// Decrypt nothing: every SOPS-encrypted value renders as a
+    /// placeholder and no key is read. For untrusted pull requests, whose
+    /// templates could carry a decrypted value out in another form.
+    #[arg(long)]
+    pub no_decrypt: bool,
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +358,13 @@ pub struct DiffArgs {
     pub render: RenderFlags,
     #[command(flatten)]
     pub plan: PlanFlags,
+
+    /// Decrypt nothing: every SOPS-encrypted value renders as a
+    /// placeholder (shown as a change, masked) and no key is read. For
+    /// untrusted pull requests, whose templates could carry a decrypted
+    /// value out in another form.
+    #[arg(long)]
+    pub no_decrypt: bool,
 }
 
 #[derive(Debug, Args)]
@@ -529,6 +552,29 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// Parses `1GiB`, `100MiB`, `512K` or a bare number of bytes (binary
+/// units, with or without `iB`); more than zero.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let err = || format!("invalid size {s:?}: use e.g. 500MiB, 2GiB or a number of bytes");
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| err())?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        "t" | "tib" => 40,
+        _ => return Err(err()),
+    };
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err(format!("{s:?}: must be more than zero")),
+        Some(bytes) => Ok(bytes),
+        None => Err(err()),
+    }
+}
+
 fn parse_positive_duration(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
         Duration::ZERO => Err(format!("{s:?}: must be more than zero")),
@@ -589,6 +635,10 @@ impl Cli {
                 }),
                 trusted_keys,
             }),
+            checkout: crate::settings::CheckoutLimits {
+                total_bytes: g.max_checkout_size,
+                file_bytes: g.max_checkout_file_size,
+            },
         };
         let targets = if g.all_targets {
             TargetSelection::All
@@ -609,16 +659,22 @@ impl Cli {
             OutputArg::Json => OutputFormat::Json,
             OutputArg::Markdown => OutputFormat::Markdown,
         };
-        let render_of = |r: RenderFlags| crate::settings::RenderSettings {
+        let render_decrypting = |r: RenderFlags, decrypt: bool| crate::settings::RenderSettings {
             values: r.values,
             release_name: r.release_name,
             kube_version: r.kube_version,
             api_versions: r.api_versions,
             timeout: r.render_timeout,
-            sops: std::sync::Arc::new(crate::render::sops::Keys::new(
-                crate::render::sops::KeyConfig::from_env(r.sops_age_key_file, r.sops_pgp_key_file),
-            )),
+            sops: std::sync::Arc::new(if decrypt {
+                crate::render::sops::Keys::new(crate::render::sops::KeyConfig::from_env(
+                    r.sops_age_key_file,
+                    r.sops_pgp_key_file,
+                ))
+            } else {
+                crate::render::sops::Keys::without_decryption()
+            }),
         };
+        let render_of = |r: RenderFlags| render_decrypting(r, true);
         let plan_of = |p: PlanFlags| PlanSettings {
             unified: p.unified,
             concurrency: usize::from(p.concurrency),
@@ -632,11 +688,11 @@ impl Cli {
         };
         let command = match self.command {
             CommandArgs::Render(a) => Command::Render {
-                render: render_of(a.render),
+                render: render_decrypting(a.render, !a.no_decrypt),
                 reveal_secrets: a.reveal_secrets,
             },
             CommandArgs::Diff(a) => Command::Diff {
-                render: render_of(a.render),
+                render: render_decrypting(a.render, !a.no_decrypt),
                 plan: plan_of(a.plan),
             },
             CommandArgs::Sync(a) => Command::Sync {

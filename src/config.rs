@@ -197,6 +197,8 @@ pub enum ConfigError {
     RepoKubeconfig { target: String, line: Option<usize> },
     #[error("--target and --all-targets need a {CONFIG_FILE} at the repository root")]
     NoConfig,
+    #[error("--target names no target (an empty name): give the name of a target in {CONFIG_FILE}")]
+    NoTargetNamed,
     #[error(
         "{CONFIG_FILE} declares {count} targets ({names}): choose with --target NAME or --all-targets",
         count = names.len(), names = names.join(", ")
@@ -283,6 +285,20 @@ impl ConfigFile {
         {
             h.compile()?;
         }
+        if config.targets.is_empty() {
+            // A file that selects nothing is a mistake (an edit gone
+            // wrong, a bad merge); rendering the whole repository instead
+            // would sync something nobody declared.
+            return Err(ConfigError::Invalid {
+                file: match targets_line(text) {
+                    Some(line) => format!("{CONFIG_FILE} (line {line})"),
+                    None => CONFIG_FILE.to_string(),
+                },
+                message: "declares no targets; add one under `targets:`, or remove \
+                          gitsync.yaml to render the repository by the flags alone"
+                    .into(),
+            });
+        }
         let mut seen = std::collections::HashSet::new();
         for t in &config.targets {
             if t.name.trim().is_empty() {
@@ -326,6 +342,16 @@ impl ConfigFile {
     }
 }
 
+/// The 1-based line of the top-level `targets:` key, if there is one.
+fn targets_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix("targets")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
 fn invalid(message: &str) -> ConfigError {
     ConfigError::Invalid {
         file: CONFIG_FILE.into(),
@@ -357,6 +383,9 @@ pub fn resolve_targets(
             }
         },
         (Some(c), TargetSelection::All) => c.targets.iter().map(Some).collect(),
+        (_, TargetSelection::Named(names)) if names.iter().all(|n| n.trim().is_empty()) => {
+            return Err(ConfigError::NoTargetNamed);
+        }
         (Some(c), TargetSelection::Named(names)) => names
             .iter()
             .map(|n| {
@@ -445,6 +474,7 @@ mod tests {
             revision: None,
             path: path.map(PathBuf::from),
             verify: None,
+            checkout: Default::default(),
         }
     }
 
@@ -466,6 +496,35 @@ mod tests {
         assert!(err.to_string().contains("declared twice"), "{err}");
         let err = ConfigFile::parse("targets:\n  - name: a\n    revision: ''\n").unwrap_err();
         assert!(err.to_string().contains("empty revision"), "{err}");
+    }
+
+    #[test]
+    fn a_file_selecting_no_target_is_refused() {
+        for (text, shown) in [
+            ("# shop\ntargets: []\n", "gitsync.yaml (line 2)"),
+            ("targets:\n  []\n", "gitsync.yaml (line 1)"),
+            ("", "gitsync.yaml"),
+            ("# nothing yet\n", "gitsync.yaml"),
+        ] {
+            let err = ConfigFile::parse(text).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("{shown}: declares no targets")),
+                "{text:?}: {err}"
+            );
+        }
+        let c = ConfigFile::parse(TWO).unwrap();
+        let err = resolve_targets(
+            Some(&c),
+            &TargetSelection::Named(vec![String::new()]),
+            &source(None),
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("--target names no target"),
+            "{err}"
+        );
     }
 
     #[test]

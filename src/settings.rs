@@ -38,6 +38,34 @@ pub struct SourceSettings {
     /// `--trusted-keys` (and `--verify-signatures`): check signatures of
     /// every revision read. None: nothing is verified.
     pub verify: Option<VerifySettings>,
+    /// How much writing a commit's tree to disk may take.
+    pub checkout: CheckoutLimits,
+}
+
+/// Bounds of a checkout (`--max-checkout-size`,
+/// `--max-checkout-file-size`), checked against the object database's
+/// headers before anything is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckoutLimits {
+    /// Bytes of every file and symlink together (a blob under several
+    /// names counts once per name).
+    pub total_bytes: u64,
+    /// Bytes of any one file.
+    pub file_bytes: u64,
+}
+
+impl CheckoutLimits {
+    pub const DEFAULT_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
+    pub const DEFAULT_FILE_BYTES: u64 = 100 * 1024 * 1024;
+}
+
+impl Default for CheckoutLimits {
+    fn default() -> Self {
+        CheckoutLimits {
+            total_bytes: Self::DEFAULT_TOTAL_BYTES,
+            file_bytes: Self::DEFAULT_FILE_BYTES,
+        }
+    }
 }
 
 /// Which signatures a revision needs, and whose keys are trusted.

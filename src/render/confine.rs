@@ -170,7 +170,7 @@ impl<'a> Checker<'a> {
             return;
         }
         self.tree(dir);
-        let Some(file) = super::external::KUSTOMIZATION_FILES
+        let Some(file) = super::KUSTOMIZATION_FILES
             .iter()
             .map(|f| dir.join(f))
             .find(|p| p.is_file())
@@ -190,13 +190,35 @@ impl<'a> Checker<'a> {
             return;
         };
         for (field, reference) in references(&value) {
-            self.reference(dir, &file, &field, &reference);
+            self.reference(dir, &file, &text, &field, &reference);
+        }
+        for (field, url) in chart_repositories(&value) {
+            let message = format!(
+                "{field} {url:?} makes kustomize download a chart; refused: a repository may \
+                 not make gitsync fetch from the network (vendor the chart into the \
+                 repository and name it with helmGlobals.chartHome)"
+            );
+            self.problem_at(&file, line_of(&text, &url), message);
         }
     }
 
-    fn reference(&mut self, dir: &Path, file: &Path, field: &str, reference: &str) {
-        if is_remote(dir, reference) {
-            return;
+    /// A problem about `file` at `line`.
+    fn problem_at(&mut self, file: &Path, line: Option<usize>, message: String) {
+        let mut origin = Origin::file(self.shown(file));
+        origin.line = line;
+        self.problems.push(Problem { origin, message });
+    }
+
+    fn reference(&mut self, dir: &Path, file: &Path, text: &str, field: &str, reference: &str) {
+        if is_remote(reference) {
+            // Fetched by kustomize: another repository on this machine
+            // (`file://`, gitsync's own cache included) or anything on the
+            // network, chosen by whoever wrote the kustomization.
+            let message = format!(
+                "{field} entry {reference:?} is a remote reference; refused: a repository may \
+                 only use its own files (vendor what it names into the repository)"
+            );
+            return self.problem_at(file, line_of(text, reference), message);
         }
         let path = Path::new(reference);
         let rel_dir = dir.strip_prefix(self.root).unwrap_or(Path::new(""));
@@ -223,13 +245,54 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// A remote kustomize resource (a URL, `git@…`, or `github.com/…` that is
-/// not a local path): fetched by kustomize, never a host file.
-fn is_remote(dir: &Path, reference: &str) -> bool {
-    reference.contains("://")
-        || reference.starts_with("git@")
-        || ((reference.starts_with("github.com/") || reference.starts_with("gitlab.com/"))
-            && !dir.join(reference).exists())
+/// A reference kustomize would fetch rather than read from the
+/// directory: a URL of any scheme (`file://` too), `git::`/`git@`/`gh:`
+/// forms, or a bare `github.com/…`-style repository. kustomize tries these
+/// as remote before any local path of the same name, so a local directory
+/// called `github.com` does not make one local.
+fn is_remote(reference: &str) -> bool {
+    const PREFIXES: [&str; 8] = [
+        "git@",
+        "git::",
+        "gh:",
+        "ssh:",
+        "file:",
+        "github.com/",
+        "gitlab.com/",
+        "bitbucket.org/",
+    ];
+    let lower = reference.trim().to_ascii_lowercase();
+    lower.contains("://")
+        || PREFIXES.iter().any(|p| lower.starts_with(p))
+        || lower.contains("?ref=")
+        || lower.contains("?version=")
+}
+
+/// The 1-based line of the first line of `text` that holds `needle`.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+/// Chart repositories a kustomization's helm charts would be pulled
+/// from (`helmCharts[].repo`, the older `helmChartInflationGenerator`'s
+/// `chartRepoUrl`), with the field naming each.
+fn chart_repositories(k: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (list, field) in [
+        ("helmCharts", "repo"),
+        ("helmChartInflationGenerator", "chartRepoUrl"),
+    ] {
+        if let Some(Value::Array(charts)) = k.get(list) {
+            for c in charts {
+                if let Some(Value::String(url)) = c.get(field)
+                    && !url.trim().is_empty()
+                {
+                    out.push((format!("{list}.{field}"), url.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The local paths a kustomization names, with the field naming each.
@@ -280,7 +343,11 @@ fn references(k: &Value) -> Vec<(String, String)> {
             // `files` entries are `path` or `key=path`.
             if let Some(Value::Array(files)) = item.get("files") {
                 for f in files.iter().filter_map(Value::as_str) {
-                    let path = f.split_once('=').map_or(f, |(_, p)| p);
+                    // A URL may hold `=` itself (`?ref=v1`): judge it whole.
+                    let path = match f.split_once('=') {
+                        Some((_, p)) if !is_remote(f) => p,
+                        _ => f,
+                    };
                     out.push((format!("{field}.files"), path.to_string()));
                 }
             }
@@ -315,6 +382,66 @@ mod tests {
         assert!(escapes(Path::new("../a")));
         assert!(escapes(Path::new("a/../../b")));
         assert!(escapes(Path::new("/etc/passwd")));
+    }
+
+    #[test]
+    fn remote_references_are_recognised() {
+        for remote in [
+            "file:///var/cache/gitsync/other",
+            "https://example.com/x.yaml",
+            "HTTP://example.com/x.yaml",
+            "ssh://git@example.com/x",
+            "git@github.com:org/repo",
+            "git::https://example.com/repo",
+            "gh:org/repo",
+            "github.com/org/repo/deploy?ref=v1",
+            "gitlab.com/org/repo",
+            "example.com/org/repo//deploy?ref=main",
+        ] {
+            assert!(is_remote(remote), "{remote}");
+        }
+        for local in [
+            "../base",
+            "cm.yaml",
+            "github/base",
+            "a:b.yaml",
+            "/etc/passwd",
+        ] {
+            assert!(!is_remote(local), "{local}");
+        }
+    }
+
+    #[test]
+    fn remote_references_are_refused_with_their_line() {
+        let root = tempfile::tempdir().unwrap();
+        let root = root.path().canonicalize().unwrap();
+        let dir = root.join("app");
+        fs::create_dir(&dir).unwrap();
+        fs::write(
+            dir.join("kustomization.yaml"),
+            "resources:\n  - cm.yaml\n  - file:///srv/other-repo\n\
+             configMapGenerator:\n  - name: c\n    files: [k=https://example.com/a?ref=b]\n\
+             helmCharts:\n  - name: x\n    repo: https://charts.example.com\n",
+        )
+        .unwrap();
+        let mut checker = Checker::new(&root);
+        checker.kustomization(&dir);
+        let shown: Vec<String> = checker.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].starts_with("app/kustomization.yaml (line 3): resources entry \"file:///srv/other-repo\" is a remote reference; refused"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].contains(
+                "(line 6): configMapGenerator.files entry \"k=https://example.com/a?ref=b\""
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[2].contains("(line 9): helmCharts.repo \"https://charts.example.com\""),
+            "{shown:#?}"
+        );
     }
 
     #[test]

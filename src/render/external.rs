@@ -21,9 +21,6 @@ pub const KUSTOMIZE: &str = "kustomize";
 pub const KUBECTL: &str = "kubectl";
 pub const HELM: &str = "helm";
 
-pub(super) const KUSTOMIZATION_FILES: [&str; 3] =
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 /// How long a renderer may run and how much it may print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -56,7 +53,10 @@ pub(super) enum Kind {
 
 /// Which renderer a directory needs, if any.
 pub(super) fn kind_of(dir: &Path) -> Option<Kind> {
-    if KUSTOMIZATION_FILES.iter().any(|f| dir.join(f).is_file()) {
+    if super::KUSTOMIZATION_FILES
+        .iter()
+        .any(|f| dir.join(f).is_file())
+    {
         Some(Kind::Kustomize)
     } else if dir.join("Chart.yaml").is_file() {
         Some(Kind::Helm)
@@ -80,11 +80,17 @@ pub(super) fn render(
     if !checker.problems.is_empty() {
         return Err(super::Problems(checker.problems).into());
     }
-    // Decrypted helm values live in private files until helm is done.
+    // The renderer's own directory (its HOME), private to this run and
+    // removed with it; decrypted helm values live there and nowhere else.
+    let private = private_dir().map_err(|source| RenderError::Spawn {
+        dir: shown.to_string(),
+        command: "(creating the renderer's private directory)".into(),
+        source,
+    })?;
     let mut decrypted = DecryptedValues::default();
     let (program, args) = match kind {
         Kind::Kustomize => kustomize_command(dir, shown)?,
-        Kind::Helm => helm_command(req, root, dir, shown, &mut decrypted)?,
+        Kind::Helm => helm_command(req, root, dir, shown, private.path(), &mut decrypted)?,
     };
     let command_line = format!(
         "{} {}",
@@ -95,7 +101,9 @@ pub(super) fn render(
             .join(" ")
     );
     tracing::debug!(dir = shown, command = %command_line, "rendering");
-    let output = run_sandboxed(&program, &args, root, &req.limits).map_err(|e| match e {
+    let output = run_sandboxed(&program, &args, root, private.path(), &req.limits);
+    drop(private);
+    let output = output.map_err(|e| match e {
         RunError::Spawn(source) | RunError::Io(source) => RenderError::Spawn {
             dir: shown.to_string(),
             command: command_line.clone(),
@@ -120,29 +128,72 @@ pub(super) fn render(
                 .status
                 .code()
                 .map_or_else(|| "killed".to_string(), |c| c.to_string()),
-            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            // helm quotes values in its template errors.
+            stderr: redact(
+                String::from_utf8_lossy(&output.stderr).trim(),
+                &decrypted.cleartexts,
+            ),
         });
     }
-    drop(decrypted.files);
     let text = String::from_utf8_lossy(&output.stdout);
     let label = match kind {
         Kind::Kustomize => format!("{shown} (kustomize build)"),
         Kind::Helm => format!("{shown} (helm template)"),
     };
-    let mut docs = yaml::parse_documents(&label, &text).map_err(|p| super::Problems(vec![p]))?;
+    let mut docs = yaml::parse_documents(&label, &text).map_err(|mut p| {
+        p.message = redact(&p.message, &decrypted.cleartexts);
+        super::Problems(vec![p])
+    })?;
     for doc in &mut docs {
         sops::mark_revealing(doc, &decrypted.secrets);
     }
     Ok(docs)
 }
 
-/// SOPS-encrypted helm values, decrypted for one helm run.
+/// What was decrypted of SOPS-encrypted helm values for one helm run
+/// (the files themselves are in the run's private directory).
 #[derive(Default)]
 struct DecryptedValues {
-    /// Private (0600) files, removed when dropped.
-    files: Vec<tempfile::NamedTempFile>,
-    /// Their decrypted values: output that holds one is masked too.
+    /// Their decrypted values long enough to be looked for in the
+    /// output: output that holds one is masked too.
     secrets: Vec<zeroize::Zeroizing<String>>,
+    /// Every decrypted value: redacted from the renderer's errors.
+    cleartexts: Vec<zeroize::Zeroizing<String>>,
+}
+
+/// What stands in for a decrypted value in a renderer's error.
+const REDACTED: &str = "[redacted]";
+
+/// `text` with every one of `cleartexts` (and every line of a multi-line
+/// one) replaced, longest first so that no part of a longer one is left.
+fn redact(text: &str, cleartexts: &[zeroize::Zeroizing<String>]) -> String {
+    let mut needles: Vec<&str> = cleartexts
+        .iter()
+        .flat_map(|c| std::iter::once(c.as_str()).chain(c.lines()))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    needles.dedup();
+    let mut out = text.to_string();
+    for needle in needles {
+        if out.contains(needle) {
+            out = out.replace(needle, REDACTED);
+        }
+    }
+    out
+}
+
+/// A fresh directory only this user can enter (0700), removed on drop.
+fn private_dir() -> std::io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new()
+        .prefix("gitsync-render-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    // Whatever the umask did: the mode must be exactly this.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))?;
+    Ok(dir)
 }
 
 /// `path` as helm should read it: itself, or a private decrypted copy when
@@ -151,6 +202,7 @@ fn helm_values(
     path: PathBuf,
     shown: &str,
     req: &RenderRequest,
+    private: &Path,
     decrypted: &mut DecryptedValues,
 ) -> Result<PathBuf, super::Problem> {
     let problem = |message: String| super::Problem {
@@ -171,13 +223,16 @@ fn helm_values(
     if let Some(p) = problems.pop() {
         return Err(p);
     }
-    let mut file = tempfile::Builder::new()
-        .prefix("gitsync-values-")
+    // 0600 in the 0700 private directory; kept: the directory goes.
+    let (mut file, copy) = tempfile::Builder::new()
+        .prefix("values-")
         .suffix(".yaml")
-        .tempfile()
+        .tempfile_in(private)
+        .and_then(|f| f.keep().map_err(|e| e.error))
         .map_err(|e| problem(format!("cannot write its decrypted copy: {e}")))?;
     for doc in &docs {
         sops::revealed_strings(doc, &mut decrypted.secrets);
+        sops::cleartexts(doc, &mut decrypted.cleartexts);
         let yaml = zeroize::Zeroizing::new(
             yaml::to_yaml(&doc.object).map_err(|e| problem(format!("cannot write: {e}")))?,
         );
@@ -185,8 +240,6 @@ fn helm_values(
             .and_then(|()| file.write_all(yaml.as_bytes()))
             .map_err(|e| problem(format!("cannot write its decrypted copy: {e}")))?;
     }
-    let copy = file.path().to_path_buf();
-    decrypted.files.push(file);
     Ok(copy)
 }
 
@@ -211,6 +264,7 @@ fn helm_command(
     root: &Path,
     dir: &Path,
     shown: &str,
+    private: &Path,
     decrypted: &mut DecryptedValues,
 ) -> Result<(PathBuf, Vec<String>), RenderError> {
     let program = find_program(HELM).ok_or_else(|| RenderError::MissingRenderer {
@@ -247,7 +301,7 @@ fn helm_command(
     for values in &req.values {
         let shown_values = super::display_rel(values);
         match confine::values_file(root, values, shown)
-            .and_then(|path| helm_values(path, &shown_values, req, decrypted))
+            .and_then(|path| helm_values(path, &shown_values, req, private, decrypted))
         {
             Ok(path) => args.extend(["--values".to_string(), path.display().to_string()]),
             Err(p) => problems.push(p),
@@ -287,6 +341,10 @@ pub(super) enum RunError {
     TooMuchOutput,
 }
 
+/// A proxy nothing listens on (the discard port of loopback): renderers'
+/// HTTP(S) requests fail at once instead of leaving the machine.
+const NO_NETWORK_PROXY: &str = "http://127.0.0.1:9";
+
 /// The renderer's whole environment. Documented in the README: keep both
 /// in step.
 pub(super) fn sandbox_env(home: &Path) -> Vec<(&'static str, OsString)> {
@@ -304,29 +362,36 @@ pub(super) fn sandbox_env(home: &Path) -> Vec<(&'static str, OsString)> {
         ("HELM_CONFIG_HOME", under(".config/helm")),
         ("HELM_CACHE_HOME", under(".cache/helm")),
         ("HELM_DATA_HOME", under(".local/share/helm")),
-        // kustomize fetches remote bases with git: never a prompt, never
-        // the machine's git configuration (credential helpers).
+        // Remote references are refused before a renderer runs; should
+        // one slip through, it still reaches nothing: git (kustomize's
+        // remote bases) may use no transport at all, `file` included, and
+        // HTTP(S) (kustomize's URL resources, helm's chart downloads) goes
+        // to a proxy on a closed loopback port. Never a prompt, never the
+        // machine's git configuration (credential helpers).
+        ("GIT_ALLOW_PROTOCOL", "none".into()),
         ("GIT_TERMINAL_PROMPT", "0".into()),
         ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("HTTP_PROXY", NO_NETWORK_PROXY.into()),
+        ("HTTPS_PROXY", NO_NETWORK_PROXY.into()),
+        ("http_proxy", NO_NETWORK_PROXY.into()),
+        ("https_proxy", NO_NETWORK_PROXY.into()),
+        ("ALL_PROXY", NO_NETWORK_PROXY.into()),
         ("LC_ALL", "C".into()),
     ]
 }
 
-/// Runs `program` in `cwd` with the sandbox environment and a private
-/// HOME (removed afterwards), within `limits`. On a limit, the renderer's
-/// whole process group is killed.
+/// Runs `program` in `cwd` with the sandbox environment and `home` (a
+/// [`private_dir`], which the caller removes) as its HOME, within
+/// `limits`. On a limit, the renderer's whole process group is killed.
 pub(super) fn run_sandboxed(
     program: &Path,
     args: &[String],
     cwd: &Path,
+    home: &Path,
     limits: &Limits,
 ) -> Result<Finished, RunError> {
     use std::os::unix::process::CommandExt;
-    let home = tempfile::Builder::new()
-        .prefix("gitsync-render-")
-        .tempdir()
-        .map_err(RunError::Io)?;
-    let env = sandbox_env(home.path());
+    let env = sandbox_env(home);
     for (name, value) in &env {
         if name.ends_with("HOME") || *name == "TMPDIR" {
             std::fs::create_dir_all(value).map_err(RunError::Io)?;
@@ -446,12 +511,41 @@ mod tests {
     use super::*;
 
     fn sh(script: &str, limits: Limits) -> Result<Finished, RunError> {
+        let home = private_dir().unwrap();
         run_sandboxed(
             Path::new("/bin/sh"),
             &["-c".to_string(), script.to_string()],
             Path::new("/"),
+            home.path(),
             &limits,
         )
+    }
+
+    #[test]
+    fn the_private_directory_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = private_dir().unwrap();
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let path = dir.path().to_path_buf();
+        drop(dir);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn decrypted_values_are_redacted_from_renderer_errors() {
+        let secrets = [
+            zeroize::Zeroizing::new("s3cr3t".to_string()),
+            zeroize::Zeroizing::new("-----BEGIN KEY-----\nabcdefgh\n-----END KEY-----".into()),
+            zeroize::Zeroizing::new("s3cr3t-longer".to_string()),
+        ];
+        let err = "Error: execution error at (x/templates/a.yaml:1:4): bad s3cr3t-longer, \
+                   s3cr3t and abcdefgh";
+        assert_eq!(
+            redact(err, &secrets),
+            "Error: execution error at (x/templates/a.yaml:1:4): bad [redacted], \
+             [redacted] and [redacted]"
+        );
     }
 
     #[test]
@@ -482,6 +576,10 @@ mod tests {
                 .any(|l| l == format!("HELM_CACHE_HOME={home}/.cache/helm")),
             "{env}"
         );
+        // No transport for git, a dead proxy for HTTP(S): no network.
+        for line in ["GIT_ALLOW_PROTOCOL=none", "HTTPS_PROXY=http://127.0.0.1:9"] {
+            assert!(env.lines().any(|l| l == line), "{line}: {env}");
+        }
         // The private HOME is gone afterwards.
         assert!(!Path::new(home).exists());
     }

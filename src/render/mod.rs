@@ -27,6 +27,9 @@ pub use external::{
 /// business holding them, and reading one would cost memory and time.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
+/// The names kustomize looks for, in its order.
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
 /// Where a document came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Origin {

@@ -50,6 +50,29 @@ pub enum SourceError {
     )]
     DuplicateEntry { path: PathBuf, repo: String },
 
+    #[error(
+        "{} in repository {repo} is {} bytes, over the limit of {limit} bytes for one file \
+         (--max-checkout-file-size); refused before anything was written",
+        path.display(), size
+    )]
+    FileTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+        repo: String,
+    },
+
+    #[error(
+        "the files of repository {repo} take more than {limit} bytes together, the checkout \
+         limit (--max-checkout-size), reached at {}; refused before anything was written",
+        path.display()
+    )]
+    CheckoutTooLarge {
+        path: PathBuf,
+        limit: u64,
+        repo: String,
+    },
+
     #[error("invalid repository URL {url}")]
     InvalidUrl {
         url: String,

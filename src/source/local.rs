@@ -4,11 +4,13 @@ use std::path::{Path, PathBuf};
 
 use super::tree::commit_info;
 use super::{CommitInfo, Snapshot, SourceError, Verify};
+use crate::settings::CheckoutLimits;
 
 pub(crate) fn load(
     path: &str,
     revision: Option<&str>,
     verify: Option<Verify<'_>>,
+    limits: CheckoutLimits,
 ) -> Result<Snapshot, SourceError> {
     let given = PathBuf::from(path);
     let root = std::fs::canonicalize(&given).map_err(|source| SourceError::PathNotFound {
@@ -33,7 +35,7 @@ pub(crate) fn load(
             signatures: None,
             _temp: None,
         }),
-        Some(rev) => at_revision(root, origin, rev, verify),
+        Some(rev) => at_revision(root, origin, rev, verify, limits),
     }
 }
 
@@ -68,6 +70,7 @@ fn at_revision(
     origin: String,
     rev: &str,
     verify: Option<Verify<'_>>,
+    limits: CheckoutLimits,
 ) -> Result<Snapshot, SourceError> {
     let repo = gix::discover(&root).map_err(|source| SourceError::NotARepository {
         path: root.clone(),
@@ -103,5 +106,6 @@ fn at_revision(
         origin,
         &repo_name,
         verify,
+        limits,
     )
 }

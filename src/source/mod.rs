@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub use error::{GitCause, SourceError};
 pub use url::{is_url, redact_url};
 
-use crate::settings::{SourceSettings, VerifyMode};
+use crate::settings::{CheckoutLimits, SourceSettings, VerifyMode};
 use verify::{Signatures, TrustedKeys};
 
 /// The repository's files at one revision, on disk.
@@ -87,10 +87,11 @@ pub fn load(settings: &SourceSettings, cache_dir: &Path) -> Result<Snapshot, Sou
         keys,
         mode: settings.verify.as_ref().and_then(|v| v.mode),
     });
+    let limits = settings.checkout;
     if is_url(&settings.repo) {
-        remote::load(&settings.repo, revision, cache_dir, verify)
+        remote::load(&settings.repo, revision, cache_dir, verify, limits)
     } else {
-        local::load(&settings.repo, revision, verify)
+        local::load(&settings.repo, revision, verify, limits)
     }
 }
 
@@ -229,6 +230,7 @@ fn checkout(
     origin: String,
     shown: &str,
     verify: Option<Verify<'_>>,
+    limits: CheckoutLimits,
 ) -> Result<Snapshot, SourceError> {
     let started = std::time::Instant::now();
     let signatures = match verify {
@@ -255,7 +257,7 @@ fn checkout(
             path: std::env::temp_dir(),
             source,
         })?;
-    tree::materialise(repo, tree_id.detach(), temp.path(), shown)?;
+    tree::materialise(repo, tree_id.detach(), temp.path(), shown, limits)?;
     let root = temp.path().join(subdir);
     if !root.is_dir() {
         return Err(SourceError::SubdirMissing {

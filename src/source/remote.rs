@@ -52,6 +52,7 @@ pub(crate) fn load(
     revision: Option<&str>,
     cache_dir: &Path,
     verify: Option<Verify<'_>>,
+    limits: crate::settings::CheckoutLimits,
 ) -> Result<Snapshot, SourceError> {
     let shown = redact_url(url);
     let repos = cache_dir.join("repos");
@@ -90,6 +91,7 @@ pub(crate) fn load(
         shown.clone(),
         &shown,
         verify,
+        limits,
     )
 }
 

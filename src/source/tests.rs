@@ -98,6 +98,7 @@ fn settings(repo: &str, revision: Option<&str>) -> SourceSettings {
         revision: revision.map(str::to_owned),
         path: None,
         verify: None,
+        checkout: Default::default(),
     }
 }
 
@@ -537,4 +538,64 @@ fn a_held_cache_lock_is_waited_for_within_a_limit_and_names_its_holder() {
     );
     drop(held);
     remote::lock(&path, std::time::Duration::ZERO).unwrap();
+}
+
+/// One blob under many names: a tiny pack, a large checkout. Refused by
+/// its headers' sizes before anything is written.
+#[test]
+fn a_checkout_over_its_limits_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    git(p, &["init", "-q"]);
+    let blob = "x".repeat(64 * 1024);
+    for i in 0..40 {
+        write(&p.join(format!("junk/{i:02}.bin")), &blob);
+    }
+    write(&p.join("app.yaml"), "v: 1\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-q", "-m", "many names"]);
+    let repo = gix::open(p).unwrap();
+    let tree = repo.head_commit().unwrap().tree_id().unwrap().detach();
+    let dest = tempfile::tempdir().unwrap();
+    let limits = |total: u64, file: u64| crate::settings::CheckoutLimits {
+        total_bytes: total,
+        file_bytes: file,
+    };
+
+    let err =
+        tree::materialise(&repo, tree, dest.path(), "r", limits(1024 * 1024, 1 << 30)).unwrap_err();
+    assert!(matches!(err, SourceError::CheckoutTooLarge { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("more than 1048576 bytes") && msg.contains("--max-checkout-size"),
+        "{msg}"
+    );
+    assert!(msg.contains("junk/"), "names where it was reached: {msg}");
+    assert_eq!(
+        std::fs::read_dir(dest.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+
+    let err =
+        tree::materialise(&repo, tree, dest.path(), "r", limits(1 << 30, 32 * 1024)).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("junk/")
+            && msg.contains("is 65536 bytes, over the limit of 32768 bytes")
+            && msg.contains("--max-checkout-file-size"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dest.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+
+    // Within the limits (the defaults), all of it is written.
+    tree::materialise(&repo, tree, dest.path(), "r", Default::default()).unwrap();
+    assert_eq!(
+        std::fs::read_dir(dest.path().join("junk")).unwrap().count(),
+        40
+    );
 }

@@ -6,6 +6,7 @@ use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
 use super::{CommitInfo, SourceError};
+use crate::settings::CheckoutLimits;
 
 /// Describe `commit` for reports. `shown` names the repository in errors.
 pub(crate) fn commit_info(
@@ -39,6 +40,11 @@ pub(crate) fn commit_info(
 /// skipped. No filters (eol, smudge) apply: the renderer wants the bytes that
 /// were committed.
 ///
+/// The whole tree is walked first and every blob's size read from the
+/// object database's headers (nothing is inflated): a tree over `limits`
+/// is refused before anything is written, however small its pack (one
+/// huge blob under many names compresses to almost nothing).
+///
 /// Nothing is written through a symlink: every file, directory and link is
 /// created new (`O_EXCL`, which refuses an existing path even when it is a
 /// dangling symlink). A crafted tree holding a symlink `a -> /etc/x` and a
@@ -48,15 +54,70 @@ pub(crate) fn materialise(
     tree_id: gix::ObjectId,
     dest: &Path,
     shown: &str,
+    limits: CheckoutLimits,
 ) -> Result<(), SourceError> {
     let git = |what| SourceError::git(shown, what);
     let io = |what: &'static str, path: &Path| {
         let path = path.to_owned();
         move |source: std::io::Error| SourceError::Io { what, path, source }
     };
+    for item in plan(repo, tree_id, shown, limits)? {
+        let path = dest.join(&item.path);
+        let created = |result: std::io::Result<()>, what: &'static str| {
+            result.map_err(|source| {
+                if source.kind() == std::io::ErrorKind::AlreadyExists {
+                    SourceError::DuplicateEntry {
+                        path: item.path.clone(),
+                        repo: shown.to_owned(),
+                    }
+                } else {
+                    io(what, &path)(source)
+                }
+            })
+        };
+        match item.kind {
+            EntryKind::Tree => created(std::fs::create_dir(&path), "create directory")?,
+            EntryKind::Blob | EntryKind::BlobExecutable => {
+                let blob = repo
+                    .find_blob(item.id)
+                    .map_err(git("read a file's contents"))?;
+                let executable = item.kind == EntryKind::BlobExecutable;
+                created(write_new(&path, &blob.data, executable), "write file")?;
+            }
+            EntryKind::Link => {
+                let blob = repo
+                    .find_blob(item.id)
+                    .map_err(git("read a symlink's target"))?;
+                created(write_symlink(&blob.data, &path), "create symlink")?;
+            }
+            EntryKind::Commit => {}
+        }
+    }
+    Ok(())
+}
 
+/// One thing a checkout creates: a directory (before what it holds), a
+/// file or a symlink, at `path` relative to the checkout.
+struct Item {
+    path: PathBuf,
+    kind: EntryKind,
+    id: gix::ObjectId,
+}
+
+/// Everything the tree `tree_id` holds, in creation order, with unsafe
+/// names and submodules left out; an error when a blob (by its header's
+/// size) or all of them together are over `limits`.
+fn plan(
+    repo: &gix::Repository,
+    tree_id: gix::ObjectId,
+    shown: &str,
+    limits: CheckoutLimits,
+) -> Result<Vec<Item>, SourceError> {
+    let git = |what| SourceError::git(shown, what);
+    let mut items = Vec::new();
+    let mut total: u64 = 0;
     // An explicit stack rather than recursion: deep trees cannot overflow it.
-    let mut pending: Vec<(gix::ObjectId, PathBuf)> = vec![(tree_id, dest.to_owned())];
+    let mut pending: Vec<(gix::ObjectId, PathBuf)> = vec![(tree_id, PathBuf::new())];
     while let Some((id, dir)) = pending.pop() {
         let tree = repo.find_tree(id).map_err(git("read a tree object"))?;
         for entry in tree.iter() {
@@ -73,43 +134,44 @@ pub(crate) fn materialise(
                 continue;
             };
             let path = dir.join(name);
-            let created = |result: std::io::Result<()>, what: &'static str| {
-                result.map_err(|source| {
-                    if source.kind() == std::io::ErrorKind::AlreadyExists {
-                        SourceError::DuplicateEntry {
-                            path: path.strip_prefix(dest).unwrap_or(&path).to_owned(),
+            let kind = entry.kind();
+            match kind {
+                EntryKind::Tree => pending.push((entry.oid().to_owned(), path.clone())),
+                EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
+                    let size = repo
+                        .find_header(entry.oid())
+                        .map_err(git("read a file's size"))?
+                        .size();
+                    if size > limits.file_bytes {
+                        return Err(SourceError::FileTooLarge {
+                            path,
+                            size,
+                            limit: limits.file_bytes,
                             repo: shown.to_owned(),
-                        }
-                    } else {
-                        io(what, &path)(source)
+                        });
                     }
-                })
-            };
-            match entry.kind() {
-                EntryKind::Tree => {
-                    created(std::fs::create_dir(&path), "create directory")?;
-                    pending.push((entry.oid().to_owned(), path));
-                }
-                EntryKind::Blob | EntryKind::BlobExecutable => {
-                    let blob = repo
-                        .find_blob(entry.oid().to_owned())
-                        .map_err(git("read a file's contents"))?;
-                    let executable = entry.kind() == EntryKind::BlobExecutable;
-                    created(write_new(&path, &blob.data, executable), "write file")?;
-                }
-                EntryKind::Link => {
-                    let blob = repo
-                        .find_blob(entry.oid().to_owned())
-                        .map_err(git("read a symlink's target"))?;
-                    created(write_symlink(&blob.data, &path), "create symlink")?;
+                    total = total.saturating_add(size);
+                    if total > limits.total_bytes {
+                        return Err(SourceError::CheckoutTooLarge {
+                            path,
+                            limit: limits.total_bytes,
+                            repo: shown.to_owned(),
+                        });
+                    }
                 }
                 EntryKind::Commit => {
                     tracing::debug!(path = %path.display(), "skipping submodule");
+                    continue;
                 }
             }
+            items.push(Item {
+                path,
+                kind,
+                id: entry.oid().to_owned(),
+            });
         }
     }
-    Ok(())
+    Ok(items)
 }
 
 fn is_safe_name(name: &gix::bstr::BStr) -> bool {

@@ -19,6 +19,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(untrusted_tampered_unsigned_and_expired_are_refused),
         crate::trial!(a_revoked_openpgp_key_is_refused),
         crate::trial!(each_mode_checks_what_it_names),
+        crate::trial!(a_signed_tag_under_another_name_is_refused),
         crate::trial!(work_trees_and_diff_are_refused_too),
         crate::trial!(gitsync_yaml_can_only_raise_the_mode),
         crate::trial!(sync_records_who_signed),
@@ -501,6 +502,53 @@ fn each_mode_checks_what_it_names() -> TestResult {
         &render(&repo, "main", "tag", &trusted),
         &["names no annotated tag"],
     )
+}
+
+/// Whoever can push refs points `v2` at the object signed as `v1`: the
+/// signature vouches for the name `v1` only, so `v2` is not a signed
+/// release, and the error names both.
+fn a_signed_tag_under_another_name_is_refused() -> TestResult {
+    let keys = Keys::new();
+    let repo = GitRepo::new();
+    let key = keys.ssh("k", "ed25519");
+    let trusted = keys.path("trusted");
+    keys.allowed_signers(
+        &trusted,
+        &[format!("*@example.com {}", keys.ssh_public(&key))],
+    );
+    let signing = format!("user.signingkey={}", key.display());
+    repo.commit(&[("cm.yaml", &cm("one"))], "one");
+    keys.git(
+        &repo,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "tag",
+            "-s",
+            "v1",
+            "-m",
+            "v1",
+        ],
+    );
+    let v1 = repo.git(&["rev-parse", "refs/tags/v1"]);
+    repo.git(&["update-ref", "refs/tags/v2", &v1]);
+    let r = render(&repo, "v1", "tag", &trusted);
+    check!(r.code == 0, r, "v1 is signed as v1");
+    let r = render(&repo, &v1, "tag", &trusted);
+    check!(
+        r.code == 0,
+        r,
+        "the tag object named by its id asks for no name"
+    );
+    for rev in ["v2", "refs/tags/v2"] {
+        refused(
+            &render(&repo, rev, "tag", &trusted),
+            &["tag v1 (", "named \"v1\", not \"v2\""],
+        )?;
+    }
+    Ok(())
 }
 
 fn work_trees_and_diff_are_refused_too() -> TestResult {

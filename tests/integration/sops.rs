@@ -21,6 +21,9 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(an_openpgp_encrypted_secret_syncs),
         crate::trial!(undecryptable_files_exit_2_and_leave_the_cluster_alone),
         crate::trial!(watch_decrypts_once_its_key_is_mounted),
+        crate::trial!(helm_errors_never_show_a_decrypted_value),
+        crate::trial!(no_decrypt_renders_placeholders_without_a_key),
+        crate::trial!(decrypted_values_live_only_in_the_renderers_private_directory),
     ]
 }
 
@@ -688,5 +691,212 @@ fn watch_decrypts_once_its_key_is_mounted() -> TestResult {
         "watch log",
         &["watch-plaintext", "token-v1-plaintext"],
     )?;
+    Ok(())
+}
+
+/// A chart at `dir` with `templates`, and its values file encrypted for
+/// `sops` (`dir/secrets.enc.yaml`).
+fn chart_with_secret_values(
+    sops: &Sops,
+    root: &Path,
+    dir: &str,
+    template: &str,
+    values: &str,
+) -> TestResult {
+    let write = |path: &str, text: &str| -> TestResult {
+        let p = root.join(dir).join(path);
+        std::fs::create_dir_all(p.parent().unwrap())?;
+        std::fs::write(p, text)?;
+        Ok(())
+    };
+    write("Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n")?;
+    write("templates/objects.yaml", template)?;
+    write("secrets.enc.yaml", &sops.encrypt(values, &[])?)?;
+    Ok(())
+}
+
+/// helm quotes values in its template errors (`fail`, `required`, type
+/// errors): what it says passes through gitsync's masking first.
+fn helm_errors_never_show_a_decrypted_value() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let sops = Sops::new()?;
+    let repo = GitRepo::new();
+    chart_with_secret_values(
+        &sops,
+        repo.path(),
+        "chart",
+        "{{ fail (printf \"password %s is not allowed, nor %s\" .Values.password .Values.pin) }}\n",
+        "password: helm-error-plaintext\npin: 4242\n",
+    )?;
+    repo.commit(&[], "a chart that fails");
+    let r = run(sops.gitsync(repo.path(), cluster).args([
+        "render",
+        "--path",
+        "chart",
+        "--values",
+        "chart/secrets.enc.yaml",
+    ]));
+    check!(
+        r.code == 2
+            && r.stderr
+                .contains("password [redacted] is not allowed, nor"),
+        r,
+        "helm's error is shown, its values redacted"
+    );
+    no_plaintext(&r, "render", &["helm-error-plaintext", "4242"])
+}
+
+/// A pull request's template can carry a decrypted value out in another
+/// form (`b64enc`), which no masking recognises. With --no-decrypt,
+/// nothing is decrypted (no key needed): the values are placeholders.
+fn no_decrypt_renders_placeholders_without_a_key() -> TestResult {
+    use base64::Engine;
+    let cluster = Cluster::shared()?;
+    let sops = Sops::new()?;
+    let ns = cluster.namespace("sops-no-decrypt");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    chart_with_secret_values(
+        &sops,
+        repo.path(),
+        "chart",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: exfiltrate\n\
+         data:\n  hidden: {{ .Values.password | b64enc | quote }}\n",
+        "password: b64-plaintext\n",
+    )?;
+    std::fs::write(
+        repo.path().join("secret.yaml"),
+        sops.encrypt(
+            &secret(n, "plain-doc-plaintext"),
+            &["--encrypted-regex", "^(data|stringData)$"],
+        )?,
+    )?;
+    repo.commit(&[], "a pull request");
+    let encoded = base64::engine::general_purpose::STANDARD.encode("b64-plaintext");
+    let helm = [
+        "--path",
+        "chart",
+        "--values",
+        "chart/secrets.enc.yaml",
+        "-n",
+        n,
+    ];
+    // With the key, the encoded value comes out unmasked: the leak.
+    let r = run(sops.gitsync(repo.path(), cluster).arg("render").args(helm));
+    check!(
+        r.code == 0 && r.stdout.contains(&encoded),
+        r,
+        "the template does encode the value"
+    );
+
+    let r = run(sops
+        .gitsync_without_key(repo.path(), cluster)
+        .args(["render", "--no-decrypt"])
+        .args(helm));
+    check!(r.code == 0, r, "render --no-decrypt needs no key");
+    no_plaintext(&r, "render --no-decrypt", &["b64-plaintext", &encoded])?;
+    let r = run(sops
+        .gitsync_without_key(repo.path(), cluster)
+        .args(["diff", "--no-decrypt", "--name", "sops-no-decrypt"])
+        .args(helm));
+    check!(
+        r.code == 1 && r.stdout.contains("exfiltrate"),
+        r,
+        "diff --no-decrypt shows the change"
+    );
+    no_plaintext(&r, "diff --no-decrypt", &["b64-plaintext", &encoded])?;
+    // A plain SOPS document: its encrypted fields are placeholders, masked.
+    let r = run(sops
+        .gitsync_without_key(repo.path(), cluster)
+        .args([
+            "diff",
+            "--no-decrypt",
+            "--name",
+            "sops-no-decrypt-doc",
+            "-n",
+            n,
+            "--path",
+            ".",
+        ])
+        .args(["--values", "chart/secrets.enc.yaml"]));
+    check!(
+        r.code == 1 && r.stdout.contains("Secret"),
+        r,
+        "diff --no-decrypt of a SOPS Secret"
+    );
+    no_plaintext(
+        &r,
+        "diff --no-decrypt",
+        &["plain-doc-plaintext", "b64-plaintext", &encoded],
+    )?;
+    let r = run(sops
+        .gitsync_without_key(repo.path(), cluster)
+        .args(["sync", "--no-decrypt"]));
+    check!(
+        r.code == 2,
+        r,
+        "sync has no --no-decrypt: it would apply placeholders"
+    );
+    Ok(())
+}
+
+/// The decrypted copy of a values file is written into helm's own private
+/// directory (its HOME: 0700, made for this run, removed afterwards), not
+/// into gitsync's temp dir. A stand-in helm reports where it found it.
+fn decrypted_values_live_only_in_the_renderers_private_directory() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let sops = Sops::new()?;
+    let repo = GitRepo::new();
+    chart_with_secret_values(
+        &sops,
+        repo.path(),
+        "chart",
+        "",
+        "password: private-plaintext\n",
+    )?;
+    repo.commit(&[], "a chart");
+    let bin = tempfile::tempdir()?;
+    let helm = bin.path().join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$prev\" = --values ] && v=$a; prev=$a; done\n\
+         printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: probe\\ndata:\\n  \
+         home: \"%s\"\\n  dir: \"%s\"\\n  mode: \"%s\"\\n' \
+         \"$HOME\" \"$(dirname \"$v\")\" \"$(stat -c %a \"$(dirname \"$v\")\")\"\n",
+    )?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let r = run(sops
+        .gitsync(repo.path(), cluster)
+        .env("PATH", path_with(bin.path()))
+        .args([
+            "render",
+            "--path",
+            "chart",
+            "--values",
+            "chart/secrets.enc.yaml",
+            "-o",
+            "json",
+        ]));
+    check!(r.code == 0, r, "the stand-in helm ran");
+    let out: serde_json::Value = serde_json::from_str(&r.stdout)?;
+    let data = out
+        .pointer("/0/data")
+        .cloned()
+        .ok_or("no ConfigMap data in the output")?;
+    let field = |k: &str| data[k].as_str().unwrap_or_default().to_string();
+    let (home, dir, mode) = (field("home"), field("dir"), field("mode"));
+    check!(
+        !home.is_empty() && dir == home && mode == "700",
+        r,
+        "values in helm's private HOME (0700): home {home:?}, values in {dir:?} ({mode})"
+    );
+    check!(
+        !Path::new(&home).exists(),
+        r,
+        "the private directory is removed after the run"
+    );
     Ok(())
 }

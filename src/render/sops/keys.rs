@@ -88,6 +88,9 @@ pub enum KeyError {
 pub struct Keys {
     config: KeyConfig,
     loaded: Mutex<Option<Arc<Loaded>>>,
+    /// `--no-decrypt`: never load a key; encrypted values become
+    /// placeholders.
+    placeholders: bool,
 }
 
 impl std::fmt::Debug for Keys {
@@ -110,7 +113,22 @@ impl Keys {
         Keys {
             config,
             loaded: Mutex::new(None),
+            placeholders: false,
         }
+    }
+
+    /// Keys that decrypt nothing (`--no-decrypt`): every encrypted value
+    /// renders as a placeholder, so no cleartext exists to leak.
+    pub fn without_decryption() -> Keys {
+        Keys {
+            placeholders: true,
+            ..Keys::default()
+        }
+    }
+
+    /// False with `--no-decrypt`.
+    pub fn decrypts(&self) -> bool {
+        !self.placeholders
     }
 
     fn loaded(&self) -> Result<Arc<Loaded>, SopsError> {

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
 pub use keys::{KeyConfig, KeyError, Keys};
+pub use values::PLACEHOLDER;
 
 use super::{Document, Problem};
 
@@ -155,7 +156,13 @@ pub fn decrypt_documents(
 /// fields that held ciphertext.
 fn decrypt_group(objects: &[&Value], keys: &Keys) -> Result<Vec<(Value, Vec<String>)>, SopsError> {
     let meta = Metadata::parse(&objects[0]["sops"])?;
-    let data_key = keys.data_key(&meta.recipients)?;
+    // Without decryption (`--no-decrypt`), no key is asked for and no MAC
+    // can be checked: every encrypted value becomes a placeholder.
+    let data_key = if keys.decrypts() {
+        Some(keys.data_key(&meta.recipients)?)
+    } else {
+        None
+    };
     let mut hash = Sha512::new();
     if meta.rules.mac_only_encrypted {
         hash.update(MAC_ONLY_ENCRYPTED_INIT);
@@ -170,7 +177,7 @@ fn decrypt_group(objects: &[&Value], keys: &Keys) -> Result<Vec<(Value, Vec<Stri
         let mut map: Map<String, Value> = map.clone();
         map.remove("sops");
         let mut walk = values::Walk {
-            key: &data_key,
+            key: data_key.as_ref().map(|k| k.as_slice()),
             rules: &meta.rules,
             hash: &mut hash,
             encrypted: BTreeSet::new(),
@@ -184,6 +191,9 @@ fn decrypt_group(objects: &[&Value], keys: &Keys) -> Result<Vec<(Value, Vec<Stri
         let fields = walk.encrypted.into_iter().collect();
         out.push((Value::Object(map), fields));
     }
+    let Some(data_key) = data_key else {
+        return Ok(out);
+    };
     let computed = hex_upper(&hash.finalize());
     let stored = values::decrypt_mac(&meta.mac, &data_key, &meta.last_modified)
         .map_err(|_| SopsError::MacMismatch)?;
@@ -370,6 +380,26 @@ pub fn revealed_strings(doc: &Document, out: &mut Vec<Zeroizing<String>>) {
                     out.push(Zeroizing::new(s));
                 }
             }
+        }
+    }
+    for field in doc.origin.encrypted.fields() {
+        if let Some(v) = doc.object.get(field) {
+            walk(v, out);
+        }
+    }
+}
+
+/// Every decrypted value of `doc` (under its encrypted fields), however
+/// short: what a renderer's error must never show.
+pub fn cleartexts(doc: &Document, out: &mut Vec<Zeroizing<String>>) {
+    fn walk(v: &Value, out: &mut Vec<Zeroizing<String>>) {
+        match v {
+            Value::Object(m) => m.values().for_each(|c| walk(c, out)),
+            Value::Array(items) => items.iter().for_each(|c| walk(c, out)),
+            Value::Null => {}
+            Value::String(s) if s.is_empty() || s == PLACEHOLDER => {}
+            Value::String(s) => out.push(Zeroizing::new(s.clone())),
+            other => out.push(Zeroizing::new(other.to_string())),
         }
     }
     for field in doc.origin.encrypted.fields() {

@@ -268,3 +268,33 @@ fn helm_output_holding_a_decrypted_value_is_marked() {
     mark_revealing(&mut rendered[0], &secrets);
     assert_eq!(rendered[0].origin.encrypted.fields(), ["data"]);
 }
+
+#[test]
+fn without_decryption_values_are_placeholders_of_their_type_and_no_key_is_read() {
+    let keys = Keys::without_decryption();
+    let (docs, problems) = decrypt("secret.enc.yaml", &keys);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        docs[0].object,
+        json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "app"},
+            "type": "Opaque",
+            "stringData": {"password": PLACEHOLDER, "port": PLACEHOLDER},
+            "data": {"token": PLACEHOLDER},
+        })
+    );
+    assert_eq!(docs[0].origin.encrypted.fields(), ["data", "stringData"]);
+    let (docs, problems) = decrypt("cm.enc.yaml", &keys);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        docs[0].object["list"],
+        json!([0, 0.0, false, {"name_unencrypted": "plain"}])
+    );
+    let mut found = Vec::new();
+    cleartexts(&docs[0], &mut found);
+    assert!(
+        !found.iter().any(|c| c.contains("pass@")),
+        "nothing decrypted"
+    );
+}

@@ -18,7 +18,8 @@ use super::{Rules, SopsError};
 type Cipher = AesGcm<Aes256, U32>;
 
 pub(super) struct Walk<'a> {
-    pub key: &'a [u8],
+    /// None: `--no-decrypt`, every encrypted value becomes a placeholder.
+    pub key: Option<&'a [u8]>,
     pub rules: &'a Rules,
     pub hash: &'a mut Sha512,
     /// Top-level fields under which a value was decrypted.
@@ -53,7 +54,12 @@ impl Walk<'_> {
             // sops leaves empty strings as they are.
             if !text.is_empty() {
                 let aad = format!("{}:", path.join(":"));
-                *v = decrypt_value(text, self.key, &aad).map_err(|why| value_error(path, why))?;
+                *v = match self.key {
+                    Some(key) => {
+                        decrypt_value(text, key, &aad).map_err(|why| value_error(path, why))?
+                    }
+                    None => placeholder(text).map_err(|why| value_error(path, why))?,
+                };
                 if let Some(top) = path.first() {
                     self.encrypted.insert(top.clone());
                 }
@@ -127,6 +133,26 @@ fn open(text: &str, key: &[u8], aad: &str) -> Result<(Zeroizing<Vec<u8>>, String
             "authentication failed: the ciphertext was changed (tampered) or moved to another key"
         })?;
     Ok((Zeroizing::new(plain), kind.to_string()))
+}
+
+/// What stands for a string under `--no-decrypt`: base64 of `ENCRYPTED`,
+/// so that it is valid in a Secret's `data` as well as anywhere else.
+pub const PLACEHOLDER: &str = "RU5DUllQVEVE";
+
+/// A value of the encrypted one's type that says nothing of it.
+fn placeholder(text: &str) -> Result<Value, &'static str> {
+    let kind = text
+        .strip_prefix("ENC[AES256_GCM,")
+        .and_then(|t| t.strip_suffix(']'))
+        .and_then(|inner| inner.split(',').find_map(|p| p.strip_prefix("type:")))
+        .ok_or("not an ENC[AES256_GCM,…] value")?;
+    Ok(match kind {
+        "str" | "bytes" => Value::String(PLACEHOLDER.into()),
+        "int" | "int64" => Value::Number(0.into()),
+        "float" => serde_json::json!(0.0),
+        "bool" => Value::Bool(false),
+        _ => return Err("unknown type"),
+    })
 }
 
 /// Decrypts one value to its typed form.

@@ -69,6 +69,11 @@ pub enum Rejection {
         key: String,
         from: String,
     },
+    #[error(
+        "the tag object is named {name:?}, not {requested:?} as asked for: ref {requested:?} \
+         points to another tag's signed object, which does not vouch for this name"
+    )]
+    TagNameMismatch { requested: String, name: String },
     #[error("its signature cannot be read ({detail})")]
     Malformed { detail: String },
     #[error("its signature is {format}; gitsync verifies OpenPGP and SSH signatures only")]
@@ -179,9 +184,19 @@ pub(crate) fn examine(
                 ),
                 None => (String::new(), now),
             };
+            let requested = requested_tag(label);
+            // A signature covers the name written in the tag object, not
+            // the ref pointing to it: `v2` pointing to the object signed
+            // as `v1` must not pass for a signed `v2`. A revision naming
+            // the object by its id asks for no name.
+            let renamed = !id.to_hex().to_string().starts_with(label) && requested != name;
             Verdict {
                 object: format!("tag {name} ({id})"),
                 outcome: match gix::objs::TagRefIter::signature(&object.data) {
+                    _ if renamed => Err(Rejection::TagNameMismatch {
+                        requested: requested.to_owned(),
+                        name: name.clone(),
+                    }),
                     None => Err(Rejection::Unsigned),
                     Some((sig, payload)) => verify(
                         keys,
@@ -199,6 +214,15 @@ pub(crate) fn examine(
         commit: commit_verdict,
         tag: tag_verdict,
     })
+}
+
+/// The tag name a revision asks for: `v1` for `v1`, `tags/v1` and
+/// `refs/tags/v1`.
+fn requested_tag(label: &str) -> &str {
+    label
+        .strip_prefix("refs/tags/")
+        .or_else(|| label.strip_prefix("tags/"))
+        .unwrap_or(label)
 }
 
 /// Who made `armored` over `payload`, if they are trusted.
