@@ -1155,6 +1155,7 @@ fn a_targets_own_rules_come_before_the_files() {
             revision: None,
             path: None,
             verify: None,
+            checkout: Default::default(),
         },
         &crate::settings::ClusterSettings::default(),
         &crate::settings::RenderSettings::default(),

@@ -222,6 +222,7 @@ fn resolve_revision<'r>(
 /// `subdir` is the part of the repository the user pointed at.
 /// With `verify`, the signatures are checked first: nothing of a refused
 /// revision reaches the disk.
+#[allow(clippy::too_many_arguments)] // one call site, each argument a distinct input
 fn checkout(
     repo: &gix::Repository,
     (commit, tag): (&gix::Commit<'_>, Option<gix::ObjectId>),

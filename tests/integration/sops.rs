@@ -737,9 +737,7 @@ fn helm_errors_never_show_a_decrypted_value() -> TestResult {
         "chart/secrets.enc.yaml",
     ]));
     check!(
-        r.code == 2
-            && r.stderr
-                .contains("password [redacted] is not allowed, nor"),
+        r.code == 2 && r.stderr.contains("password [redacted] is not allowed, nor"),
         r,
         "helm's error is shown, its values redacted"
     );
