@@ -285,20 +285,6 @@ impl ConfigFile {
         {
             h.compile()?;
         }
-        if config.targets.is_empty() {
-            // A file that selects nothing is a mistake (an edit gone
-            // wrong, a bad merge); rendering the whole repository instead
-            // would sync something nobody declared.
-            return Err(ConfigError::Invalid {
-                file: match targets_line(text) {
-                    Some(line) => format!("{CONFIG_FILE} (line {line})"),
-                    None => CONFIG_FILE.to_string(),
-                },
-                message: "declares no targets; add one under `targets:`, or remove \
-                          gitsync.yaml to render the repository by the flags alone"
-                    .into(),
-            });
-        }
         let mut seen = std::collections::HashSet::new();
         for t in &config.targets {
             if t.name.trim().is_empty() {
@@ -316,6 +302,20 @@ impl ConfigFile {
             config.ignore_rules(Some(t))?;
         }
         config.ignore_rules(None)?;
+        if config.targets.is_empty() {
+            // A file that selects nothing is a mistake (an edit gone
+            // wrong, a bad merge); rendering the whole repository instead
+            // would sync something nobody declared.
+            return Err(ConfigError::Invalid {
+                file: match targets_line(text) {
+                    Some(line) => format!("{CONFIG_FILE} (line {line})"),
+                    None => CONFIG_FILE.to_string(),
+                },
+                message: "declares no targets; add one under `targets:`, or remove \
+                          gitsync.yaml to render the repository by the flags alone"
+                    .into(),
+            });
+        }
         Ok(config)
     }
 

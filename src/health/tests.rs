@@ -877,7 +877,9 @@ fn health_uses_the_real_clock() {
 // --- Rules: healthCheckExprs, Job completion, built-in CRD rules ---------
 
 fn rules(yaml: &str) -> Rules {
-    let config = crate::config::ConfigFile::parse(yaml).unwrap();
+    // A gitsync.yaml declares at least one target.
+    let yaml = format!("{yaml}\ntargets:\n  - name: t\n");
+    let config = crate::config::ConfigFile::parse(&yaml).unwrap();
     Rules::new(
         config
             .health_check_exprs
