@@ -38,16 +38,41 @@ use libtest_mimic::{Arguments, Trial};
 /// `cargo test -- render::` selects a module.
 #[macro_export]
 macro_rules! trial {
-    ($f:ident) => {
-        libtest_mimic::Trial::test(
-            format!(
-                "{}::{}",
-                module_path!().rsplit("::").next().unwrap_or_default(),
-                stringify!($f)
-            ),
-            $f,
-        )
-    };
+    ($f:ident) => {{
+        let name = format!(
+            "{}::{}",
+            module_path!().rsplit("::").next().unwrap_or_default(),
+            stringify!($f)
+        );
+        let watched = name.clone();
+        libtest_mimic::Trial::test(name, move || $crate::within_time_limit(&watched, $f))
+    }};
+}
+
+/// A test that hangs must fail the run with its name rather than let CI
+/// run out of time silently: past the limit the whole binary exits (the
+/// clusters stop with it, through their --stop-with-pid watchdogs).
+fn within_time_limit(
+    name: &str,
+    test: fn() -> Result<(), libtest_mimic::Failed>,
+) -> Result<(), libtest_mimic::Failed> {
+    let limit = std::env::var("GITSYNC_TEST_TIME_LIMIT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(std::time::Duration::from_secs(600));
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+            eprintln!("test {name} still running after {limit:?}: ending the test run");
+            harness::Cluster::stop_shared();
+            std::process::exit(101);
+        }
+    });
+    let result = test();
+    let _ = done.send(());
+    result
 }
 
 fn main() {
