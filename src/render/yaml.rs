@@ -443,12 +443,11 @@ mod tests {
     }
 
     #[test]
-    fn alias_bomb_is_refused_quickly() {
-        let text = BOMB;
-        let start = std::time::Instant::now();
-        let p = parse_documents("bomb.yaml", text).unwrap_err();
-        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    fn alias_bomb_is_refused_by_the_replay_limit() {
+        let p = parse_documents("bomb.yaml", BOMB).unwrap_err();
         assert!(p.to_string().contains("bomb.yaml"), "{p}");
+        // The limit, not the machine's speed, is what stops it.
+        assert!(p.message.contains("alias replay limit exceeded"), "{p}");
     }
 
     #[test]
@@ -494,7 +493,7 @@ mod tests {
         text.push_str("---\n");
         text.push_str(BOMB);
         text.push_str(&configmaps(100));
-        // (How fast a bomb fails is alias_bomb_is_refused_quickly's job.)
+        // (That the replay limit stops a bomb is alias_bomb_is_refused_by_the_replay_limit's job.)
         let p = parse_documents("big.yaml", &text).unwrap_err();
         assert_eq!(p.origin.doc, Some(5_000), "{p}");
         let line = p.origin.line.unwrap();
