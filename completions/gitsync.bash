@@ -262,7 +262,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --no-decrypt --repo --revision --path --verify-signatures --trusted-keys --max-checkout-size --max-checkout-file-size --target --all-targets --parallel-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-U -n -o -v -q -h -V --values --release-name --kube-version --api-versions --render-timeout --sops-age-key-file --sops-pgp-key-file --unified --name --concurrency --no-prune --force-conflicts --force-replace --prune-pvcs --take-over --no-hooks --no-decrypt --base --repo --revision --path --verify-signatures --trusted-keys --max-checkout-size --max-checkout-file-size --target --all-targets --parallel-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +309,10 @@ _gitsync() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -69,6 +69,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --unified 'Lines of context around each change in text diffs (like diff -U)'
             cand --name 'Name of the ApplySet that owns this target''s objects (default: derived from the repository and the target''s path)'
             cand --concurrency 'Server-side dry runs sent at once'
+            cand --base 'Compare Git at REV (a branch, tag or commit) with the revision read (--revision, or the work tree) instead of with the cluster: both are rendered offline, no kubeconfig is read and no cluster is asked. For pull requests, also from forks'
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
             cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'

@@ -72,6 +72,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l sops-pgp-key-fi
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s U -l unified -d 'Lines of context around each change in text diffs (like diff -U)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l name -d 'Name of the ApplySet that owns this target\'s objects (default: derived from the repository and the target\'s path)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l concurrency -d 'Server-side dry runs sent at once' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l base -d 'Compare Git at REV (a branch, tag or commit) with the revision read (--revision, or the work tree) instead of with the cluster: both are rendered offline, no kubeconfig is read and no cluster is asked. For pull requests, also from forks' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F

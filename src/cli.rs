@@ -365,6 +365,13 @@ pub struct DiffArgs {
     /// value out in another form.
     #[arg(long)]
     pub no_decrypt: bool,
+
+    /// Compare Git at REV (a branch, tag or commit) with the revision read
+    /// (--revision, or the work tree) instead of with the cluster: both are
+    /// rendered offline, no kubeconfig is read and no cluster is asked.
+    /// For pull requests, also from forks.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -694,6 +701,7 @@ impl Cli {
             CommandArgs::Diff(a) => Command::Diff {
                 render: render_decrypting(a.render, !a.no_decrypt),
                 plan: plan_of(a.plan),
+                base: a.base,
             },
             CommandArgs::Sync(a) => Command::Sync {
                 render: render_of(a.render),

@@ -4,6 +4,7 @@
 //! Apply → Wait. ARCHITECTURE.md at the repository root describes each
 //! module's job and what it may import; the README the command line.
 
+pub mod basediff;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

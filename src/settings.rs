@@ -309,6 +309,8 @@ pub enum Command {
     Diff {
         render: RenderSettings,
         plan: PlanSettings,
+        /// `--base REV`: compare Git at REV with Git, offline.
+        base: Option<String>,
     },
     Sync {
         render: RenderSettings,

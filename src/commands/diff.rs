@@ -28,6 +28,7 @@ pub fn run(
         .iter()
         .map(|(target, (commit, plan))| Report {
             revision: commit.as_ref(),
+            base: None,
             target: target.name.as_deref(),
             plan,
         })
@@ -44,4 +45,36 @@ pub fn run(
         }
     };
     targets::worst(plans().map(status), &failed)
+}
+
+/// `diff --base REV`: Git at REV against Git, rendered offline (no
+/// kubeconfig read, no cluster asked), printed as a live diff is.
+pub fn run_base(
+    settings: &Settings,
+    render: &RenderSettings,
+    diff: &PlanSettings,
+    base: &str,
+) -> anyhow::Result<ExitStatus> {
+    let pairs = crate::basediff::load(settings, render, base)?;
+    let plans: Vec<Plan> = pairs
+        .iter()
+        .map(|p| crate::basediff::compare(p.base.as_ref(), p.head.as_ref()))
+        .collect();
+    let reports: Vec<Report> = pairs
+        .iter()
+        .zip(&plans)
+        .map(|(pair, plan)| Report {
+            revision: pair.head_commit.as_ref(),
+            base: pair.base_commit.as_ref(),
+            target: pair.name.as_deref(),
+            plan,
+        })
+        .collect();
+    let printer = Printer::new(settings.output, settings.color, diff.unified);
+    crate::exit::stdout(printer.plans(&reports))?;
+    Ok(if plans.iter().any(Plan::has_changes) {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
 }

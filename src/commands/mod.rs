@@ -43,7 +43,16 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             render,
             reveal_secrets,
         } => render::run(settings, render, *reveal_secrets),
-        Command::Diff { render, plan } => diff::run(settings, render, plan),
+        Command::Diff {
+            render,
+            plan,
+            base: None,
+        } => diff::run(settings, render, plan),
+        Command::Diff {
+            render,
+            plan,
+            base: Some(base),
+        } => diff::run_base(settings, render, plan, base),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),

@@ -107,6 +107,7 @@ fn report_value(report: &Report, style: &Style, masker: &Masker) -> Value {
         .collect();
     json!({
         "revision": report.revision,
+        "base": report.base,
         "target": report.target,
         "summary": plan.summary(),
         "changes": changes,
@@ -139,6 +140,7 @@ mod tests {
             write_json,
             &[Report {
                 revision: Some(&c),
+                base: None,
                 target: Some("prod"),
                 plan: &plan,
             }],
@@ -152,7 +154,8 @@ mod tests {
         assert_eq!(
             keys(&v),
             [
-                "revision", "target", "summary", "changes", "errors", "kept", "hooks", "hooksRun"
+                "revision", "base", "target", "summary", "changes", "errors", "kept", "hooks",
+                "hooksRun"
             ]
         );
         assert_eq!(
@@ -229,11 +232,13 @@ mod tests {
             &[
                 Report {
                     revision: None,
+                    base: None,
                     target: Some("a"),
                     plan: &empty,
                 },
                 Report {
                     revision: None,
+                    base: None,
                     target: None,
                     plan: &empty,
                 },
@@ -246,7 +251,7 @@ mod tests {
         assert_eq!(all[0]["target"], "a");
         assert_eq!(
             all[1],
-            json!({"revision": null, "target": null,
+            json!({"revision": null, "base": null, "target": null,
                    "summary": {"create": 0, "adopt": 0, "update": 0, "delete": 0, "unchanged": 0},
                    "changes": [], "errors": [], "kept": [], "hooks": [], "hooksRun": true})
         );

@@ -217,7 +217,15 @@ fn section(report: &Report, style: &Style, masker: &Masker) -> Section {
     if let Some(target) = report.target {
         let _ = write!(head, ": {}", code_span(target));
     }
-    if let Some(commit) = report.revision {
+    if let Some(base) = report.base {
+        let _ = write!(head, " from {}", code_span(short_sha(base)));
+        match report.revision {
+            Some(commit) => {
+                let _ = write!(head, " to {}", code_span(short_sha(commit)));
+            }
+            None => head.push_str(" to the work tree"),
+        }
+    } else if let Some(commit) = report.revision {
         let _ = write!(head, " at {}", code_span(short_sha(commit)));
     }
     head.push_str("\n\n");
@@ -373,6 +381,7 @@ mod tests {
             write_markdown,
             &[Report {
                 revision: Some(&c),
+                base: None,
                 target: Some("prod"),
                 plan: &plan,
             }],
@@ -458,6 +467,7 @@ mod tests {
             write_markdown,
             &[Report {
                 revision: None,
+                base: None,
                 target: Some("p`r"),
                 plan: &plan,
             }],
@@ -611,6 +621,7 @@ mod tests {
             .iter()
             .map(|t| Report {
                 revision: None,
+                base: None,
                 target: Some(t),
                 plan: &plan,
             })

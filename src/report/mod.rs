@@ -132,6 +132,8 @@ impl Printer {
 pub struct Report<'a> {
     /// The commit Git was read at; `None` for a work tree with edits.
     pub revision: Option<&'a CommitInfo>,
+    /// `diff --base`: the commit compared with, instead of the cluster.
+    pub base: Option<&'a CommitInfo>,
     /// The `gitsync.yaml` target, if any.
     pub target: Option<&'a str>,
     pub plan: &'a Plan,

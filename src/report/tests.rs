@@ -126,6 +126,7 @@ pub(super) fn render_plan(
 ) -> String {
     let report = Report {
         revision: None,
+        base: None,
         target: None,
         plan,
     };
@@ -171,6 +172,7 @@ fn secret_values_never_reach_any_output() {
     };
     let reports = [Report {
         revision: None,
+        base: None,
         target: None,
         plan: &plan,
     }];

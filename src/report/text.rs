@@ -49,8 +49,13 @@ pub(super) fn write_titled(
 
 fn target_title(report: &Report) -> String {
     let mut title = format!("# target {}", report.target.unwrap_or("-"));
-    if let Some(commit) = report.revision {
-        title.push_str(&format!(" ({})", short_sha(commit)));
+    match (report.base, report.revision) {
+        (Some(base), Some(commit)) => {
+            title.push_str(&format!(" ({} → {})", short_sha(base), short_sha(commit)));
+        }
+        (Some(base), None) => title.push_str(&format!(" ({} → work tree)", short_sha(base))),
+        (None, Some(commit)) => title.push_str(&format!(" ({})", short_sha(commit))),
+        (None, None) => {}
     }
     title
 }
@@ -245,11 +250,13 @@ mod tests {
             &[
                 Report {
                     revision: Some(&c),
+                    base: None,
                     target: Some("staging"),
                     plan: &empty,
                 },
                 Report {
                     revision: Some(&c),
+                    base: None,
                     target: Some("prod"),
                     plan: &changed,
                 },
@@ -278,6 +285,7 @@ mod tests {
         let plan = mixed_plan();
         let reports = [Report {
             revision: None,
+            base: None,
             target: None,
             plan: &plan,
         }];

@@ -70,7 +70,8 @@ pub(crate) fn load(
     let _lock = lock(&lock_path, LOCK_WAIT)?;
     tracing::debug!(url = %shown, waited_ms = started.elapsed().as_millis() as u64, "cache lock held");
 
-    let (repo, head) = open_or_clone(url, &shown, &repos, &key)?;
+    let extra = revision.and_then(extra_ref);
+    let (repo, head) = open_or_clone(url, &shown, &repos, &key, extra)?;
     let (specs, label) = match revision {
         None => {
             if head.is_none() {
@@ -145,6 +146,7 @@ fn open_or_clone(
     shown: &str,
     repos: &Path,
     key: &str,
+    extra: Option<&str>,
 ) -> Result<(gix::Repository, Option<gix::ObjectId>), SourceError> {
     let dir = repos.join(key);
     if dir.exists() {
@@ -152,7 +154,7 @@ fn open_or_clone(
             Ok(mut repo) => {
                 let started = Instant::now();
                 let (head, changed) =
-                    fetch(&mut repo, url).map_err(|source| SourceError::Fetch {
+                    fetch(&mut repo, url, extra).map_err(|source| SourceError::Fetch {
                         url: shown.to_owned(),
                         path: dir.clone(),
                         source,
@@ -177,7 +179,21 @@ fn open_or_clone(
             }
         }
     }
-    clone(url, shown, repos, key, &dir)
+    clone(url, shown, repos, key, &dir, extra)
+}
+
+/// A revision that is a full ref name outside branches and tags
+/// (`refs/pull/1/head`, `refs/merge-requests/1/head`): fetched by itself,
+/// since fetching every pull request's head of a busy repository would
+/// cost more than the branches do. Anything a refspec could read as more
+/// than one ref name is not.
+fn extra_ref(revision: &str) -> Option<&str> {
+    let plain = revision.starts_with("refs/")
+        && !revision.starts_with("refs/heads/")
+        && !revision.starts_with("refs/tags/")
+        && !revision.contains([':', '*', '^', '~', ' ', '\\', '?', '['])
+        && !revision.contains("..");
+    plain.then_some(revision)
 }
 
 /// Clone into a temporary directory beside the cache entry, then rename: a
@@ -188,6 +204,7 @@ fn clone(
     repos: &Path,
     key: &str,
     dir: &Path,
+    extra: Option<&str>,
 ) -> Result<(gix::Repository, Option<gix::ObjectId>), SourceError> {
     let prefix = format!(".{key}.tmp-");
     remove_stale_temps(repos, &prefix);
@@ -207,7 +224,7 @@ fn clone(
             source,
         })?;
     let mut repo = gix::init_bare(tmp.path()).map_err(|e| clone_err(Box::new(e)))?;
-    let (head, _) = fetch(&mut repo, url).map_err(clone_err)?;
+    let (head, _) = fetch(&mut repo, url, extra).map_err(clone_err)?;
     drop(repo);
     let tmp_path = tmp.keep();
     if let Err(source) = std::fs::rename(&tmp_path, dir) {
@@ -239,12 +256,18 @@ fn remove_stale_temps(repos: &Path, prefix: &str) {
 
 /// Fetch `url` into `repo` and point its detached HEAD at the remote's HEAD.
 /// Returns the remote HEAD commit and whether a pack was received.
-fn fetch(repo: &mut gix::Repository, url: &str) -> Result<(Option<gix::ObjectId>, bool), GitCause> {
+fn fetch(
+    repo: &mut gix::Repository,
+    url: &str,
+    extra: Option<&str>,
+) -> Result<(Option<gix::ObjectId>, bool), GitCause> {
+    let extra = extra.map(|r| format!("+{r}:{r}"));
     let inner = |repo: &mut gix::Repository| -> gix::Result<(Option<gix::ObjectId>, bool)> {
         disable_prompt(repo)?;
+        let specs = FETCH_SPECS.iter().copied().chain(extra.as_deref());
         let remote = repo
             .remote_at(url)?
-            .with_refspecs(FETCH_SPECS.iter().copied(), Direction::Fetch)?
+            .with_refspecs(specs, Direction::Fetch)?
             .with_fetch_tags(gix::remote::fetch::Tags::None);
         let outcome = remote
             .connect(Direction::Fetch)?

@@ -9,6 +9,7 @@ mod audit;
 mod harness;
 
 mod bad_input;
+mod basediff;
 mod cli;
 mod cluster;
 mod daemon;
@@ -80,6 +81,7 @@ fn main() {
     let mut trials: Vec<Trial> = Vec::new();
     trials.extend(audit::tests());
     trials.extend(bad_input::tests());
+    trials.extend(basediff::tests());
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
     trials.extend(daemon::tests());

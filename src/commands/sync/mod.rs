@@ -130,6 +130,7 @@ pub fn run(
             .iter()
             .map(|(target, commit, plan)| Report {
                 revision: commit.as_ref(),
+                base: None,
                 target: target.name.as_deref(),
                 plan,
             })
