@@ -352,6 +352,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --color 'When to colour output. NO_COLOR in the environment means never'
             cand --reveal-secrets 'Print the values of SOPS-encrypted documents in clear (default: masked, like every Secret value in the other commands'' output)'
             cand --no-decrypt 'Decrypt nothing: every SOPS-encrypted value renders as a placeholder and no key is read. For untrusted pull requests, whose templates could carry a decrypted value out in another form'
+            cand --explain-vars 'Instead of the manifests, each target''s `${name}` variables: the value, where gitsync.yaml set it and which documents use it'
             cand --all-targets 'Use every target of gitsync.yaml'
             cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'

@@ -347,6 +347,7 @@ always\t''
 never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l reveal-secrets -d 'Print the values of SOPS-encrypted documents in clear (default: masked, like every Secret value in the other commands\' output)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l no-decrypt -d 'Decrypt nothing: every SOPS-encrypted value renders as a placeholder and no key is read. For untrusted pull requests, whose templates could carry a decrypted value out in another form'
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l explain-vars -d 'Instead of the manifests, each target\'s `${name}` variables: the value, where gitsync.yaml set it and which documents use it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l all-targets -d 'Use every target of gitsync.yaml'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trust-repo-kubeconfig -d 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'

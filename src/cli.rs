@@ -308,6 +308,11 @@ pub struct RenderArgs {
     /// templates could carry a decrypted value out in another form.
     #[arg(long)]
     pub no_decrypt: bool,
+
+    /// Instead of the manifests, each target's `${name}` variables: the
+    /// value, where gitsync.yaml set it and which documents use it.
+    #[arg(long)]
+    pub explain_vars: bool,
 }
 
 #[derive(Debug, Args)]
@@ -697,6 +702,7 @@ impl Cli {
             CommandArgs::Render(a) => Command::Render {
                 render: render_decrypting(a.render, !a.no_decrypt),
                 reveal_secrets: a.reveal_secrets,
+                explain_vars: a.explain_vars,
             },
             CommandArgs::Diff(a) => Command::Diff {
                 render: render_decrypting(a.render, !a.no_decrypt),

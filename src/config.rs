@@ -38,6 +38,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+use crate::vars::Vars;
 
 use crate::ignore::{IgnoreRules, RuleConfig};
 use crate::settings::{
@@ -58,6 +61,9 @@ pub struct ConfigFile {
     /// `ignoreDifferences`), before each target's own.
     #[serde(default, rename = "ignoreDifferences")]
     pub ignore_differences: Vec<Spanned<RuleConfig>>,
+    /// Variables for every target (each target's own win).
+    #[serde(default)]
+    pub vars: BTreeMap<String, Spanned<serde_json::Value>>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -144,6 +150,9 @@ pub struct TargetConfig {
     /// Fields this target leaves to others, as in an Argo CD Application.
     #[serde(default)]
     pub ignore_differences: Vec<Spanned<RuleConfig>>,
+    /// `${name}` values substituted into this target's manifests.
+    #[serde(default)]
+    pub vars: BTreeMap<String, Spanned<serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +238,8 @@ pub struct Target {
     pub health_checks: Vec<HealthCheckExpr>,
     /// `ignoreDifferences`: the file's, then the target's.
     pub ignore: IgnoreRules,
+    /// Strict `${name}` variables: the file's `vars:`, then the target's.
+    pub vars: Vars,
 }
 
 impl Target {
@@ -302,6 +313,10 @@ impl ConfigFile {
             config.ignore_rules(Some(t))?;
         }
         config.ignore_rules(None)?;
+        check_vars(&config.vars)?;
+        for t in &config.targets {
+            check_vars(&t.vars)?;
+        }
         if config.targets.is_empty() {
             // A file that selects nothing is a mistake (an edit gone
             // wrong, a bad merge); rendering the whole repository instead
@@ -340,6 +355,58 @@ impl ConfigFile {
             message: e.message,
         })
     }
+}
+
+/// Variables are scalars with names `${name}` can reach.
+fn check_vars(vars: &BTreeMap<String, Spanned<serde_json::Value>>) -> Result<(), ConfigError> {
+    for (name, value) in vars {
+        let line = value.referenced.line();
+        let file = if line > 0 {
+            format!("{CONFIG_FILE} (line {line})")
+        } else {
+            CONFIG_FILE.to_string()
+        };
+        if !crate::vars::valid_name(name) {
+            return Err(ConfigError::Invalid {
+                file,
+                message: format!(
+                    "variable name {name:?}: letters, digits, `_` and `.`, not starting with a digit"
+                ),
+            });
+        }
+        if !matches!(
+            value.value,
+            serde_json::Value::String(_)
+                | serde_json::Value::Number(_)
+                | serde_json::Value::Bool(_)
+        ) {
+            return Err(ConfigError::Invalid {
+                file,
+                message: format!("variable {name:?} must be a string, a number or a boolean"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Variables as a target sees them: the file's, then the target's own.
+fn target_vars(config: Option<&ConfigFile>, target: Option<&TargetConfig>) -> Vars {
+    let mut vars = Vars::default();
+    let lists = config
+        .map(|c| ("", &c.vars))
+        .into_iter()
+        .chain(target.map(|t| ("target", &t.vars)));
+    for (scope, list) in lists {
+        for (name, value) in list {
+            let line = value.referenced.line();
+            let from = match (scope, target) {
+                ("target", Some(t)) => format!("{CONFIG_FILE} (line {line}, target {})", t.name),
+                _ => format!("{CONFIG_FILE} (line {line}, vars)"),
+            };
+            vars.set(name, value.value.clone(), from);
+        }
+    }
+    vars
 }
 
 /// The 1-based line of the top-level `targets:` key, if there is one.
@@ -459,6 +526,7 @@ pub fn resolve_targets(
                     )
                     .collect(),
                 ignore,
+                vars: target_vars(config, t),
             })
         })
         .collect()

@@ -28,4 +28,5 @@ pub mod report;
 pub mod settings;
 pub mod source;
 pub mod status;
+pub mod vars;
 pub mod watch;

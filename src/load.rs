@@ -177,7 +177,41 @@ pub fn render_at(
     render_settings: &RenderSettings,
     capabilities: Option<Capabilities>,
 ) -> anyhow::Result<DesiredSet> {
-    let req = RenderRequest {
+    let req = request(root, target, render_settings, capabilities);
+    let what = match &target.name {
+        Some(name) => format!("target {name}"),
+        None => crate::render::display_rel(&target.path),
+    };
+    let (rendered, _) =
+        render_substituted(&req, target).with_context(|| format!("rendering {what}"))?;
+    let set = DesiredSet::from_rendered(rendered).with_context(|| format!("validating {what}"))?;
+    for n in &set.not_applied {
+        tracing::info!(object = %n.id.label(&n.api_version), source = %n.origin, "not applied: {}", n.why);
+    }
+    tracing::info!(target = %what, objects = set.objects.len(), hooks = set.hooks.len(), "rendered");
+    Ok(set)
+}
+
+/// The request rendered, and the target's `${name}` variables substituted
+/// (with where each was used); an unset one is a content error.
+pub fn render_substituted(
+    req: &RenderRequest,
+    target: &Target,
+) -> anyhow::Result<(crate::render::Rendered, Vec<crate::vars::Use>)> {
+    let mut rendered = render(req)?;
+    let uses = crate::vars::substitute(&mut rendered.documents, &target.vars)
+        .map_err(|p| crate::render::RenderError::Invalid(crate::render::Problems(p)))?;
+    Ok((rendered, uses))
+}
+
+/// The request for `target` under `root`, as every command renders it.
+pub fn request(
+    root: &std::path::Path,
+    target: &Target,
+    render_settings: &RenderSettings,
+    capabilities: Option<Capabilities>,
+) -> RenderRequest {
+    RenderRequest {
         root: root.to_path_buf(),
         path: target.path.clone(),
         namespace: target.namespace.clone(),
@@ -186,18 +220,7 @@ pub fn render_at(
         capabilities,
         limits: render_settings.limits(),
         sops: render_settings.sops.clone(),
-    };
-    let what = match &target.name {
-        Some(name) => format!("target {name}"),
-        None => crate::render::display_rel(&target.path),
-    };
-    let rendered = render(&req).with_context(|| format!("rendering {what}"))?;
-    let set = DesiredSet::from_rendered(rendered).with_context(|| format!("validating {what}"))?;
-    for n in &set.not_applied {
-        tracing::info!(object = %n.id.label(&n.api_version), source = %n.origin, "not applied: {}", n.why);
     }
-    tracing::info!(target = %what, objects = set.objects.len(), hooks = set.hooks.len(), "rendered");
-    Ok(set)
 }
 
 /// [`render_at`] on a blocking thread, so that other targets go on

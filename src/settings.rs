@@ -305,6 +305,9 @@ pub enum Command {
         render: RenderSettings,
         /// `--reveal-secrets`: SOPS-decrypted values in clear.
         reveal_secrets: bool,
+        /// `--explain-vars`: each variable, where it was set and used,
+        /// instead of the manifests.
+        explain_vars: bool,
     },
     Diff {
         render: RenderSettings,

@@ -41,7 +41,13 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         }
         Command::Render {
             render,
+            explain_vars: true,
+            ..
+        } => render::explain_vars(settings, render),
+        Command::Render {
+            render,
             reveal_secrets,
+            ..
         } => render::run(settings, render, *reveal_secrets),
         Command::Diff {
             render,

@@ -117,3 +117,70 @@ fn write(
     out.flush()?;
     Ok(())
 }
+
+/// `render --explain-vars`: per target, each variable's value, where it
+/// was set, and the documents that use it.
+pub fn explain_vars(settings: &Settings, render: &RenderSettings) -> anyhow::Result<ExitStatus> {
+    let (snapshot, targets) = crate::load::resolve(settings, render)?;
+    let sources = Sources::load(settings, snapshot, &targets)?;
+    let mut reports = Vec::new();
+    for target in &targets {
+        let caps = render.capabilities(None);
+        let req = crate::load::request(&sources.of(target).root, target, render, caps);
+        let (_, uses) = crate::load::render_substituted(&req, target)?;
+        let vars: Vec<Value> = target
+            .vars
+            .0
+            .iter()
+            .map(|(name, var)| {
+                let used: Vec<String> = uses
+                    .iter()
+                    .filter(|u| &u.name == name)
+                    .map(|u| u.origin.to_string())
+                    .collect();
+                serde_json::json!({"name": name, "value": var.value, "from": var.from, "usedIn": used})
+            })
+            .collect();
+        reports.push(serde_json::json!({"target": target.name, "vars": vars}));
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = match settings.output {
+        OutputFormat::Json => serde_json::to_writer_pretty(&mut out, &reports)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        OutputFormat::Text | OutputFormat::Markdown => write_vars(&mut out, &reports),
+    };
+    crate::exit::stdout(written.and_then(|()| out.flush()))?;
+    Ok(ExitStatus::Success)
+}
+
+fn write_vars(out: &mut impl Write, reports: &[Value]) -> io::Result<()> {
+    for report in reports {
+        writeln!(out, "# target {}", report["target"].as_str().unwrap_or("-"))?;
+        let vars = report["vars"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if vars.is_empty() {
+            writeln!(out, "  (no variables: nothing is substituted)")?;
+        }
+        for var in vars {
+            writeln!(
+                out,
+                "  {} = {}    from {}",
+                var["name"].as_str().unwrap_or_default(),
+                var["value"],
+                var["from"].as_str().unwrap_or_default()
+            )?;
+            match var["usedIn"].as_array().map(Vec::as_slice) {
+                Some([]) | None => writeln!(out, "    not used")?,
+                Some(used) => {
+                    for u in used {
+                        writeln!(out, "    used in {}", u.as_str().unwrap_or_default())?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -29,6 +29,7 @@ mod signatures;
 mod sops;
 mod sync;
 mod trust;
+mod vars;
 mod watch;
 mod workloads;
 mod writes;
@@ -101,6 +102,7 @@ fn main() {
     trials.extend(sops::tests());
     trials.extend(sync::tests());
     trials.extend(trust::tests());
+    trials.extend(vars::tests());
     trials.extend(watch::tests());
     trials.extend(workloads::tests());
     trials.extend(writes::tests());
