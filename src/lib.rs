@@ -21,6 +21,7 @@ pub mod id;
 pub mod ignore;
 pub mod load;
 pub mod logging;
+pub mod notify;
 pub mod plan;
 pub mod promote;
 pub mod render;

@@ -2,6 +2,7 @@
 //! revision applied last, and the health and watch streams that follow a
 //! sync.
 
+use crate::notify::events::{Events, Reason};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -184,6 +185,11 @@ impl TargetLoop<'_> {
                     .shared
                     .set_readiness(&self.key, Readiness::Synced);
                 tracing::info!(revision = %revision, objects, ms = started.elapsed().as_millis() as u64, "synced");
+                self.event(
+                    &engine,
+                    Reason::Synced,
+                    format!("synced {revision}: {objects} object(s)"),
+                );
                 self.applied = Some(Applied {
                     polled,
                     revision,
@@ -211,6 +217,14 @@ impl TargetLoop<'_> {
                     .shared
                     .set_readiness(&self.key, Readiness::Failing);
                 tracing::error!(revision = %revision, error = %format!("{e:#}"), "sync failed");
+                if let Some(engine) = self.engine.take() {
+                    self.event(
+                        &engine,
+                        Reason::SyncFailed,
+                        format!("sync of {revision} failed: {e:#}"),
+                    );
+                    self.engine = Some(engine);
+                }
                 false
             }
         }
@@ -346,11 +360,13 @@ impl TargetLoop<'_> {
         }
         let results = engine.apply(&drifted, true).await;
         let mut ok = true;
+        let mut reverted = Vec::new();
         for (c, r) in drifted.iter().zip(results) {
             match r {
                 Ok(()) => {
                     self.metrics.drift_reverted();
                     tracing::info!(object = %format!("{} {}", c.api_version, c.id), "drift reverted");
+                    reverted.push(format!("{} {}", c.id.kind, c.id.name));
                     let key = members::key(
                         &c.api_version,
                         &c.id.kind,
@@ -376,7 +392,22 @@ impl TargetLoop<'_> {
                 }
             }
         }
+        if !reverted.is_empty() {
+            let revision = self.applied.as_ref().map_or("-", |a| a.revision.as_str());
+            let note = format!("reverted drift of {} to {revision}", reverted.join(", "));
+            self.event(engine, Reason::DriftReverted, note);
+        }
         ok
+    }
+
+    /// Writes an Event on the parent without waiting for it: a heal or
+    /// a sync never waits on an Event.
+    fn event(&mut self, engine: &Engine, reason: Reason, note: String) {
+        let events = self
+            .events
+            .get_or_insert_with(|| Events::new(engine.cluster.client.clone(), &engine.applyset))
+            .clone();
+        tokio::spawn(async move { events.publish(reason, &note).await });
     }
 
     /// One health round over the applied objects, for /metrics.

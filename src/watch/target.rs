@@ -86,6 +86,9 @@ pub struct TargetLoop<'a> {
     pub(super) stopping: Arc<AtomicBool>,
     /// Checks now and then that the API server answers, for `/readyz`.
     api_probe: Option<tokio::task::JoinHandle<()>>,
+    /// Kubernetes Events on the parent; one recorder for the loop's life,
+    /// so that repeats become a series.
+    pub(super) events: Option<crate::notify::events::Events>,
 }
 
 /// How long drift reports gather before a heal.
@@ -116,6 +119,7 @@ impl<'a> TargetLoop<'a> {
             watchers: None,
             streams,
             heal_backoff: HealBackoff::default(),
+            events: None,
             held: Default::default(),
             leadership: None,
             was_leader: false,

@@ -15,6 +15,7 @@ mod cluster;
 mod daemon;
 mod diff;
 mod drift;
+mod events;
 mod faults;
 mod gate;
 mod health;
@@ -88,6 +89,7 @@ fn main() {
     trials.extend(daemon::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
+    trials.extend(events::tests());
     trials.extend(gate::tests());
     trials.extend(health::tests());
     trials.extend(hooks::tests());

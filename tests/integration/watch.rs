@@ -237,6 +237,20 @@ fn commits_are_applied_and_drift_is_reverted() -> TestResult {
         "drift reverted within 5 s"
     );
     println!("    drift reverted after {:?}", reverted.unwrap());
+    // ...and says so on the ApplySet parent, as a Kubernetes Event.
+    let told = within(Duration::from_secs(5), || {
+        crate::events::events(cluster, n).is_ok_and(|seen| {
+            seen.iter().any(|(t, reason, note, _)| {
+                t == "Normal" && reason == "DriftReverted" && note.contains("ConfigMap watched")
+            })
+        })
+    });
+    check!(
+        told.is_some(),
+        daemon.as_run(),
+        "a DriftReverted event: {:?}",
+        crate::events::events(cluster, n)
+    );
 
     // A member deleted behind Git's back comes back.
     let r = kubectl(cluster, &["delete", "configmap", "watched", "-n", n]);

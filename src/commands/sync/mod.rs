@@ -10,6 +10,7 @@ use super::interrupt::{on_interrupt, until_interrupted};
 use super::targets;
 use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
+use crate::notify::events::{Events, Reason};
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report};
 use crate::settings::{RenderSettings, Settings, SyncSettings};
@@ -91,8 +92,12 @@ pub fn run(
                     };
                     // Never cut short: a signal closes the gate, the writes in
                     // flight finish, the outcome says what was written.
-                    let outcome = p.engine.sync(&plan, options, &record, &line).await?;
-                    Ok(Some(Done::Synced(outcome)))
+                    let outcome = p.engine.sync(&plan, options, &record, &line).await;
+                    let events = Events::new(p.engine.cluster.client.clone(), &p.engine.applyset);
+                    for (reason, note) in events_of(p.commit.as_ref(), &outcome) {
+                        events.publish(reason, &note).await;
+                    }
+                    Ok(Some(Done::Synced(outcome?)))
                 }
                 .await;
                 if let Some(lock) = lock {
@@ -148,4 +153,49 @@ pub fn run(
     }
 
     finish::synced(&printer, &outcomes, was_interrupted, &failed, sync)
+}
+
+/// The Events a sync ends with: synced or failed, and unhealthy when the
+/// wait found objects unhealthy; each note names the revision.
+fn events_of(
+    commit: Option<&crate::source::CommitInfo>,
+    outcome: &Result<SyncOutcome, crate::engine::EngineError>,
+) -> Vec<(Reason, String)> {
+    let revision = commit.map_or_else(
+        || "the work tree".to_string(),
+        |c| format!("{} ({})", &c.sha[..c.sha.len().min(12)], c.subject),
+    );
+    match outcome {
+        Err(e) => vec![(
+            Reason::SyncFailed,
+            format!("sync of {revision} failed: {e}"),
+        )],
+        Ok(o) => {
+            let c = o.counts();
+            let mut out = Vec::new();
+            match &o.error {
+                Some(e) => out.push((
+                    Reason::SyncFailed,
+                    format!("sync of {revision} failed: {e}"),
+                )),
+                None => out.push((
+                    Reason::Synced,
+                    format!(
+                        "synced {revision}: {} applied, {} deleted, {} unchanged",
+                        c.applied, c.deleted, c.unchanged
+                    ),
+                )),
+            }
+            if c.unhealthy > 0 {
+                out.push((
+                    Reason::Unhealthy,
+                    format!(
+                        "{} object(s) not healthy after syncing {revision}",
+                        c.unhealthy
+                    ),
+                ));
+            }
+            out
+        }
+    }
 }

@@ -1,0 +1,5 @@
+//! Telling people what happened. `events`: Kubernetes Events on a
+//! target's ApplySet parent, so `kubectl describe configmap <parent>` and
+//! any event exporter see syncs, failures and heals.
+
+pub mod events;
