@@ -40,6 +40,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
+use crate::notify::webhook::NotifyConfig;
 use crate::vars::Vars;
 
 use crate::ignore::{IgnoreRules, RuleConfig};
@@ -64,6 +65,9 @@ pub struct ConfigFile {
     /// Variables for every target (each target's own win).
     #[serde(default)]
     pub vars: BTreeMap<String, Spanned<serde_json::Value>>,
+    /// Where every target's sync results are sent.
+    #[serde(default)]
+    pub notify: Vec<Spanned<NotifyConfig>>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -153,6 +157,9 @@ pub struct TargetConfig {
     /// `${name}` values substituted into this target's manifests.
     #[serde(default)]
     pub vars: BTreeMap<String, Spanned<serde_json::Value>>,
+    /// Where this target's sync results are sent (beside the file's).
+    #[serde(default)]
+    pub notify: Vec<Spanned<NotifyConfig>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -240,6 +247,8 @@ pub struct Target {
     pub ignore: IgnoreRules,
     /// Strict `${name}` variables: the file's `vars:`, then the target's.
     pub vars: Vars,
+    /// Notifications: the file's `notify:`, then the target's.
+    pub notify: Vec<NotifyConfig>,
 }
 
 impl Target {
@@ -316,6 +325,16 @@ impl ConfigFile {
         check_vars(&config.vars)?;
         for t in &config.targets {
             check_vars(&t.vars)?;
+        }
+        for n in config
+            .notify
+            .iter()
+            .chain(config.targets.iter().flat_map(|t| &t.notify))
+        {
+            crate::notify::webhook::check(&n.value).map_err(|message| ConfigError::Invalid {
+                file: format!("{CONFIG_FILE} (line {})", n.referenced.line()),
+                message,
+            })?;
         }
         if config.targets.is_empty() {
             // A file that selects nothing is a mistake (an edit gone
@@ -527,6 +546,12 @@ pub fn resolve_targets(
                     .collect(),
                 ignore,
                 vars: target_vars(config, t),
+                notify: config
+                    .into_iter()
+                    .flat_map(|c| &c.notify)
+                    .chain(t.into_iter().flat_map(|t| &t.notify))
+                    .map(|n| n.value.clone())
+                    .collect(),
             })
         })
         .collect()

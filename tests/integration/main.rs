@@ -23,8 +23,10 @@ mod hooks;
 mod ignore;
 mod multi;
 mod multi_watch;
+mod notify;
 mod predict;
 mod prune;
+mod receiver;
 mod render;
 mod signatures;
 mod sops;
@@ -96,6 +98,7 @@ fn main() {
     trials.extend(ignore::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
+    trials.extend(notify::tests());
     trials.extend(predict::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());

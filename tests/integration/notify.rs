@@ -1,0 +1,127 @@
+//! Webhook notifications from `sync`, against a receiver in the harness
+//! that checks what a receiver of GitHub-style signed webhooks checks.
+
+use hmac::{Hmac, KeyInit, Mac};
+use libtest_mimic::Trial;
+use sha2::Sha256;
+
+use crate::check;
+use crate::harness::{Cluster, GitRepo, TestResult, gitsync, run};
+use crate::receiver::Receiver;
+
+pub fn tests() -> Vec<Trial> {
+    vec![
+        crate::trial!(a_signed_webhook_is_delivered_once_after_two_server_errors),
+        crate::trial!(a_receiver_that_never_answers_does_not_fail_the_sync),
+        crate::trial!(a_repository_cannot_name_other_environment_variables),
+    ]
+}
+
+const KEY: &str = "webhook-key-that-must-stay-secret";
+
+fn repo_for(ns: &str, port: u16) -> (GitRepo, String) {
+    let repo = GitRepo::new();
+    let config = format!(
+        "notify:\n  - {{type: webhook, url: \"http://127.0.0.1:{port}/hooks/gitsync\", hmacSecretEnv: GITSYNC_NOTIFY_KEY}}\ntargets:\n  - name: shop\n    path: app\n    namespace: {ns}\n"
+    );
+    let sha = repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            (
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notified}\ndata: {value: one}\n",
+            ),
+        ],
+        "notify me",
+    );
+    (repo, sha)
+}
+
+fn a_signed_webhook_is_delivered_once_after_two_server_errors() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("notify");
+    let receiver = Receiver::start(&[500, 503], false);
+    let (repo, sha) = repo_for(&ns.name, receiver.port);
+    let r = run(gitsync(repo.path())
+        .args(["-vv", "sync", "--timeout", "30s", "--kubeconfig"])
+        .arg(cluster.kubeconfig())
+        .env("GITSYNC_NOTIFY_KEY", KEY));
+    check!(r.code == 0, r, "sync");
+    let got = receiver.taken();
+    check!(got.len() == 3, r, "two failures and one delivery: {got:?}");
+    let delivered = &got[2];
+    check!(
+        delivered.method == "POST"
+            && delivered.path == "/hooks/gitsync"
+            && delivered.header("content-type") == Some("application/json")
+            && delivered.header("x-gitsync-event") == Some("synced"),
+        r,
+        "method, path and headers: {delivered:?}"
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(KEY.as_bytes())?;
+    mac.update(&delivered.body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    check!(
+        delivered.header("x-gitsync-signature-256") == Some(&format!("sha256={expected}")),
+        r,
+        "the signature verifies: {delivered:?}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&delivered.body)?;
+    check!(
+        body["event"] == "synced" && body["target"] == "shop" && body["revision"] == sha,
+        r,
+        "body: {body}"
+    );
+    check!(
+        !r.stdout.contains(KEY) && !r.stderr.contains(KEY),
+        r,
+        "the key never printed at -vv"
+    );
+    Ok(())
+}
+
+fn a_receiver_that_never_answers_does_not_fail_the_sync() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("notify-hang");
+    let receiver = Receiver::start(&[], true);
+    let (repo, _) = repo_for(&ns.name, receiver.port);
+    let r = run(gitsync(repo.path())
+        .args(["sync", "--timeout", "30s", "--kubeconfig"])
+        .arg(cluster.kubeconfig())
+        .env("GITSYNC_NOTIFY_KEY", KEY));
+    check!(
+        r.code == 0 && r.stderr.contains("notification not delivered"),
+        r,
+        "the sync succeeds and says the notification gave up"
+    );
+    check!(!receiver.taken().is_empty(), r, "it was tried");
+    Ok(())
+}
+
+fn a_repository_cannot_name_other_environment_variables() -> TestResult {
+    let repo = GitRepo::new();
+    repo.commit(
+        &[
+            (
+                "gitsync.yaml",
+                "targets:\n  - name: shop\n    path: app\n    notify:\n      - {type: webhook, url: \"https://example.com/x\", hmacSecretEnv: AWS_SECRET_ACCESS_KEY}\n",
+            ),
+            ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"),
+        ],
+        "reads a foreign secret",
+    );
+    let r = run(gitsync(repo.path()).args(["render"]));
+    check!(
+        r.code == 2
+            && r.stderr.contains("gitsync.yaml (line 5)")
+            && r.stderr.contains("GITSYNC_NOTIFY_"),
+        r,
+        "exit 2 naming the line and the rule"
+    );
+    Ok(())
+}
