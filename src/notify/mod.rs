@@ -4,4 +4,6 @@
 //! JSON POST per sync result, configured in gitsync.yaml (`notify:`).
 
 pub mod events;
+pub mod forge;
+mod http;
 pub mod webhook;

@@ -8,19 +8,12 @@
 //! variables, and only `GITSYNC_NOTIFY_*` ones, so a repository cannot have
 //! gitsync read any other variable of the runner's.
 
-use std::time::{Duration, Instant};
-
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Environment variables a repository may name for notification secrets.
 pub const ENV_PREFIX: &str = "GITSYNC_NOTIFY_";
-/// One request's limit, connecting included.
-const REQUEST_LIMIT: Duration = Duration::from_secs(10);
-/// All attempts of one delivery together.
-const DELIVERY_LIMIT: Duration = Duration::from_secs(30);
-const ATTEMPTS: u32 = 4;
 
 /// One `notify:` entry of gitsync.yaml.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -41,15 +34,28 @@ pub struct NotifyConfig {
     /// Which results to send (`synced`, `failed`, `unhealthy`); default all.
     #[serde(default)]
     pub events: Vec<String>,
+    /// `github`: `OWNER/REPO` whose commit statuses are set.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// `gitlab`: the project's id or `group/project` path.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// `github`, `gitlab`: the environment variable holding the token.
+    #[serde(default)]
+    pub token_env: Option<String>,
 }
 
 /// What a config entry gets wrong, in words for an error naming its line.
 pub fn check(config: &NotifyConfig) -> Result<(), String> {
-    if config.kind != "webhook" {
-        return Err(format!(
-            "notify type {:?} is not supported (supported: webhook)",
-            config.kind
-        ));
+    check_events(config)?;
+    match config.kind.as_str() {
+        "webhook" => {}
+        "github" | "gitlab" => return super::forge::check(config),
+        other => {
+            return Err(format!(
+                "notify type {other:?} is not supported (supported: webhook, github, gitlab)"
+            ));
+        }
     }
     match (&config.url, &config.url_env) {
         (Some(_), Some(_)) => return Err("give url or urlEnv, not both".into()),
@@ -59,21 +65,24 @@ pub fn check(config: &NotifyConfig) -> Result<(), String> {
         }
         _ => {}
     }
-    for env in [&config.url_env, &config.hmac_secret_env]
-        .into_iter()
-        .flatten()
-    {
-        if !env.starts_with(ENV_PREFIX) {
-            return Err(format!(
-                "environment variable {env:?}: only {ENV_PREFIX}* variables may be named, \
-                 so that a repository cannot make gitsync read the runner's other secrets"
-            ));
-        }
-    }
+    Ok(())
+}
+
+/// The names `events:` may hold, and that named variables are gitsync's.
+pub(super) fn check_events(config: &NotifyConfig) -> Result<(), String> {
     for e in &config.events {
         if !["synced", "failed", "unhealthy"].contains(&e.as_str()) {
             return Err(format!(
                 "event {e:?} is not one of synced, failed, unhealthy"
+            ));
+        }
+    }
+    let named = [&config.url_env, &config.hmac_secret_env, &config.token_env];
+    for env in named.into_iter().flatten() {
+        if !env.starts_with(ENV_PREFIX) {
+            return Err(format!(
+                "environment variable {env:?}: only {ENV_PREFIX}* variables may be named, \
+                 so that a repository cannot make gitsync read the runner's other secrets"
             ));
         }
     }
@@ -94,23 +103,16 @@ pub struct Message {
     pub time: String,
 }
 
-/// Why a delivery gave up (the URL is never part of it: it may hold a
-/// token).
-#[derive(Debug, thiserror::Error)]
-pub enum DeliveryError {
-    #[error("environment variable {0} is not set")]
-    Unset(String),
-    #[error("gave up after {attempts} attempt(s): {last}")]
-    GaveUp { attempts: u32, last: String },
-}
+pub use super::http::DeliveryError;
 
 /// Sends `message` to the webhook `config` names, if its filter takes the
-/// event: retried with backoff on 5xx, 429 (its Retry-After honoured, up
-/// to the time left) and connection errors, every request and the whole
-/// delivery time-limited.
+/// event (see `http::post` for retries and limits).
 pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, DeliveryError> {
     if !config.events.is_empty() && !config.events.contains(&message.event) {
         return Ok(false);
+    }
+    if config.kind != "webhook" {
+        return super::forge::deliver(config, message).await;
     }
     let url = match (&config.url, &config.url_env) {
         (Some(url), _) => url.clone(),
@@ -122,71 +124,16 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
         None => None,
     };
     let body = serde_json::to_vec(message).expect("a message serialises");
-    let client = reqwest::Client::builder()
-        .timeout(REQUEST_LIMIT)
-        .connect_timeout(REQUEST_LIMIT)
-        .build()
-        .map_err(|e| DeliveryError::GaveUp {
-            attempts: 0,
-            last: e.without_url().to_string(),
-        })?;
-    let started = Instant::now();
-    let mut last = String::new();
-    let mut delay = Duration::from_millis(500);
-    for attempt in 1..=ATTEMPTS {
-        let mut request = client
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .header("User-Agent", concat!("gitsync/", env!("CARGO_PKG_VERSION")))
-            .header("X-Gitsync-Event", &message.event);
-        if let Some(secret) = &secret {
-            request = request.header(
-                "X-Gitsync-Signature-256",
-                signature(secret.as_bytes(), &body),
-            );
+    let signature = secret.map(|s| signature(s.as_bytes(), &body));
+    super::http::post(&url, body, |request| {
+        let request = request.header("X-Gitsync-Event", &message.event);
+        match &signature {
+            Some(sig) => request.header("X-Gitsync-Signature-256", sig),
+            None => request,
         }
-        let left = DELIVERY_LIMIT.saturating_sub(started.elapsed());
-        let answer = tokio::time::timeout(left, request.body(body.clone()).send()).await;
-        let retry_after = match answer {
-            Err(_) => {
-                last = format!("no answer within the delivery's {DELIVERY_LIMIT:?}");
-                break;
-            }
-            Ok(Ok(r)) if r.status().is_success() => return Ok(true),
-            Ok(Ok(r)) if r.status().is_server_error() || r.status().as_u16() == 429 => {
-                last = format!("HTTP {}", r.status());
-                r.headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs)
-            }
-            Ok(Ok(r)) => {
-                // A 4xx other than 429: sending again would not help.
-                return Err(DeliveryError::GaveUp {
-                    attempts: attempt,
-                    last: format!("HTTP {}", r.status()),
-                });
-            }
-            Ok(Err(e)) => {
-                last = e.without_url().to_string();
-                None
-            }
-        };
-        let wait = retry_after.unwrap_or(delay);
-        if attempt == ATTEMPTS || started.elapsed() + wait >= DELIVERY_LIMIT {
-            return Err(DeliveryError::GaveUp {
-                attempts: attempt,
-                last,
-            });
-        }
-        tokio::time::sleep(wait).await;
-        delay *= 2;
-    }
-    Err(DeliveryError::GaveUp {
-        attempts: ATTEMPTS,
-        last,
     })
+    .await
+    .map(|()| true)
 }
 
 /// `sha256=<hex of HMAC-SHA256(secret, body)>`, as GitHub's
@@ -210,6 +157,9 @@ mod tests {
             url_env: None,
             hmac_secret_env: env.map(Into::into),
             events: vec![],
+            repository: None,
+            project: None,
+            token_env: None,
         }
     }
 

@@ -14,6 +14,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_signed_webhook_is_delivered_once_after_two_server_errors),
         crate::trial!(a_receiver_that_never_answers_does_not_fail_the_sync),
         crate::trial!(a_repository_cannot_name_other_environment_variables),
+        crate::trial!(forge_statuses_have_one_context_per_target),
     ]
 }
 
@@ -123,5 +124,110 @@ fn a_repository_cannot_name_other_environment_variables() -> TestResult {
         r,
         "exit 2 naming the line and the rule"
     );
+    Ok(())
+}
+
+/// Two targets, one commit: GitHub and GitLab each get a status per
+/// target under its own context, as their APIs document the calls.
+fn forge_statuses_have_one_context_per_target() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let (a, b) = (cluster.namespace("forge-a"), cluster.namespace("forge-b"));
+    let receiver = Receiver::start(&[], false);
+    let repo = GitRepo::new();
+    let config = format!(
+        "notify:\n  - {{type: github, repository: acme/shop, tokenEnv: GITSYNC_NOTIFY_GITHUB_TOKEN}}\n  - {{type: gitlab, project: group/shop, tokenEnv: GITSYNC_NOTIFY_GITLAB_TOKEN}}\ntargets:\n  - {{name: a, path: app, namespace: {}}}\n  - {{name: b, path: app, namespace: {}}}\n",
+        a.name, b.name
+    );
+    let sha = repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            (
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: forge}\n",
+            ),
+        ],
+        "two targets",
+    );
+    let base = format!("http://127.0.0.1:{}", receiver.port);
+    let (gh, gl) = ("ghp-token-never-shown", "glpat-token-never-shown");
+    let r = run(gitsync(repo.path())
+        .args([
+            "-vv",
+            "sync",
+            "--all-targets",
+            "--timeout",
+            "30s",
+            "--kubeconfig",
+        ])
+        .arg(cluster.kubeconfig())
+        .env("GITSYNC_NOTIFY_GITHUB_TOKEN", gh)
+        .env("GITSYNC_NOTIFY_GITLAB_TOKEN", gl)
+        .env("GITSYNC_NOTIFY_GITHUB_URL", &base)
+        .env("GITSYNC_NOTIFY_GITLAB_URL", &base));
+    check!(r.code == 0, r, "sync");
+    let got = receiver.taken();
+    let body = |req: &crate::receiver::Request| -> serde_json::Value {
+        serde_json::from_slice(&req.body).unwrap_or_default()
+    };
+    let github: Vec<_> = got
+        .iter()
+        .filter(|q| q.path == format!("/repos/acme/shop/statuses/{sha}"))
+        .collect();
+    let mut contexts: Vec<String> = github
+        .iter()
+        .map(|q| body(q)["context"].as_str().unwrap_or_default().to_string())
+        .collect();
+    contexts.sort();
+    check!(
+        contexts == ["gitsync/a", "gitsync/b"],
+        r,
+        "GitHub contexts: {got:?}"
+    );
+    for q in &github {
+        check!(
+            q.method == "POST"
+                && q.header("authorization") == Some(&format!("Bearer {gh}"))
+                && q.header("accept") == Some("application/vnd.github+json")
+                && q.header("x-github-api-version") == Some("2022-11-28")
+                && q.header("content-type") == Some("application/json")
+                && body(q)["state"] == "success"
+                && body(q)["description"]
+                    .as_str()
+                    .is_some_and(|d| d.chars().count() <= 140),
+            r,
+            "a GitHub status as documented: {q:?}"
+        );
+    }
+    let gitlab: Vec<_> = got
+        .iter()
+        .filter(|q| q.path == format!("/api/v4/projects/group%2Fshop/statuses/{sha}"))
+        .collect();
+    let mut names: Vec<String> = gitlab
+        .iter()
+        .map(|q| body(q)["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    names.sort();
+    check!(
+        names == ["gitsync/a", "gitsync/b"],
+        r,
+        "GitLab names: {got:?}"
+    );
+    for q in &gitlab {
+        check!(
+            q.method == "POST"
+                && q.header("private-token") == Some(gl)
+                && body(q)["state"] == "success",
+            r,
+            "a GitLab status as documented: {q:?}"
+        );
+    }
+    check!(got.len() == 4, r, "nothing else sent: {got:?}");
+    for token in [gh, gl] {
+        check!(
+            !r.stdout.contains(token) && !r.stderr.contains(token),
+            r,
+            "no token printed at -vv"
+        );
+    }
     Ok(())
 }
