@@ -50,10 +50,17 @@ pub fn check(config: &NotifyConfig) -> Result<(), String> {
     check_events(config)?;
     match config.kind.as_str() {
         "webhook" => {}
+        "slack" if config.url.is_some() || config.url_env.is_none() => {
+            return Err("slack needs urlEnv: an incoming webhook's URL is its secret".into());
+        }
+        "slack" if config.hmac_secret_env.is_some() => {
+            return Err("slack takes no hmacSecretEnv".into());
+        }
+        "slack" => {}
         "github" | "gitlab" => return super::forge::check(config),
         other => {
             return Err(format!(
-                "notify type {other:?} is not supported (supported: webhook, github, gitlab)"
+                "notify type {other:?} is not supported (supported: webhook, slack, github, gitlab)"
             ));
         }
     }
@@ -111,7 +118,7 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
     if !config.events.is_empty() && !config.events.contains(&message.event) {
         return Ok(false);
     }
-    if config.kind != "webhook" {
+    if config.kind == "github" || config.kind == "gitlab" {
         return super::forge::deliver(config, message).await;
     }
     let url = match (&config.url, &config.url_env) {
@@ -123,7 +130,10 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
         Some(env) => Some(std::env::var(env).map_err(|_| DeliveryError::Unset(env.clone()))?),
         None => None,
     };
-    let body = serde_json::to_vec(message).expect("a message serialises");
+    let body = match config.kind.as_str() {
+        "slack" => slack(message).to_string().into_bytes(),
+        _ => serde_json::to_vec(message).expect("a message serialises"),
+    };
     let signature = secret.map(|s| signature(s.as_bytes(), &body));
     super::http::post(&url, body, |request| {
         let request = request.header("X-Gitsync-Event", &message.event);
@@ -134,6 +144,31 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
     })
     .await
     .map(|()| true)
+}
+
+/// A Slack incoming webhook's body: `text` for notifications and clients
+/// without blocks, and Block Kit blocks for the message itself.
+fn slack(message: &Message) -> serde_json::Value {
+    let target = message.target.as_deref().unwrap_or("default");
+    let mark = match message.event.as_str() {
+        "synced" => ":white_check_mark:",
+        "unhealthy" => ":warning:",
+        _ => ":x:",
+    };
+    let revision = message
+        .revision
+        .as_deref()
+        .map_or("the work tree", |r| &r[..r.len().min(12)]);
+    let subject = message.subject.as_deref().unwrap_or_default();
+    serde_json::json!({
+        "text": format!("gitsync: {target} {} at {revision}", message.event),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn",
+                "text": format!("{mark} *{target}* {} at `{revision}` {subject}\n{}", message.event, message.summary)}},
+            {"type": "context", "elements": [{"type": "mrkdwn",
+                "text": format!("cluster {} · {}", message.cluster, message.time)}]}
+        ]
+    })
 }
 
 /// `sha256=<hex of HMAC-SHA256(secret, body)>`, as GitHub's

@@ -15,6 +15,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_receiver_that_never_answers_does_not_fail_the_sync),
         crate::trial!(a_repository_cannot_name_other_environment_variables),
         crate::trial!(forge_statuses_have_one_context_per_target),
+        crate::trial!(slack_gets_blocks_and_its_url_is_never_shown),
     ]
 }
 
@@ -229,5 +230,58 @@ fn forge_statuses_have_one_context_per_target() -> TestResult {
             "no token printed at -vv"
         );
     }
+    Ok(())
+}
+
+fn slack_gets_blocks_and_its_url_is_never_shown() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("slack");
+    let receiver = Receiver::start(&[], false);
+    let repo = GitRepo::new();
+    let config = format!(
+        "notify:\n  - {{type: slack, urlEnv: GITSYNC_NOTIFY_SLACK_URL}}\ntargets:\n  - {{name: shop, path: app, namespace: {}}}\n",
+        ns.name
+    );
+    let sha = repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            (
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: slack}\n",
+            ),
+        ],
+        "tell the channel",
+    );
+    let url = format!(
+        "http://127.0.0.1:{}/services/T000/B000/XXXXSECRET",
+        receiver.port
+    );
+    let r = run(gitsync(repo.path())
+        .args(["-vv", "sync", "--timeout", "30s", "--kubeconfig"])
+        .arg(cluster.kubeconfig())
+        .env("GITSYNC_NOTIFY_SLACK_URL", &url));
+    check!(r.code == 0, r, "sync");
+    let got = receiver.taken();
+    check!(got.len() == 1, r, "one message: {got:?}");
+    let q = &got[0];
+    let body: serde_json::Value = serde_json::from_slice(&q.body)?;
+    check!(
+        q.method == "POST"
+            && q.path == "/services/T000/B000/XXXXSECRET"
+            && q.header("content-type") == Some("application/json")
+            && body["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("shop") && t.contains(&sha[..12]))
+            && body["blocks"][0]["type"] == "section"
+            && body["blocks"][0]["text"]["type"] == "mrkdwn"
+            && body["blocks"][1]["type"] == "context",
+        r,
+        "an incoming-webhook message with blocks: {body}"
+    );
+    check!(
+        !r.stdout.contains("XXXXSECRET") && !r.stderr.contains("XXXXSECRET"),
+        r,
+        "the URL is never printed"
+    );
     Ok(())
 }
