@@ -110,6 +110,50 @@ pub struct Message {
     pub time: String,
 }
 
+impl Message {
+    /// A result of `target` at `commit` (None: a work tree) on `cluster`,
+    /// stamped now.
+    pub fn new(
+        event: &str,
+        target: Option<&str>,
+        commit: Option<&crate::source::CommitInfo>,
+        cluster: &str,
+        summary: String,
+    ) -> Message {
+        Message {
+            event: event.to_string(),
+            target: target.map(str::to_string),
+            revision: commit.map(|c| c.sha.clone()),
+            subject: commit.map(|c| c.subject.clone()),
+            cluster: cluster.to_string(),
+            summary,
+            time: k8s_openapi::jiff::Timestamp::now()
+                .round(k8s_openapi::jiff::Unit::Second)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Sends `message` to each of `hooks`; a failed delivery is a warning,
+/// never an error of the caller (each is bounded in time).
+pub async fn deliver_all(hooks: &[NotifyConfig], message: &Message) {
+    for (i, hook) in hooks.iter().enumerate() {
+        match deliver(hook, message).await {
+            Ok(sent) => {
+                tracing::debug!(notify = i + 1, kind = %hook.kind, sent, event = %message.event, "notification")
+            }
+            Err(e) => tracing::warn!(
+                notify = i + 1,
+                kind = %hook.kind,
+                event = %message.event,
+                error = %e,
+                "notification not delivered"
+            ),
+        }
+    }
+}
+
 pub use super::http::DeliveryError;
 
 /// Sends `message` to the webhook `config` names, if its filter takes the

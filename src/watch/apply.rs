@@ -3,6 +3,7 @@
 //! sync.
 
 use crate::notify::events::{Events, Reason};
+use crate::notify::webhook::{Message, deliver_all};
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -185,11 +186,9 @@ impl TargetLoop<'_> {
                     .shared
                     .set_readiness(&self.key, Readiness::Synced);
                 tracing::info!(revision = %revision, objects, ms = started.elapsed().as_millis() as u64, "synced");
-                self.event(
-                    &engine,
-                    Reason::Synced,
-                    format!("synced {revision}: {objects} object(s)"),
-                );
+                let summary = format!("synced {revision}: {objects} object(s)");
+                self.event(&engine, Reason::Synced, summary.clone());
+                self.notify("synced", &target, commit, &engine.cluster.server, summary);
                 self.applied = Some(Applied {
                     polled,
                     revision,
@@ -217,14 +216,19 @@ impl TargetLoop<'_> {
                     .shared
                     .set_readiness(&self.key, Readiness::Failing);
                 tracing::error!(revision = %revision, error = %format!("{e:#}"), "sync failed");
+                let summary = format!("sync of {revision} failed: {e:#}");
+                let server = self.engine.as_ref().map(|e| e.cluster.server.clone());
                 if let Some(engine) = self.engine.take() {
-                    self.event(
-                        &engine,
-                        Reason::SyncFailed,
-                        format!("sync of {revision} failed: {e:#}"),
-                    );
+                    self.event(&engine, Reason::SyncFailed, summary.clone());
                     self.engine = Some(engine);
                 }
+                self.notify(
+                    "failed",
+                    &target,
+                    commit,
+                    &server.unwrap_or_default(),
+                    summary,
+                );
                 false
             }
         }
@@ -398,6 +402,28 @@ impl TargetLoop<'_> {
             self.event(engine, Reason::DriftReverted, note);
         }
         ok
+    }
+
+    /// Sends the target's notifications in the background, once per
+    /// revision and result.
+    fn notify(
+        &mut self,
+        event: &str,
+        target: &crate::config::Target,
+        commit: &crate::source::CommitInfo,
+        server: &str,
+        summary: String,
+    ) {
+        if target.notify.is_empty()
+            || !self
+                .notified
+                .insert((commit.sha.clone(), event.to_string()))
+        {
+            return;
+        }
+        let message = Message::new(event, target.name.as_deref(), Some(commit), server, summary);
+        let hooks = target.notify.clone();
+        tokio::spawn(async move { deliver_all(&hooks, &message).await });
     }
 
     /// Writes an Event on the parent without waiting for it: a heal or

@@ -89,6 +89,9 @@ pub struct TargetLoop<'a> {
     /// Kubernetes Events on the parent; one recorder for the loop's life,
     /// so that repeats become a series.
     pub(super) events: Option<crate::notify::events::Events>,
+    /// (revision, result) pairs already notified: a retried sync of the
+    /// same revision that fails again tells nobody twice.
+    pub(super) notified: std::collections::HashSet<(String, String)>,
 }
 
 /// How long drift reports gather before a heal.
@@ -120,6 +123,7 @@ impl<'a> TargetLoop<'a> {
             streams,
             heal_backoff: HealBackoff::default(),
             events: None,
+            notified: Default::default(),
             held: Default::default(),
             leadership: None,
             was_leader: false,

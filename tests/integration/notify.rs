@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_repository_cannot_name_other_environment_variables),
         crate::trial!(forge_statuses_have_one_context_per_target),
         crate::trial!(slack_gets_blocks_and_its_url_is_never_shown),
+        crate::trial!(watch_notifies_and_a_killed_watch_notifies_again_after_restart),
     ]
 }
 
@@ -282,6 +283,58 @@ fn slack_gets_blocks_and_its_url_is_never_shown() -> TestResult {
         !r.stdout.contains("XXXXSECRET") && !r.stderr.contains("XXXXSECRET"),
         r,
         "the URL is never printed"
+    );
+    Ok(())
+}
+
+/// At least once: a watch killed around its delivery tells the result of
+/// the revision again once it runs again.
+fn watch_notifies_and_a_killed_watch_notifies_again_after_restart() -> TestResult {
+    use crate::watch::{Daemon, within};
+    use std::time::Duration;
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("notify-watch");
+    let receiver = Receiver::start(&[], false);
+    let repo = GitRepo::new();
+    let config = format!(
+        "notify:\n  - {{type: webhook, url: \"http://127.0.0.1:{}/hook\"}}\ntargets:\n  - {{name: shop, path: app}}\n",
+        receiver.port
+    );
+    let sha = repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            (
+                "app/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n",
+            ),
+        ],
+        "watch me",
+    );
+    let synced = || {
+        receiver
+            .taken()
+            .iter()
+            .filter(|q| {
+                serde_json::from_slice::<serde_json::Value>(&q.body)
+                    .is_ok_and(|b| b["event"] == "synced" && b["revision"] == sha.as_str())
+            })
+            .count()
+    };
+    let mut daemon = Daemon::start(cluster.kubeconfig(), &repo, &ns.name, &["--interval", "1s"]);
+    check!(
+        within(Duration::from_secs(30), || synced() == 1).is_some(),
+        daemon.as_run(),
+        "watch notified the sync: {:?}",
+        receiver.taken()
+    );
+    daemon.child.kill()?;
+    let _ = daemon.child.wait();
+    let daemon = Daemon::start(cluster.kubeconfig(), &repo, &ns.name, &["--interval", "1s"]);
+    check!(
+        within(Duration::from_secs(30), || synced() == 2).is_some(),
+        daemon.as_run(),
+        "the restarted watch told the revision's result again: {:?}",
+        receiver.taken()
     );
     Ok(())
 }

@@ -11,7 +11,7 @@ use super::targets;
 use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::notify::events::{Events, Reason};
-use crate::notify::webhook::Message;
+use crate::notify::webhook::{Message, deliver_all};
 use crate::plan::Plan;
 use crate::report::{Printer, Progress, Report};
 use crate::settings::{RenderSettings, Settings, SyncSettings};
@@ -97,24 +97,19 @@ pub fn run(
                     let events = Events::new(p.engine.cluster.client.clone(), &p.engine.applyset);
                     for (reason, note) in events_of(p.commit.as_ref(), &outcome) {
                         events.publish(reason, &note).await;
-                        let message = Message {
-                            event: match reason {
-                                Reason::Synced => "synced",
-                                Reason::Unhealthy => "unhealthy",
-                                _ => "failed",
-                            }
-                            .into(),
-                            target: target.name.clone(),
-                            revision: p.commit.as_ref().map(|c| c.sha.clone()),
-                            subject: p.commit.as_ref().map(|c| c.subject.clone()),
-                            cluster: p.engine.cluster.server.clone(),
-                            summary: note,
-                            time: k8s_openapi::jiff::Timestamp::now()
-                                .round(k8s_openapi::jiff::Unit::Second)
-                                .map(|t| t.to_string())
-                                .unwrap_or_default(),
+                        let event = match reason {
+                            Reason::Synced => "synced",
+                            Reason::Unhealthy => "unhealthy",
+                            _ => "failed",
                         };
-                        notify(target, &message).await;
+                        let message = Message::new(
+                            event,
+                            target.name.as_deref(),
+                            p.commit.as_ref(),
+                            &p.engine.cluster.server,
+                            note,
+                        );
+                        deliver_all(&target.notify, &message).await;
                     }
                     Ok(Some(Done::Synced(outcome?)))
                 }
@@ -215,24 +210,6 @@ fn events_of(
                 ));
             }
             out
-        }
-    }
-}
-
-/// Sends `message` to the target's webhooks; a failed delivery is a
-/// warning, never a failed sync (each is bounded in time).
-async fn notify(target: &crate::config::Target, message: &Message) {
-    for (i, hook) in target.notify.iter().enumerate() {
-        match crate::notify::webhook::deliver(hook, message).await {
-            Ok(sent) => {
-                tracing::debug!(notify = i + 1, sent, event = %message.event, "notification")
-            }
-            Err(e) => tracing::warn!(
-                notify = i + 1,
-                event = %message.event,
-                error = %e,
-                "notification not delivered"
-            ),
         }
     }
 }
