@@ -74,12 +74,15 @@ pub(super) async fn deliver(
                 "context": context,
                 "description": description,
             });
-            post(&url, body.to_string().into_bytes(), |r| {
+            let github = |r: reqwest::RequestBuilder| {
                 r.header("Authorization", format!("Bearer {token}"))
                     .header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28")
-            })
-            .await?;
+            };
+            post(&url, body.to_string().into_bytes(), github).await?;
+            if config.deployments {
+                deploy(&base, repo, sha, message, &description, good, github).await?;
+            }
         }
         _ => {
             let base = base_url("GITSYNC_NOTIFY_GITLAB_URL", "https://gitlab.com");
@@ -101,6 +104,55 @@ pub(super) async fn deliver(
         }
     }
     Ok(true)
+}
+
+/// A GitHub Deployment of `sha` to the target's environment, then its
+/// status: `POST /repos/{repo}/deployments` (no auto-merge, no required
+/// contexts: gitsync reports what it did, it does not ask), and
+/// `POST /repos/{repo}/deployments/{id}/statuses`.
+async fn deploy(
+    base: &str,
+    repo: &str,
+    sha: &str,
+    message: &Message,
+    description: &str,
+    good: bool,
+    headers: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Result<(), DeliveryError> {
+    let environment = message.target.as_deref().unwrap_or("default");
+    let body = json!({
+        "ref": sha,
+        "environment": environment,
+        "auto_merge": false,
+        "required_contexts": [],
+        "description": description,
+        "payload": {"cluster": message.cluster},
+    });
+    let answer = post(
+        &format!("{base}/repos/{repo}/deployments"),
+        body.to_string().into_bytes(),
+        &headers,
+    )
+    .await?;
+    let id = serde_json::from_slice::<serde_json::Value>(&answer)
+        .ok()
+        .and_then(|v| v["id"].as_u64())
+        .ok_or_else(|| DeliveryError::GaveUp {
+            attempts: 1,
+            last: "the deployment's answer has no id".into(),
+        })?;
+    let status = json!({
+        "state": if good { "success" } else { "failure" },
+        "environment": environment,
+        "description": description,
+    });
+    post(
+        &format!("{base}/repos/{repo}/deployments/{id}/statuses"),
+        status.to_string().into_bytes(),
+        &headers,
+    )
+    .await?;
+    Ok(())
 }
 
 fn base_url(env: &str, default: &str) -> String {
@@ -134,6 +186,7 @@ mod tests {
             repository: repository.map(Into::into),
             project: project.map(Into::into),
             token_env: Some("GITSYNC_NOTIFY_TOKEN".into()),
+            deployments: false,
         }
     }
 

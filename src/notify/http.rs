@@ -21,11 +21,12 @@ pub enum DeliveryError {
 }
 
 /// POSTs `body` (JSON) to `url`; `headers` adds the provider's own.
+/// Returns the answer's body (at most 64 KiB are read).
 pub async fn post(
     url: &str,
     body: Vec<u8>,
     headers: impl Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
-) -> Result<(), DeliveryError> {
+) -> Result<Vec<u8>, DeliveryError> {
     let client = reqwest::Client::builder()
         .timeout(REQUEST_LIMIT)
         .connect_timeout(REQUEST_LIMIT)
@@ -49,7 +50,19 @@ pub async fn post(
                 last = format!("no answer within the delivery's {DELIVERY_LIMIT:?}");
                 break;
             }
-            Ok(Ok(r)) if r.status().is_success() => return Ok(()),
+            Ok(Ok(mut r)) if r.status().is_success() => {
+                let mut answer = Vec::new();
+                let read = async {
+                    while let Ok(Some(chunk)) = r.chunk().await {
+                        answer.extend_from_slice(&chunk);
+                        if answer.len() > 64 * 1024 {
+                            break;
+                        }
+                    }
+                };
+                let _ = tokio::time::timeout(REQUEST_LIMIT, read).await;
+                return Ok(answer);
+            }
             Ok(Ok(r)) if r.status().is_server_error() || r.status().as_u16() == 429 => {
                 last = format!("HTTP {}", r.status());
                 r.headers()

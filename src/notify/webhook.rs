@@ -43,6 +43,10 @@ pub struct NotifyConfig {
     /// `github`, `gitlab`: the environment variable holding the token.
     #[serde(default)]
     pub token_env: Option<String>,
+    /// `github`: also a Deployment per sync (environment: the target)
+    /// with its deployment status.
+    #[serde(default)]
+    pub deployments: bool,
 }
 
 /// What a config entry gets wrong, in words for an error naming its line.
@@ -187,7 +191,7 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
         }
     })
     .await
-    .map(|()| true)
+    .map(|_| true)
 }
 
 /// A Slack incoming webhook's body: `text` for notifications and clients
@@ -239,6 +243,7 @@ mod tests {
             repository: None,
             project: None,
             token_env: None,
+            deployments: false,
         }
     }
 

@@ -137,7 +137,7 @@ fn forge_statuses_have_one_context_per_target() -> TestResult {
     let receiver = Receiver::start(&[], false);
     let repo = GitRepo::new();
     let config = format!(
-        "notify:\n  - {{type: github, repository: acme/shop, tokenEnv: GITSYNC_NOTIFY_GITHUB_TOKEN}}\n  - {{type: gitlab, project: group/shop, tokenEnv: GITSYNC_NOTIFY_GITLAB_TOKEN}}\ntargets:\n  - {{name: a, path: app, namespace: {}}}\n  - {{name: b, path: app, namespace: {}}}\n",
+        "notify:\n  - {{type: github, repository: acme/shop, tokenEnv: GITSYNC_NOTIFY_GITHUB_TOKEN, deployments: true}}\n  - {{type: gitlab, project: group/shop, tokenEnv: GITSYNC_NOTIFY_GITLAB_TOKEN}}\ntargets:\n  - {{name: a, path: app, namespace: {}}}\n  - {{name: b, path: app, namespace: {}}}\n",
         a.name, b.name
     );
     let sha = repo.commit(
@@ -223,7 +223,46 @@ fn forge_statuses_have_one_context_per_target() -> TestResult {
             "a GitLab status as documented: {q:?}"
         );
     }
-    check!(got.len() == 4, r, "nothing else sent: {got:?}");
+    let deployments: Vec<_> = got
+        .iter()
+        .filter(|q| q.path == "/repos/acme/shop/deployments")
+        .collect();
+    let mut environments: Vec<String> = deployments
+        .iter()
+        .map(|q| {
+            body(q)["environment"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    environments.sort();
+    check!(
+        environments == ["a", "b"],
+        r,
+        "a Deployment per target: {got:?}"
+    );
+    for q in &deployments {
+        let b = body(q);
+        check!(
+            b["ref"] == sha.as_str()
+                && b["auto_merge"] == false
+                && b["required_contexts"] == serde_json::json!([])
+                && q.header("authorization") == Some(&format!("Bearer {gh}")),
+            r,
+            "a Deployment as documented: {q:?}"
+        );
+    }
+    let statuses: Vec<_> = got
+        .iter()
+        .filter(|q| q.path == "/repos/acme/shop/deployments/42/statuses")
+        .collect();
+    check!(
+        statuses.len() == 2 && statuses.iter().all(|q| body(q)["state"] == "success"),
+        r,
+        "a deployment status each: {got:?}"
+    );
+    check!(got.len() == 8, r, "nothing else sent: {got:?}");
     for token in [gh, gl] {
         check!(
             !r.stdout.contains(token) && !r.stderr.contains(token),

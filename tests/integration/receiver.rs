@@ -54,9 +54,12 @@ impl Receiver {
                 } else {
                     script.remove(0)
                 };
+                // GitHub answers a new deployment with its id.
+                let body = r#"{"id": 42}"#;
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
                 );
             }
         });
