@@ -12,6 +12,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+/// Deliveries given up on, for watch's metrics.
+pub static FAILED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Environment variables a repository may name for notification secrets.
 pub const ENV_PREFIX: &str = "GITSYNC_NOTIFY_";
 
@@ -147,13 +150,16 @@ pub async fn deliver_all(hooks: &[NotifyConfig], message: &Message) {
             Ok(sent) => {
                 tracing::debug!(notify = i + 1, kind = %hook.kind, sent, event = %message.event, "notification")
             }
-            Err(e) => tracing::warn!(
-                notify = i + 1,
-                kind = %hook.kind,
-                event = %message.event,
-                error = %e,
-                "notification not delivered"
-            ),
+            Err(e) => {
+                FAILED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(
+                    notify = i + 1,
+                    kind = %hook.kind,
+                    event = %message.event,
+                    error = %e,
+                    "notification not delivered"
+                )
+            }
         }
     }
 }

@@ -319,6 +319,23 @@ pub fn render_all(targets: &[(&str, &Metrics)]) -> String {
             let _ = writeln!(out, " {value}");
         }
     }
+    // The process's own: what it failed to tell.
+    for (name, help, value) in [
+        (
+            "gitsync_notifications_failed_total",
+            "Notifications (webhook, Slack, forge) given up on.",
+            crate::notify::webhook::FAILED.load(std::sync::atomic::Ordering::Relaxed),
+        ),
+        (
+            "gitsync_events_failed_total",
+            "Kubernetes Events that could not be written.",
+            crate::notify::events::FAILED.load(std::sync::atomic::Ordering::Relaxed),
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        let _ = writeln!(out, "{name} {value}");
+    }
     out
 }
 
