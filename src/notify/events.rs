@@ -27,6 +27,8 @@ pub enum Reason {
     Synced,
     SyncFailed,
     Unhealthy,
+    HealthRecovered,
+    HookFailed,
     DriftReverted,
 }
 
@@ -36,20 +38,23 @@ impl Reason {
             Reason::Synced => "Synced",
             Reason::SyncFailed => "SyncFailed",
             Reason::Unhealthy => "Unhealthy",
+            Reason::HealthRecovered => "HealthRecovered",
+            Reason::HookFailed => "HookFailed",
             Reason::DriftReverted => "DriftReverted",
         }
     }
 
     fn kind(self) -> EventType {
         match self {
-            Reason::Synced | Reason::DriftReverted => EventType::Normal,
-            Reason::SyncFailed | Reason::Unhealthy => EventType::Warning,
+            Reason::Synced | Reason::DriftReverted | Reason::HealthRecovered => EventType::Normal,
+            Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => EventType::Warning,
         }
     }
 
     fn action(self) -> &'static str {
         match self {
-            Reason::Synced | Reason::SyncFailed | Reason::Unhealthy => "Sync",
+            Reason::Synced | Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => "Sync",
+            Reason::HealthRecovered => "Health",
             Reason::DriftReverted => "Heal",
         }
     }

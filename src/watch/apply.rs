@@ -197,7 +197,8 @@ impl TargetLoop<'_> {
                     applyset: engine.applyset.clone(),
                 });
                 self.bad = None;
-                self.record_health(&engine).await;
+                let failed = self.record_health(&engine).await;
+                self.health_event(&engine, failed);
                 self.engine = Some(engine);
                 true
             }
@@ -437,9 +438,10 @@ impl TargetLoop<'_> {
     }
 
     /// One health round over the applied objects, for /metrics.
-    async fn record_health(&self, engine: &Engine) {
+    /// Returns how many objects failed.
+    async fn record_health(&self, engine: &Engine) -> u64 {
         let Some(applied) = &self.applied else {
-            return;
+            return 0;
         };
         let ids: Vec<_> = applied
             .set
@@ -462,6 +464,29 @@ impl TargetLoop<'_> {
             *counts.entry(key.to_string()).or_default() += 1;
         }
         self.metrics.set_objects_by_health(&counts);
+        counts.get("failed").copied().unwrap_or(0)
+    }
+
+    /// An Event when the target's health changes: failed objects after a
+    /// healthy round (or at start), or none after failed ones.
+    fn health_event(&mut self, engine: &Engine, failed: u64) {
+        let revision = self
+            .applied
+            .as_ref()
+            .map_or_else(String::new, |a| a.revision.clone());
+        match (self.degraded, failed > 0) {
+            (false, true) => {
+                self.degraded = true;
+                let note = format!("{failed} object(s) failed at {revision}");
+                self.event(engine, Reason::Unhealthy, note);
+            }
+            (true, false) => {
+                self.degraded = false;
+                let note = format!("every object healthy again at {revision}");
+                self.event(engine, Reason::HealthRecovered, note);
+            }
+            _ => {}
+        }
     }
 
     /// Points the watch streams at `set`'s members (starting them for

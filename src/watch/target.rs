@@ -92,6 +92,8 @@ pub struct TargetLoop<'a> {
     /// (revision, result) pairs already notified: a retried sync of the
     /// same revision that fails again tells nobody twice.
     pub(super) notified: std::collections::HashSet<(String, String)>,
+    /// The last health round found failed objects.
+    pub(super) degraded: bool,
 }
 
 /// How long drift reports gather before a heal.
@@ -124,6 +126,7 @@ impl<'a> TargetLoop<'a> {
             heal_backoff: HealBackoff::default(),
             events: None,
             notified: Default::default(),
+            degraded: false,
             held: Default::default(),
             leadership: None,
             was_leader: false,

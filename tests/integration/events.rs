@@ -87,5 +87,27 @@ fn a_sync_leaves_events_on_its_parent_naming_the_revision() -> TestResult {
         r,
         "a Warning naming {bad}: {seen:?}"
     );
+
+    // A PreSync hook that fails: its own Warning, naming it.
+    let hook = format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  namespace: {n}\n  annotations:\n    argocd.argoproj.io/hook: PreSync\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{{name: main, image: gitsync.test/fail}}]\n"
+    );
+    repo.commit(
+        &[
+            ("app.yaml", &deployment(n, "nginx:1.27")),
+            ("hook.yaml", &hook),
+        ],
+        "a failing migration",
+    );
+    let r = sync();
+    check!(r.code != 0, r, "a failed hook fails the sync");
+    let seen = events(cluster, n)?;
+    check!(
+        seen.iter().any(|(t, reason, note, _)| t == "Warning"
+            && reason == "HookFailed"
+            && note.contains("PreSync hook Job migrate")),
+        r,
+        "a HookFailed event naming the hook: {seen:?}"
+    );
     Ok(())
 }

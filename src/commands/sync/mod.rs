@@ -8,7 +8,7 @@ mod finish;
 
 use super::interrupt::{on_interrupt, until_interrupted};
 use super::targets;
-use crate::engine::{Record, SyncOptions, SyncOutcome, WriteGate};
+use crate::engine::{HookResult, Record, SyncOptions, SyncOutcome, WriteGate};
 use crate::exit::ExitStatus;
 use crate::notify::events::{Events, Reason};
 use crate::notify::webhook::{Message, deliver_all};
@@ -100,7 +100,9 @@ pub fn run(
                         let event = match reason {
                             Reason::Synced => "synced",
                             Reason::Unhealthy => "unhealthy",
-                            _ => "failed",
+                            Reason::SyncFailed => "failed",
+                            // Told by its Event; the sync's result says the rest.
+                            _ => continue,
                         };
                         let message = Message::new(
                             event,
@@ -199,6 +201,18 @@ fn events_of(
                         c.applied, c.deleted, c.unchanged
                     ),
                 )),
+            }
+            for hook in o.hooks.iter().filter(|h| h.result == HookResult::Failed) {
+                let why = hook.message.as_deref().unwrap_or("failed");
+                out.push((
+                    Reason::HookFailed,
+                    format!(
+                        "{} hook {} {} of {revision} failed: {why}",
+                        hook.phase.as_str(),
+                        hook.id.kind,
+                        hook.id.name
+                    ),
+                ));
             }
             if c.unhealthy > 0 {
                 out.push((
