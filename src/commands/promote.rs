@@ -3,6 +3,7 @@
 //! staging is healthy, drift-free and soaked. The rules and the Git work
 //! live in `crate::promote`.
 
+use crate::notify::events::{Events, Reason};
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -38,12 +39,13 @@ pub fn run(
     let (from, to) = (&targets[0], &targets[1]);
 
     let runtime = super::runtime()?;
-    let status = runtime.block_on(async {
+    let (engine, status) = runtime.block_on(async {
         let engine = super::connect(settings, from, p.name.as_deref(), 16).await?;
         super::check_origin(settings, from, &engine, false)?;
-        crate::status::target_status(settings, render, &engine, from)
+        let status = crate::status::target_status(settings, render, &engine, from)
             .await
-            .with_context(|| super::target_label(from))
+            .with_context(|| super::target_label(from))?;
+        anyhow::Ok((engine, status))
     })?;
     if let Some(why) = refusal(&status, p.soak) {
         bail!("not promoting {} to {}: {why}", p.from, p.to);
@@ -76,6 +78,15 @@ pub fn run(
         return Ok(ExitStatus::Success);
     }
     let commit = local.commit(&new, &message)?;
+    // Told where the promoted revision was proven: on the source's parent.
+    let note = format!(
+        "{short} promoted from {} to {} by commit {}",
+        p.from,
+        p.to,
+        &commit[..commit.len().min(12)]
+    );
+    let events = Events::new(engine.cluster.client.clone(), &engine.applyset);
+    runtime.block_on(events.publish(Reason::Promoted, &note));
     writeln!(
         out,
         "promoted {short} from {} to {}: commit {}",

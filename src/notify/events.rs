@@ -30,6 +30,7 @@ pub enum Reason {
     HealthRecovered,
     HookFailed,
     DriftReverted,
+    Promoted,
 }
 
 impl Reason {
@@ -41,12 +42,15 @@ impl Reason {
             Reason::HealthRecovered => "HealthRecovered",
             Reason::HookFailed => "HookFailed",
             Reason::DriftReverted => "DriftReverted",
+            Reason::Promoted => "Promoted",
         }
     }
 
     fn kind(self) -> EventType {
         match self {
-            Reason::Synced | Reason::DriftReverted | Reason::HealthRecovered => EventType::Normal,
+            Reason::Synced | Reason::DriftReverted | Reason::HealthRecovered | Reason::Promoted => {
+                EventType::Normal
+            }
             Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => EventType::Warning,
         }
     }
@@ -56,6 +60,7 @@ impl Reason {
             Reason::Synced | Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => "Sync",
             Reason::HealthRecovered => "Health",
             Reason::DriftReverted => "Heal",
+            Reason::Promoted => "Promote",
         }
     }
 }

@@ -590,6 +590,18 @@ fn promote_commits_the_revision_staging_runs() -> TestResult {
         r,
         "work tree and index match the commit: {porcelain}"
     );
+    let events = crate::events::events(Cluster::shared()?, &two.staging.name)?;
+    check!(
+        events
+            .iter()
+            .any(|(_, reason, note, _)| reason == "Promoted"
+                && note.starts_with(&format!(
+                    "{} promoted from staging to prod by commit",
+                    &sha[..12]
+                ))),
+        r,
+        "a Promoted event on staging's parent: {events:?}"
+    );
     let r = two.gitsync(&["sync", "--target", "prod"]);
     check!(
         r.code == 0 && two.value(true, "app").as_deref() == Some("prod-1"),
