@@ -183,6 +183,7 @@ mod tests {
             url_env: None,
             hmac_secret_env: None,
             events: vec![],
+            severity: None,
             repository: repository.map(Into::into),
             project: project.map(Into::into),
             token_env: Some("GITSYNC_NOTIFY_TOKEN".into()),

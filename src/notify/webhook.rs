@@ -37,6 +37,10 @@ pub struct NotifyConfig {
     /// Which results to send (`synced`, `failed`, `unhealthy`); default all.
     #[serde(default)]
     pub events: Vec<String>,
+    /// `info` (default: every result) or `warning` (only `failed` and
+    /// `unhealthy`), as Flux's alerts filter by severity.
+    #[serde(default)]
+    pub severity: Option<String>,
     /// `github`: `OWNER/REPO` whose commit statuses are set.
     #[serde(default)]
     pub repository: Option<String>,
@@ -90,6 +94,12 @@ pub(super) fn check_events(config: &NotifyConfig) -> Result<(), String> {
                 "event {e:?} is not one of synced, failed, unhealthy"
             ));
         }
+    }
+    if let Some(s) = &config.severity
+        && s != "info"
+        && s != "warning"
+    {
+        return Err(format!("severity {s:?} is not info or warning"));
     }
     let named = [&config.url_env, &config.hmac_secret_env, &config.token_env];
     for env in named.into_iter().flatten() {
@@ -172,6 +182,9 @@ pub async fn deliver(config: &NotifyConfig, message: &Message) -> Result<bool, D
     if !config.events.is_empty() && !config.events.contains(&message.event) {
         return Ok(false);
     }
+    if config.severity.as_deref() == Some("warning") && message.event == "synced" {
+        return Ok(false);
+    }
     if config.kind == "github" || config.kind == "gitlab" {
         return super::forge::deliver(config, message).await;
     }
@@ -246,11 +259,24 @@ mod tests {
             url_env: None,
             hmac_secret_env: env.map(Into::into),
             events: vec![],
+            severity: None,
             repository: None,
             project: None,
             token_env: None,
             deployments: false,
         }
+    }
+
+    #[tokio::test]
+    async fn a_warning_severity_sends_no_success() {
+        // A closed port: had it tried, the delivery would have failed.
+        let mut hook = webhook(Some("http://127.0.0.1:9/x"), None);
+        hook.severity = Some("warning".into());
+        let message = Message::new("synced", Some("prod"), None, "https://k", "ok".into());
+        assert!(!deliver(&hook, &message).await.unwrap());
+        assert!(check(&hook).is_ok());
+        hook.severity = Some("loud".into());
+        assert!(check(&hook).is_err());
     }
 
     #[test]
