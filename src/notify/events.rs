@@ -24,6 +24,8 @@ pub static FAILED: AtomicU64 = AtomicU64::new(0);
 /// What happened, as an Event's reason says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
+    SyncStarted,
+    DriftDetected,
     Synced,
     SyncFailed,
     Unhealthy,
@@ -36,6 +38,8 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
+            Reason::SyncStarted => "SyncStarted",
+            Reason::DriftDetected => "DriftDetected",
             Reason::Synced => "Synced",
             Reason::SyncFailed => "SyncFailed",
             Reason::Unhealthy => "Unhealthy",
@@ -48,18 +52,26 @@ impl Reason {
 
     fn kind(self) -> EventType {
         match self {
-            Reason::Synced | Reason::DriftReverted | Reason::HealthRecovered | Reason::Promoted => {
-                EventType::Normal
+            Reason::SyncStarted
+            | Reason::Synced
+            | Reason::DriftReverted
+            | Reason::HealthRecovered
+            | Reason::Promoted => EventType::Normal,
+            Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed | Reason::DriftDetected => {
+                EventType::Warning
             }
-            Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => EventType::Warning,
         }
     }
 
     fn action(self) -> &'static str {
         match self {
-            Reason::Synced | Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed => "Sync",
+            Reason::SyncStarted
+            | Reason::Synced
+            | Reason::SyncFailed
+            | Reason::Unhealthy
+            | Reason::HookFailed => "Sync",
             Reason::HealthRecovered => "Health",
-            Reason::DriftReverted => "Heal",
+            Reason::DriftDetected | Reason::DriftReverted => "Heal",
             Reason::Promoted => "Promote",
         }
     }

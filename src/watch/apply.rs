@@ -360,6 +360,13 @@ impl TargetLoop<'_> {
             self.metrics.drift_event();
             tracing::warn!(object = %format!("{} {}", c.api_version, c.id), "drift detected");
         }
+        let names: Vec<String> = drifted
+            .iter()
+            .map(|c| format!("{} {}", c.id.kind, c.id.name))
+            .collect();
+        let revision = self.applied.as_ref().map_or("-", |a| a.revision.as_str());
+        let note = format!("{} differ from {revision}", names.join(", "));
+        self.event(engine, Reason::DriftDetected, note);
         if !self.common.watch.self_heal {
             return true;
         }

@@ -87,6 +87,13 @@ fn a_sync_leaves_events_on_its_parent_naming_the_revision() -> TestResult {
         r,
         "a Warning naming {bad}: {seen:?}"
     );
+    check!(
+        seen.iter().any(|(t, reason, note, _)| t == "Normal"
+            && reason == "SyncStarted"
+            && note.contains(&bad[..12])),
+        r,
+        "the second sync said it started: {seen:?}"
+    );
 
     // A PreSync hook that fails: its own Warning, naming it.
     let hook = format!(

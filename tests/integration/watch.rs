@@ -240,15 +240,18 @@ fn commits_are_applied_and_drift_is_reverted() -> TestResult {
     // ...and says so on the ApplySet parent, as a Kubernetes Event.
     let told = within(Duration::from_secs(5), || {
         crate::events::events(cluster, n).is_ok_and(|seen| {
-            seen.iter().any(|(t, reason, note, _)| {
-                t == "Normal" && reason == "DriftReverted" && note.contains("ConfigMap watched")
-            })
+            let has = |kind: &str, reason: &str| {
+                seen.iter().any(|(t, r, note, _)| {
+                    t == kind && r == reason && note.contains("ConfigMap watched")
+                })
+            };
+            has("Warning", "DriftDetected") && has("Normal", "DriftReverted")
         })
     });
     check!(
         told.is_some(),
         daemon.as_run(),
-        "a DriftReverted event: {:?}",
+        "DriftDetected and DriftReverted events: {:?}",
         crate::events::events(cluster, n)
     );
 

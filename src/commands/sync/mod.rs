@@ -93,8 +93,13 @@ pub fn run(
                     };
                     // Never cut short: a signal closes the gate, the writes in
                     // flight finish, the outcome says what was written.
-                    let outcome = p.engine.sync(&plan, options, &record, &line).await;
                     let events = Events::new(p.engine.cluster.client.clone(), &p.engine.applyset);
+                    if plan.has_changes() {
+                        // (A first sync has no parent yet: nothing to tell it on.)
+                        let started = format!("syncing {}", revision_label(p.commit.as_ref()));
+                        events.publish(Reason::SyncStarted, &started).await;
+                    }
+                    let outcome = p.engine.sync(&plan, options, &record, &line).await;
                     for (reason, note) in events_of(p.commit.as_ref(), &outcome) {
                         events.publish(reason, &note).await;
                         let event = match reason {
@@ -177,10 +182,7 @@ fn events_of(
     commit: Option<&crate::source::CommitInfo>,
     outcome: &Result<SyncOutcome, crate::engine::EngineError>,
 ) -> Vec<(Reason, String)> {
-    let revision = commit.map_or_else(
-        || "the work tree".to_string(),
-        |c| format!("{} ({})", &c.sha[..c.sha.len().min(12)], c.subject),
-    );
+    let revision = revision_label(commit);
     match outcome {
         Err(e) => vec![(
             Reason::SyncFailed,
@@ -226,4 +228,12 @@ fn events_of(
             out
         }
     }
+}
+
+/// `1a2b3c4d5e6f (subject)`, as Events name a revision.
+fn revision_label(commit: Option<&crate::source::CommitInfo>) -> String {
+    commit.map_or_else(
+        || "the work tree".to_string(),
+        |c| format!("{} ({})", &c.sha[..c.sha.len().min(12)], c.subject),
+    )
 }
