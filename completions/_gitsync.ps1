@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
+            [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -240,6 +241,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
             [CompletionResult]::new('--no-self-heal', '--no-self-heal', [CompletionResultType]::ParameterName, 'Only report and count drift; do not revert it')
             [CompletionResult]::new('--leader-elect', '--leader-elect', [CompletionResultType]::ParameterName, 'Hold a coordination.k8s.io Lease per target so that only one replica acts on each; several replicas spread the targets')
+            [CompletionResult]::new('--previews', '--previews', [CompletionResultType]::ParameterName, 'Also open, update and close preview environments (gitsync.yaml `previews:`) as their refs appear, move and disappear, or their TTL passes; checked every --interval')
             [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
             [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -452,6 +454,178 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;health;help;help' {
             break
         }
+        'gitsync;preview' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Close the preview of REF: delete everything it created, then its namespace, and nothing else')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gitsync;preview;list' {
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
+            [CompletionResult]::new('--sops-age-key-file', '--sops-age-key-file', [CompletionResultType]::ParameterName, 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)')
+            [CompletionResult]::new('--sops-pgp-key-file', '--sops-pgp-key-file', [CompletionResultType]::ParameterName, 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;preview;up' {
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
+            [CompletionResult]::new('--sops-age-key-file', '--sops-age-key-file', [CompletionResultType]::ParameterName, 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)')
+            [CompletionResult]::new('--sops-pgp-key-file', '--sops-pgp-key-file', [CompletionResultType]::ParameterName, 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for health (e.g. 90s, 5m)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'How long to wait while another writer holds the preview')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Do not wait for the preview''s objects to become healthy')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;preview;down' {
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
+            [CompletionResult]::new('--sops-age-key-file', '--sops-age-key-file', [CompletionResultType]::ParameterName, 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)')
+            [CompletionResult]::new('--sops-pgp-key-file', '--sops-pgp-key-file', [CompletionResultType]::ParameterName, 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'How long to wait while another writer holds the preview')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;preview;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Close the preview of REF: delete everything it created, then its namespace, and nothing else')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gitsync;preview;help;list' {
+            break
+        }
+        'gitsync;preview;help;up' {
+            break
+        }
+        'gitsync;preview;help;down' {
+            break
+        }
+        'gitsync;preview;help;help' {
+            break
+        }
         'gitsync;completions' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
@@ -492,6 +666,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
+            [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -522,6 +697,21 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             break
         }
         'gitsync;help;health;explain' {
+            break
+        }
+        'gitsync;help;preview' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Close the preview of REF: delete everything it created, then its namespace, and nothing else')
+            break
+        }
+        'gitsync;help;preview;list' {
+            break
+        }
+        'gitsync;help;preview;up' {
+            break
+        }
+        'gitsync;help;preview;down' {
             break
         }
         'gitsync;help;completions' {

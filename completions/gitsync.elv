@@ -54,6 +54,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand health 'Look at the health of objects as sync judges it'
+            cand preview 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -233,6 +234,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --color 'When to colour output. NO_COLOR in the environment means never'
             cand --no-self-heal 'Only report and count drift; do not revert it'
             cand --leader-elect 'Hold a coordination.k8s.io Lease per target so that only one replica acts on each; several replicas spread the targets'
+            cand --previews 'Also open, update and close preview environments (gitsync.yaml `previews:`) as their refs appear, move and disappear, or their TTL passes; checked every --interval'
             cand --all-targets 'Use every target of gitsync.yaml'
             cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
@@ -436,6 +438,169 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         }
         &'gitsync;health;help;help'= {
         }
+        &'gitsync;preview'= {
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)'
+            cand up 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait'
+            cand down 'Close the preview of REF: delete everything it created, then its namespace, and nothing else'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;preview;list'= {
+            cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
+            cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --kube-version 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)'
+            cand --api-versions 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
+            cand --sops-age-key-file 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)'
+            cand --sops-pgp-key-file 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;preview;up'= {
+            cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
+            cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --kube-version 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)'
+            cand --api-versions 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
+            cand --sops-age-key-file 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)'
+            cand --sops-pgp-key-file 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files'
+            cand --timeout 'How long to wait for health (e.g. 90s, 5m)'
+            cand --lock-timeout 'How long to wait while another writer holds the preview'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --no-wait 'Do not wait for the preview''s objects to become healthy'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;preview;down'= {
+            cand --values 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)'
+            cand --release-name 'Helm release name (default: the target''s name, else the chart''s name)'
+            cand --kube-version 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)'
+            cand --api-versions 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions'
+            cand --render-timeout 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)'
+            cand --sops-age-key-file 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)'
+            cand --sops-pgp-key-file 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files'
+            cand --lock-timeout 'How long to wait while another writer holds the preview'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;preview;help'= {
+            cand list 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)'
+            cand up 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait'
+            cand down 'Close the preview of REF: delete everything it created, then its namespace, and nothing else'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;preview;help;list'= {
+        }
+        &'gitsync;preview;help;up'= {
+        }
+        &'gitsync;preview;help;down'= {
+        }
+        &'gitsync;preview;help;help'= {
+        }
         &'gitsync;completions'= {
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
@@ -475,6 +640,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand health 'Look at the health of objects as sync judges it'
+            cand preview 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -496,6 +662,17 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand explain 'Say which rule decides one live object''s health (gitsync.yaml''s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
         }
         &'gitsync;help;health;explain'= {
+        }
+        &'gitsync;help;preview'= {
+            cand list 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)'
+            cand up 'Open the preview of REF, or bring it to REF''s commit: render the entry''s target at REF into the preview''s namespace, sync, wait'
+            cand down 'Close the preview of REF: delete everything it created, then its namespace, and nothing else'
+        }
+        &'gitsync;help;preview;list'= {
+        }
+        &'gitsync;help;preview;up'= {
+        }
+        &'gitsync;help;preview;down'= {
         }
         &'gitsync;help;completions'= {
         }

@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
     ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, LogFormat, OutputFormat,
-    PlanSettings, PromoteSettings, Settings, SourceSettings, SyncSettings, TargetSelection,
-    VerifyMode, VerifySettings, WatchSettings,
+    PlanSettings, PreviewAction, PromoteSettings, Settings, SourceSettings, SyncSettings,
+    TargetSelection, VerifyMode, VerifySettings, WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -216,6 +216,11 @@ pub enum CommandArgs {
     #[command(subcommand)]
     Health(HealthArgs),
 
+    /// Preview environments: one namespace per pull request (or any ref
+    /// a `previews:` entry of gitsync.yaml matches), for CI.
+    #[command(subcommand)]
+    Preview(PreviewArgs),
+
     /// Print a shell completion script.
     Completions {
         /// Shell to generate the script for.
@@ -242,6 +247,56 @@ pub enum HealthArgs {
         /// complete.
         #[arg(long)]
         wait_for_jobs: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PreviewArgs {
+    /// Every preview the remote's refs ask for and every one open, with
+    /// its commit, namespace, health, URL and state (open, outdated,
+    /// pending, closing, orphaned).
+    ///
+    /// Exit codes: 0 listed, 2 error.
+    List {
+        #[command(flatten)]
+        render: RenderFlags,
+    },
+
+    /// Open the preview of REF, or bring it to REF's commit: render the
+    /// entry's target at REF into the preview's namespace, sync, wait.
+    ///
+    /// Exit codes: 0 up and healthy, 2 error or refused (isolation, max,
+    /// ttl), 3 synced but not healthy before --timeout.
+    Up {
+        /// The ref as the remote names it, e.g. refs/pull/1/head.
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[command(flatten)]
+        render: RenderFlags,
+        /// Do not wait for the preview's objects to become healthy.
+        #[arg(long)]
+        no_wait: bool,
+        /// How long to wait for health (e.g. 90s, 5m).
+        #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+        timeout: Duration,
+        /// How long to wait while another writer holds the preview.
+        #[arg(long, default_value = "2m", value_parser = parse_duration, value_name = "DURATION")]
+        lock_timeout: Duration,
+    },
+
+    /// Close the preview of REF: delete everything it created, then its
+    /// namespace, and nothing else.
+    ///
+    /// Exit codes: 0 closed (or none was open), 2 error or refused.
+    Down {
+        /// The ref as the remote names it, e.g. refs/pull/1/head.
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[command(flatten)]
+        render: RenderFlags,
+        /// How long to wait while another writer holds the preview.
+        #[arg(long, default_value = "2m", value_parser = parse_duration, value_name = "DURATION")]
+        lock_timeout: Duration,
     },
 }
 
@@ -498,6 +553,12 @@ pub struct WatchArgs {
     /// replica acts on each; several replicas spread the targets.
     #[arg(long)]
     pub leader_elect: bool,
+
+    /// Also open, update and close preview environments (gitsync.yaml
+    /// `previews:`) as their refs appear, move and disappear, or their
+    /// TTL passes; checked every --interval.
+    #[arg(long)]
+    pub previews: bool,
 
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
@@ -758,6 +819,37 @@ impl Cli {
                     },
                     stall_timeout: a.stall_timeout,
                     grace_period: a.grace_period,
+                    previews: a.previews,
+                },
+            },
+            CommandArgs::Preview(PreviewArgs::List { render }) => Command::Preview {
+                render: render_of(render),
+                action: PreviewAction::List,
+            },
+            CommandArgs::Preview(PreviewArgs::Up {
+                reference,
+                render,
+                no_wait,
+                timeout,
+                lock_timeout,
+            }) => Command::Preview {
+                render: render_of(render),
+                action: PreviewAction::Up {
+                    reference,
+                    wait: !no_wait,
+                    timeout,
+                    lock_timeout,
+                },
+            },
+            CommandArgs::Preview(PreviewArgs::Down {
+                reference,
+                render,
+                lock_timeout,
+            }) => Command::Preview {
+                render: render_of(render),
+                action: PreviewAction::Down {
+                    reference,
+                    lock_timeout,
                 },
             },
             CommandArgs::Health(HealthArgs::Explain {

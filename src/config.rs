@@ -68,6 +68,9 @@ pub struct ConfigFile {
     /// Where every target's sync results are sent.
     #[serde(default)]
     pub notify: Vec<Spanned<NotifyConfig>>,
+    /// Preview environments: which refs open one, from which target.
+    #[serde(default)]
+    pub previews: Vec<Spanned<crate::preview::PreviewConfig>>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -335,6 +338,23 @@ impl ConfigFile {
                 file: format!("{CONFIG_FILE} (line {})", n.referenced.line()),
                 message,
             })?;
+        }
+        let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
+        let mut preview_names = std::collections::HashSet::new();
+        for p in &config.previews {
+            let file = format!("{CONFIG_FILE} (line {})", p.referenced.line());
+            crate::preview::config::check(&p.value, &names).map_err(|message| {
+                ConfigError::Invalid {
+                    file: file.clone(),
+                    message,
+                }
+            })?;
+            if !preview_names.insert(p.value.name.as_str()) {
+                return Err(ConfigError::Invalid {
+                    file,
+                    message: format!("preview {:?} is declared twice", p.value.name),
+                });
+            }
         }
         if config.targets.is_empty() {
             // A file that selects nothing is a mistake (an edit gone

@@ -23,6 +23,7 @@ pub mod load;
 pub mod logging;
 pub mod notify;
 pub mod plan;
+pub mod preview;
 pub mod promote;
 pub mod render;
 pub mod report;

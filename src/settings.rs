@@ -286,6 +286,24 @@ pub struct WatchSettings {
     pub stall_timeout: Duration,
     /// On SIGTERM/SIGINT, how long the step in flight may still run.
     pub grace_period: Duration,
+    /// `--previews`: reconcile preview environments every interval.
+    pub previews: bool,
+}
+
+/// `gitsync preview …`.
+#[derive(Debug, Clone)]
+pub enum PreviewAction {
+    List,
+    Up {
+        reference: String,
+        wait: bool,
+        timeout: Duration,
+        lock_timeout: Duration,
+    },
+    Down {
+        reference: String,
+        lock_timeout: Duration,
+    },
 }
 
 /// `promote`: from which target to which, and when it may.
@@ -301,6 +319,10 @@ pub struct PromoteSettings {
 
 #[derive(Debug, Clone)]
 pub enum Command {
+    Preview {
+        render: RenderSettings,
+        action: PreviewAction,
+    },
     Render {
         render: RenderSettings,
         /// `--reveal-secrets`: SOPS-decrypted values in clear.

@@ -25,6 +25,10 @@ pub const ID: &str = "applyset.kubernetes.io/id";
 pub const TOOLING: &str = "applyset.kubernetes.io/tooling";
 pub const CONTAINS_GROUP_KINDS: &str = "applyset.kubernetes.io/contains-group-kinds";
 pub const ADDITIONAL_NAMESPACES: &str = "applyset.kubernetes.io/additional-namespaces";
+/// On a preview's Namespace: the id of the ApplySet whose parent lives in
+/// it. Set by gitsync when it creates the namespace; only a namespace
+/// with it (set by gitsync) is ever closed.
+pub const PREVIEW_OF: &str = "gitsync.io/preview-of";
 /// `gitsync.io/prune: disabled` keeps an object when Git drops it.
 pub const PRUNE: &str = "gitsync.io/prune";
 
@@ -213,6 +217,18 @@ pub async fn read_parent(
         namespaces,
         record,
     }))
+}
+
+/// The uid of the parent, if it exists.
+pub async fn parent_uid(cluster: &Cluster, set: &ApplySet) -> Result<Option<String>, ClusterError> {
+    let api = parent_api(cluster, set);
+    let found = retry(|| api.get_opt(&set.name))
+        .await
+        .map_err(|source| ClusterError::Read {
+            what: format!("ApplySet parent ConfigMap {}/{}", set.namespace, set.name),
+            source,
+        })?;
+    Ok(found.and_then(|o| o.metadata.uid))
 }
 
 /// Writes the parent (server-side apply; gitsync owns it whole).

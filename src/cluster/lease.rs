@@ -32,6 +32,27 @@ pub fn write_lock_name(applyset_name: &str) -> String {
     name[..name.len().min(253)].to_string()
 }
 
+/// The uids of the Leases gitsync keeps for an ApplySet (leader and
+/// write lock) in its namespace: gitsync's own, so a preview's namespace
+/// goes with them.
+pub async fn own_lease_uids(
+    client: Client,
+    namespace: &str,
+    applyset_name: &str,
+) -> Result<Vec<String>, kube::Error> {
+    let api: Api<Lease> = Api::namespaced(client, namespace);
+    let mut out = Vec::new();
+    for name in [lease_name(applyset_name), write_lock_name(applyset_name)] {
+        if let Some(uid) = super::retry(|| api.get_opt(&name))
+            .await?
+            .and_then(|l| l.metadata.uid)
+        {
+            out.push(uid);
+        }
+    }
+    Ok(out)
+}
+
 pub struct Elector {
     api: Api<Lease>,
     name: String,

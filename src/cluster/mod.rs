@@ -63,6 +63,12 @@ pub enum ClusterError {
         #[source]
         source: kube::Error,
     },
+    #[error("reading {what}")]
+    Read {
+        what: String,
+        #[source]
+        source: kube::Error,
+    },
     #[error("writing {what}")]
     Write {
         what: String,

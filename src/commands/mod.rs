@@ -10,6 +10,7 @@ mod diff;
 mod drift;
 mod health;
 mod interrupt;
+mod preview;
 mod promote;
 mod render;
 mod status;
@@ -60,6 +61,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
             base: Some(base),
         } => diff::run_base(settings, render, plan, base),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
+        Command::Preview { render, action } => preview::run(settings, render, action),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
         Command::Promote { render, promote } => promote::run(settings, render, promote),

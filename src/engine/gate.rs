@@ -31,7 +31,7 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use super::Engine;
-use crate::cluster::applyset::{PART_OF, PRUNE, prune_disabled};
+use crate::cluster::applyset::{PART_OF, PREVIEW_OF, PRUNE, prune_disabled};
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message, with_type};
 use crate::cluster::retry;
 use crate::hooks::{HOOK_LABEL, HOOK_OF_LABEL};
@@ -53,12 +53,14 @@ pub(super) enum Purpose {
     Hook,
     /// A member deleted to be created again (`--force-replace`).
     Replace,
+    /// A preview's Namespace, closed with what it holds.
+    Preview,
 }
 
 impl Purpose {
     fn deleting(self) -> &'static str {
         match self {
-            Purpose::Prune | Purpose::Hook => "deleting",
+            Purpose::Prune | Purpose::Hook | Purpose::Preview => "deleting",
             Purpose::Replace => "replacing (deleting and recreating)",
         }
     }
@@ -221,6 +223,7 @@ fn standing(
     let owned = match purpose {
         Purpose::Prune | Purpose::Replace => ours(obj, applyset_id),
         Purpose::Hook => hook_owned(obj, applyset_id),
+        Purpose::Preview => preview_owned(obj, applyset_id),
     };
     owned.map_err(Refusal::NotOurs)?;
     if prune_disabled(obj) {
@@ -411,6 +414,25 @@ fn hook_ours(obj: &Value, id: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err("its hook labels were not set by gitsync (its field manager does not own them)".into())
+    }
+}
+
+/// Ok when the object is a preview's Namespace that gitsync created for
+/// the ApplySet `id`: it carries `gitsync.io/preview-of` with `id`, set
+/// by gitsync's field manager, and no controller owns it.
+pub(super) fn preview_owned(obj: &Value, id: &str) -> Result<(), String> {
+    if label(obj, PREVIEW_OF) != Some(id) {
+        return Err(format!(
+            "it is not this preview's namespace (no {PREVIEW_OF} label with its ApplySet's id)"
+        ));
+    }
+    if let Some(owner) = controller(obj) {
+        return Err(format!("it is controlled by {owner}"));
+    }
+    if set_by_gitsync(obj, &[PREVIEW_OF]) {
+        Ok(())
+    } else {
+        Err(format!("its {PREVIEW_OF} label was not set by gitsync"))
     }
 }
 

@@ -6,6 +6,7 @@
 //! they never talk to the API server themselves.
 
 mod apply;
+mod close;
 mod gate;
 mod hooks;
 mod lock;
@@ -25,6 +26,7 @@ use crate::desired::{DesiredSet, ObjectId};
 use crate::health::{Health, Rules};
 use crate::plan::{Action, Change, Plan};
 
+pub use close::Closed;
 pub use hooks::{HookOutcome, HookResult};
 pub use lock::WriteLock;
 pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};

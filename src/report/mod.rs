@@ -9,6 +9,7 @@ mod failed;
 mod json;
 mod markdown;
 mod mask;
+mod preview;
 mod progress;
 mod status;
 mod sync;
@@ -110,6 +111,11 @@ impl Printer {
     }
 
     /// Each target's status.
+    /// Previews (`preview list`, `up`, `down`).
+    pub fn previews(&self, rows: &[crate::preview::run::Listed]) -> io::Result<()> {
+        self.write(|out| preview::write_previews(out, rows, self.format))
+    }
+
     pub fn statuses(&self, statuses: &[crate::status::TargetStatus]) -> io::Result<()> {
         self.write(|out| status::write_status(out, statuses, self.format))
     }

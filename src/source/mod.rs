@@ -157,6 +157,40 @@ pub fn current_revision(repo: &str, revision: Option<&str>) -> Result<String, So
     Ok(commit.id.to_string())
 }
 
+/// Every ref whose full name starts with `prefix` (`refs/pull/`), with its
+/// commit: for a URL one ref listing, for a local repository its refs.
+/// What previews poll.
+pub fn list_refs(repo: &str, prefix: &str) -> Result<Vec<(String, String)>, SourceError> {
+    if is_url(repo) {
+        return remote::remote_refs(repo, prefix);
+    }
+    let root = std::fs::canonicalize(repo).map_err(|source| SourceError::PathNotFound {
+        path: PathBuf::from(repo),
+        source,
+    })?;
+    let git = gix::discover(&root).map_err(|source| SourceError::NotARepository {
+        path: root.clone(),
+        revision: prefix.to_owned(),
+        source,
+    })?;
+    let listed = || -> gix::Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let platform = git.references()?;
+        for r in platform.prefixed(prefix)?.flatten() {
+            let mut r = r;
+            let name = r.name().as_bstr().to_string();
+            if let Ok(id) = r.peel_to_id() {
+                out.push((name, id.to_string()));
+            }
+        }
+        Ok(out)
+    };
+    listed().map_err(|e| SourceError::ListRefs {
+        url: root.display().to_string(),
+        source: Box::new(e),
+    })
+}
+
 /// `$GITSYNC_CACHE_DIR`, else `$XDG_CACHE_HOME/gitsync`, else
 /// `~/.cache/gitsync` (falling back to the temp dir without a home).
 pub fn default_cache_dir() -> PathBuf {

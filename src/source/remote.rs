@@ -375,3 +375,46 @@ pub(crate) fn remote_head(url: &str, revision: Option<&str>) -> Result<String, S
         }),
     }
 }
+
+/// Every ref of the remote whose full name starts with `prefix`, with the
+/// commit it points to (annotated tags peeled): one ref listing, no fetch.
+pub(crate) fn remote_refs(url: &str, prefix: &str) -> Result<Vec<(String, String)>, SourceError> {
+    let shown = redact_url(url);
+    let scratch = tempfile::tempdir().map_err(|source| SourceError::Io {
+        what: "create a temporary directory",
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    // The refspec only narrows what the server advertises (protocol v2's
+    // ref-prefix); the names are filtered here.
+    let spec = format!("{}*", prefix.trim_end_matches('*'));
+    let list = || -> gix::Result<Vec<(String, String)>> {
+        let mut repo = gix::init_bare(scratch.path())?;
+        disable_prompt(&mut repo)?;
+        let remote = repo
+            .remote_at(url)?
+            .with_refspecs(
+                [format!("{spec}:refs/gitsync-list/*").as_str()],
+                Direction::Fetch,
+            )?
+            .with_fetch_tags(gix::remote::fetch::Tags::None);
+        let (ref_map, _handshake) = remote
+            .connect(Direction::Fetch)?
+            .ref_map(gix::progress::Discard, Default::default())?;
+        Ok(ref_map
+            .remote_refs
+            .iter()
+            .filter_map(|r| {
+                let (name, target, peeled) = r.unpack();
+                let name = name.to_string();
+                let id = peeled.or(target)?;
+                name.starts_with(prefix)
+                    .then(|| (name, id.to_hex().to_string()))
+            })
+            .collect())
+    };
+    list().map_err(|e| SourceError::ListRefs {
+        url: shown,
+        source: scrub(e, url),
+    })
+}

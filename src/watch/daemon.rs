@@ -23,6 +23,36 @@ use crate::config::{CONFIG_FILE, ConfigError};
 use crate::exit::ExitStatus;
 use crate::settings::{RenderSettings, Settings, TargetSelection, WatchSettings};
 
+/// `--previews`: every interval, previews are opened, updated and closed
+/// to match the refs (`preview::run::reconcile`). Never ends; a failed
+/// round is logged and the next one tries again.
+async fn previews(settings: &Settings, render: &RenderSettings, watch: &WatchSettings) {
+    let opts = crate::preview::run::UpOptions {
+        wait: true,
+        timeout: PREVIEW_HEALTH_TIMEOUT,
+        lock_timeout: PREVIEW_LOCK_TIMEOUT,
+        concurrency: 16,
+    };
+    let mut expired = crate::preview::run::Expired::default();
+    let mut every = tokio::time::interval(watch.interval);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match crate::preview::run::reconcile(settings, render, opts, &mut expired).await {
+            Ok(done) if done.opened.is_empty() && done.closed.is_empty() => {}
+            Ok(done) => tracing::info!(opened = ?done.opened, closed = ?done.closed,
+                failed = ?done.failed, "previews reconciled"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "previews: this round failed"),
+        }
+    }
+}
+
+/// How long `watch --previews` waits for one preview to become healthy
+/// before it goes on to the next (the preview stays, marked unhealthy).
+const PREVIEW_HEALTH_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long it waits for another writer of a preview.
+const PREVIEW_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long starting up may wait to count the other replicas.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -128,12 +158,15 @@ pub async fn run(
             }
         };
         tokio::pin!(relister);
+        let previews = previews(settings, render, watch);
+        tokio::pin!(previews);
         loop {
             tokio::select! {
                 _ = &mut signalled => break,
                 Some(()) = futures::StreamExt::next(&mut loops.running) => {}
                 Some(names) = names_rx.recv() => loops.follow(names),
                 () = &mut relister, if all_targets => {}
+                () = &mut previews, if watch.previews => {}
             }
         }
         loops.stop_all().await;

@@ -146,6 +146,17 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Deletes namespace `name` (which gitsync creates) when the guard
+    /// drops, so that a failing test leaves nothing behind.
+    pub fn namespace_guard(&'static self, name: &str) -> TestNamespace {
+        TestNamespace {
+            name: name.to_string(),
+            client: self.client(),
+        }
+    }
+}
+
 pub struct TestNamespace {
     pub name: String,
     pub client: Client,

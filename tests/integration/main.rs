@@ -25,6 +25,7 @@ mod multi;
 mod multi_watch;
 mod notify;
 mod predict;
+mod preview;
 mod prune;
 mod receiver;
 mod render;
@@ -100,6 +101,7 @@ fn main() {
     trials.extend(multi_watch::tests());
     trials.extend(notify::tests());
     trials.extend(predict::tests());
+    trials.extend(preview::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());
     trials.extend(render::tests());
