@@ -16,7 +16,7 @@
 
 bench_build() {
   cargo build --release --quiet
-  bin=$PWD/target/release/gitsync
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/gitsync
 }
 
 bench_cluster() {

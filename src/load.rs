@@ -53,13 +53,7 @@ pub fn resolve(
     settings: &Settings,
     render_settings: &RenderSettings,
 ) -> anyhow::Result<(Snapshot, Vec<Target>)> {
-    let snapshot =
-        source::load(&settings.source, &source::default_cache_dir()).with_context(|| {
-            format!(
-                "loading repository {}",
-                source::redact_url(&settings.source.repo)
-            )
-        })?;
+    let snapshot = snapshot(settings)?;
     if let Some(commit) = &snapshot.commit {
         tracing::info!(sha = %commit.sha, subject = %commit.subject, work_tree = snapshot.work_tree,
             signed_by = snapshot.signed_by.as_deref().unwrap_or("-"), "source");
@@ -78,6 +72,16 @@ pub fn resolve(
         .filter(|t| t.revision.is_none() || t.revision == settings.source.revision);
     require_target_signatures(&settings.source, &snapshot, on_main)?;
     Ok((snapshot, targets))
+}
+
+/// The repository at the command's revision (`--repo`, `--revision`).
+pub fn snapshot(settings: &Settings) -> anyhow::Result<Snapshot> {
+    source::load(&settings.source, &source::default_cache_dir()).with_context(|| {
+        format!(
+            "loading repository {}",
+            source::redact_url(&settings.source.repo)
+        )
+    })
 }
 
 /// gitsync.yaml may ask more of a target's signatures than the flags do

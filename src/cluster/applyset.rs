@@ -84,16 +84,7 @@ pub fn default_name(repo_identity: &str, path: &str) -> String {
         .rsplit(['/', ':'])
         .next()
         .unwrap_or("repo");
-    let mut slug: String = format!("{last}-{path}")
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    while slug.contains("--") {
-        slug = slug.replace("--", "-");
-    }
-    let slug: String = slug.trim_matches('-').chars().take(40).collect();
-    let slug = slug.trim_end_matches('-');
+    let slug = slug(&format!("{last}-{path}"), 40);
     let hash = Sha256::digest(format!("{repo_identity}\0{path}").as_bytes());
     let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
     if slug.is_empty() {
@@ -101,6 +92,21 @@ pub fn default_name(repo_identity: &str, path: &str) -> String {
     } else {
         format!("gitsync-{slug}-{hex}")
     }
+}
+
+/// A DNS-label-safe form of `s`: lower case, anything but letters and
+/// digits as single `-`, none at either end, at most `max` characters.
+pub fn slug(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    let out: String = out.trim_matches('-').chars().take(max).collect();
+    out.trim_end_matches('-').to_string()
 }
 
 /// The ApplySet name of a target: `--name` when given, else derived from

@@ -131,6 +131,26 @@ impl PreviewConfig {
     }
 }
 
+#[cfg(test)]
+impl PreviewConfig {
+    /// An entry `pr` of target `staging` with nothing else set.
+    pub fn example(refs: &str) -> PreviewConfig {
+        PreviewConfig {
+            name: "pr".into(),
+            refs: refs.into(),
+            target: "staging".into(),
+            namespace: None,
+            host: None,
+            ttl: None,
+            max: None,
+            allow_kinds: vec![],
+            resource_quota: None,
+            limit_range: None,
+            verify_signatures: None,
+        }
+    }
+}
+
 /// Checks one entry; `targets` are the names the file declares. The
 /// message says what is wrong; the caller names the line.
 pub fn check(p: &PreviewConfig, targets: &[&str]) -> Result<(), String> {
@@ -258,19 +278,7 @@ mod tests {
     use super::*;
 
     fn entry(refs: &str) -> PreviewConfig {
-        PreviewConfig {
-            name: "pr".into(),
-            refs: refs.into(),
-            target: "staging".into(),
-            namespace: None,
-            host: None,
-            ttl: None,
-            max: None,
-            allow_kinds: vec![],
-            resource_quota: None,
-            limit_range: None,
-            verify_signatures: None,
-        }
+        PreviewConfig::example(refs)
     }
 
     #[test]

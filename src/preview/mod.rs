@@ -265,16 +265,7 @@ impl Instance {
 /// A DNS-label-safe form of a ref's part: `Feature/X_1` → `feature-x-1`,
 /// at most 40 characters.
 pub fn slug(s: &str) -> String {
-    let mut out: String = s
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    while out.contains("--") {
-        out = out.replace("--", "-");
-    }
-    let out: String = out.trim_matches('-').chars().take(40).collect();
-    out.trim_end_matches('-').to_string()
+    crate::cluster::applyset::slug(s, 40)
 }
 
 #[cfg(test)]
@@ -283,17 +274,10 @@ mod tests {
 
     fn entry(namespace: Option<&str>) -> PreviewConfig {
         PreviewConfig {
-            name: "pr".into(),
-            refs: "refs/pull/*/head".into(),
-            target: "staging".into(),
             namespace: namespace.map(str::to_string),
             host: Some("${preview_namespace}.preview.test".into()),
             ttl: Some("1h".into()),
-            max: None,
-            allow_kinds: vec![],
-            resource_quota: None,
-            limit_range: None,
-            verify_signatures: None,
+            ..PreviewConfig::example("refs/pull/*/head")
         }
     }
 

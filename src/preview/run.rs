@@ -40,13 +40,7 @@ pub struct Base {
 
 impl Base {
     pub fn load(settings: &Settings) -> anyhow::Result<Base> {
-        let snapshot =
-            source::load(&settings.source, &source::default_cache_dir()).with_context(|| {
-                format!(
-                    "loading repository {}",
-                    source::redact_url(&settings.source.repo)
-                )
-            })?;
+        let snapshot = crate::load::snapshot(settings)?;
         let config = ConfigFile::load(&snapshot.root)?
             .ok_or(crate::config::ConfigError::NoConfig)
             .context("previews are declared in gitsync.yaml")?;
@@ -369,13 +363,7 @@ pub async fn list(
     for entry in base.entries() {
         let base_target = base.target(settings, render, &entry.target)?;
         let refs = list_refs(&settings.source.repo, &entry).await?;
-        let cluster = connect(&base_target).await?;
-        let open: BTreeMap<String, Open> = namespace::list(&cluster, &identity)
-            .await?
-            .into_iter()
-            .filter(|o| o.entry == entry.name)
-            .map(|o| (o.reference.clone(), o))
-            .collect();
+        let open = opened(&base_target, &identity, &entry, true).await?;
         for (reference, sha) in &refs {
             let Some(instance) = Instance::new(&entry, reference)? else {
                 continue;
@@ -455,13 +443,7 @@ pub async fn reconcile(
     for entry in base.entries() {
         let base_target = base.target(settings, render, &entry.target)?;
         let refs = list_refs(&settings.source.repo, &entry).await?;
-        let cluster = connect(&base_target).await?;
-        let open: BTreeMap<String, Open> = namespace::list(&cluster, &identity)
-            .await?
-            .into_iter()
-            .filter(|o| o.entry == entry.name && !o.closing)
-            .map(|o| (o.reference.clone(), o))
-            .collect();
+        let open = opened(&base_target, &identity, &entry, false).await?;
         let now = now();
         // Gone, or past the TTL: closed first, so their slots free up.
         for (reference, o) in &open {
@@ -522,9 +504,15 @@ pub async fn reconcile(
     Ok(done)
 }
 
-/// The cluster a target names, for reading preview namespaces.
-async fn connect(target: &Target) -> anyhow::Result<crate::cluster::Cluster> {
-    crate::cluster::Cluster::connect(&crate::cluster::ConnectOptions {
+/// The previews of `entry` open on its target's cluster, by ref (those
+/// being deleted too with `closing`).
+async fn opened(
+    target: &Target,
+    repository: &str,
+    entry: &PreviewConfig,
+    closing: bool,
+) -> anyhow::Result<BTreeMap<String, Open>> {
+    let cluster = crate::cluster::Cluster::connect(&crate::cluster::ConnectOptions {
         kubeconfig: target.kubeconfig.as_deref(),
         context: target.context.as_deref(),
         namespace: target.namespace.as_deref(),
@@ -535,7 +523,13 @@ async fn connect(target: &Target) -> anyhow::Result<crate::cluster::Cluster> {
             "connecting to target {}'s cluster",
             target.name.as_deref().unwrap_or_default()
         )
-    })
+    })?;
+    Ok(namespace::list(&cluster, repository)
+        .await?
+        .into_iter()
+        .filter(|o| o.entry == entry.name && (closing || !o.closing))
+        .map(|o| (o.reference.clone(), o))
+        .collect())
 }
 
 fn now() -> i64 {

@@ -9,7 +9,9 @@ use libtest_mimic::Trial;
 use serde_json::Value;
 
 use crate::check;
-use crate::harness::{Cluster, GitRepo, Run, TestResult, gitsync, kubectl, run};
+use crate::harness::{
+    Cluster, GitRepo, Run, TestResult, configmap_value as value, gitsync, kubectl, run,
+};
 use crate::watch::{Daemon, within};
 
 pub fn tests() -> Vec<Trial> {
@@ -94,6 +96,24 @@ impl Remote {
     }
 }
 
+/// `gitsync watch --target staging --previews`, polling every second.
+fn watch_previews(cluster: &Cluster, remote: &Remote) -> Daemon {
+    let url = remote.url();
+    let kubeconfig = cluster.kubeconfig().to_str().unwrap();
+    let args = [
+        "--repo",
+        &url,
+        "--kubeconfig",
+        kubeconfig,
+        "--target",
+        "staging",
+    ];
+    Daemon::spawn(
+        &[&args[..], &["--interval", "1s", "--previews"]].concat(),
+        &[],
+    )
+}
+
 fn gs(cluster: &Cluster, remote: &Remote, args: &[&str]) -> Run {
     run(gitsync(remote.repo.path())
         .arg("--repo")
@@ -101,22 +121,6 @@ fn gs(cluster: &Cluster, remote: &Remote, args: &[&str]) -> Run {
         .arg("--kubeconfig")
         .arg(cluster.kubeconfig())
         .args(args))
-}
-
-fn value(cluster: &Cluster, ns: &str, name: &str) -> String {
-    kubectl(
-        cluster,
-        &[
-            "get",
-            "configmap",
-            name,
-            "-n",
-            ns,
-            "-o",
-            "jsonpath={.data.value}",
-        ],
-    )
-    .stdout
 }
 
 /// Whether the namespace is gone or being deleted.
@@ -228,21 +232,7 @@ fn previews_follow_their_refs_and_leave_the_base_alone() -> TestResult {
     );
 
     // The daemon opens the second, follows a push, closes a removed ref.
-    let url = remote.url();
-    let daemon = Daemon::spawn(
-        &[
-            "--repo",
-            &url,
-            "--kubeconfig",
-            cluster.kubeconfig().to_str().unwrap(),
-            "--target",
-            "staging",
-            "--interval",
-            "1s",
-            "--previews",
-        ],
-        &[],
-    );
+    let daemon = watch_previews(cluster, &remote);
     check!(
         within(Duration::from_secs(60), || value(cluster, &pr2, "web")
             == "two")
@@ -405,21 +395,7 @@ fn a_preview_keeps_to_its_namespace_its_cap_and_its_ttl() -> TestResult {
     }
     // A fresh commit, so the ttl starts now.
     remote.push_more(4, &[("app/web.yaml", &cm("web", "four"))]);
-    let url = remote.url();
-    let daemon = Daemon::spawn(
-        &[
-            "--repo",
-            &url,
-            "--kubeconfig",
-            cluster.kubeconfig().to_str().unwrap(),
-            "--target",
-            "staging",
-            "--interval",
-            "1s",
-            "--previews",
-        ],
-        &[],
-    );
+    let daemon = watch_previews(cluster, &remote);
     check!(
         within(Duration::from_secs(60), || value(cluster, &names[3], "web")
             == "four")
