@@ -2,7 +2,7 @@
 # bench/render.sh, bench/scale.sh); sourced from the repository root after
 # `set -euo pipefail`, not run.
 #
-#   bench_build            release build; sets $bin
+#   bench_build            release build (or $GITSYNC_BIN); sets $bin
 #   bench_cluster          temporary $work (removed on exit) and a throwaway
 #                          local cluster in it (stopped on exit, also when this
 #                          shell dies); sets $kcfg, the array kubectl, and
@@ -15,6 +15,11 @@
 #   median                 of the numbers on stdin, one a line
 
 bench_build() {
+  # GITSYNC_BIN: a release binary built already (no build here).
+  if [[ -n "${GITSYNC_BIN:-}" ]]; then
+    bin=$GITSYNC_BIN
+    return
+  fi
   cargo build --release --quiet
   bin=${CARGO_TARGET_DIR:-$PWD/target}/release/gitsync
 }

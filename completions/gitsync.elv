@@ -297,6 +297,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --to 'Target whose `revision:` in gitsync.yaml is set to it'
             cand --soak 'Refuse unless --from was synced at least this long ago (e.g. 1h)'
             cand --name 'Name of --from''s ApplySet (as given to `sync --name`)'
+            cand --signing-key 'Sign the commit with this key, so that targets verifying signatures accept it: an OpenSSH private key or an armored OpenPGP secret key, without a passphrase'
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
             cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'

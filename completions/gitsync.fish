@@ -290,6 +290,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l from -d 'Tar
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l to -d 'Target whose `revision:` in gitsync.yaml is set to it' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l soak -d 'Refuse unless --from was synced at least this long ago (e.g. 1h)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l name -d 'Name of --from\'s ApplySet (as given to `sync --name`)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l signing-key -d 'Sign the commit with this key, so that targets verifying signatures accept it: an OpenSSH private key or an armored OpenPGP secret key, without a passphrase' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l repo -d 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l revision -d 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote\'s HEAD' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l path -d 'Directory inside the repository holding the manifests (default: the repository root, or the target\'s path in gitsync.yaml)' -r -F

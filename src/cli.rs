@@ -518,6 +518,12 @@ pub struct PromoteArgs {
     /// Name of --from's ApplySet (as given to `sync --name`).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+
+    /// Sign the commit with this key, so that targets verifying
+    /// signatures accept it: an OpenSSH private key or an armored OpenPGP
+    /// secret key, without a passphrase.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -801,6 +807,7 @@ impl Cli {
                     soak: a.soak,
                     dry_run: a.dry_run,
                     name: a.name,
+                    signing_key: a.signing_key,
                 },
             },
             CommandArgs::Watch(a) => Command::Watch {

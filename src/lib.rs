@@ -28,6 +28,7 @@ pub mod promote;
 pub mod render;
 pub mod report;
 pub mod settings;
+pub mod signing;
 pub mod source;
 pub mod status;
 pub mod vars;

@@ -237,8 +237,14 @@ impl Local {
     }
 
     /// Commits `text` as gitsync.yaml on HEAD (author and committer from
-    /// git config), then updates the index and the work tree to match.
-    pub fn commit(&self, text: &str, message: &str) -> Result<String, PromoteError> {
+    /// git config), signed with `key` when given, then updates the index
+    /// and the work tree to match.
+    pub fn commit(
+        &self,
+        text: &str,
+        message: &str,
+        key: Option<&crate::signing::SigningKey>,
+    ) -> Result<String, PromoteError> {
         let err = |what: &str| git_err(what, &self.file);
         let head = self
             .repo
@@ -262,10 +268,14 @@ impl Local {
         let tree = editor
             .write()
             .map_err(|e| err("writing the tree")(e.into()))?;
-        let id = self
-            .repo
-            .commit("HEAD", message, tree, [head.id])
-            .map_err(|e| err("committing (are user.name and user.email set?)")(e.into()))?;
+        let id = match key {
+            None => self
+                .repo
+                .commit("HEAD", message, tree, [head.id])
+                .map_err(|e| err("committing (are user.name and user.email set?)")(e.into()))?
+                .detach(),
+            Some(key) => self.commit_signed(message, tree.detach(), head.id, key)?,
+        };
         std::fs::write(&self.file, text).map_err(|e| err("writing")(e.into()))?;
         // The entry's stat too: git takes a size that differs from the
         // index's for a modified file without reading it.
@@ -289,6 +299,77 @@ impl Local {
             .write(Default::default())
             .map_err(|e| err("writing the index")(e.into()))?;
         Ok(id.to_string())
+    }
+}
+
+impl Local {
+    /// A commit of `tree` on `parent` whose `gpgsig` header is `key`'s
+    /// signature of the commit without it (what git signs), moved onto
+    /// HEAD's branch only if HEAD is still `parent`.
+    fn commit_signed(
+        &self,
+        message: &str,
+        tree: gix::ObjectId,
+        parent: gix::ObjectId,
+        key: &crate::signing::SigningKey,
+    ) -> Result<gix::ObjectId, PromoteError> {
+        use gix::objs::WriteTo;
+        use gix::refs::Target;
+        use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+        let err = |what: &str| git_err(what, &self.file);
+        fn who<E: std::fmt::Display>(
+            s: Option<Result<gix::actor::SignatureRef<'_>, E>>,
+        ) -> Result<gix::actor::Signature, PromoteError> {
+            let unset = || PromoteError::Edit("user.name and user.email are not set".into());
+            s.ok_or_else(unset)?
+                .map_err(|e| PromoteError::Edit(e.to_string()))
+                .and_then(|s| s.to_owned().map_err(|e| PromoteError::Edit(e.to_string())))
+        }
+        let mut commit = gix::objs::Commit {
+            tree,
+            parents: [parent].into_iter().collect(),
+            author: who(self.repo.author())?,
+            committer: who(self.repo.committer())?,
+            encoding: None,
+            message: message.into(),
+            extra_headers: Vec::new(),
+        };
+        let mut payload = Vec::new();
+        commit
+            .write_to(&mut payload)
+            .map_err(|e| err("encoding the commit")(e.into()))?;
+        let signature = key
+            .sign(&payload)
+            .map_err(|e| PromoteError::Edit(e.to_string()))?;
+        commit
+            .extra_headers
+            .push(("gpgsig".into(), signature.trim_end().into()));
+        let id = self
+            .repo
+            .write_object(&commit)
+            .map_err(|e| err("writing the commit")(e.into()))?
+            .detach();
+        let subject = message.lines().next().unwrap_or_default();
+        self.repo
+            .edit_reference(RefEdit {
+                change: Change::Update {
+                    log: LogChange {
+                        mode: RefLog::AndReference,
+                        force_create_reflog: false,
+                        message: format!("commit: {subject}").into(),
+                    },
+                    expected: PreviousValue::MustExistAndMatch(Target::Object(parent)),
+                    new: Target::Object(id),
+                },
+                name: "HEAD"
+                    .try_into()
+                    .map_err(|e: gix::validate::reference::name::Error| {
+                        PromoteError::Edit(e.to_string())
+                    })?,
+                deref: true,
+            })
+            .map_err(|e| err("moving HEAD to the signed commit")(e.into()))?;
+        Ok(id)
     }
 }
 
@@ -368,7 +449,7 @@ mod tests {
         let local = Local::open(d).unwrap();
         let text = local.committed_text().unwrap();
         let new = set_revision(&text, "prod", "abc").unwrap();
-        local.commit(&new, "Promote abc\n").unwrap();
+        local.commit(&new, "Promote abc\n", None).unwrap();
         assert_eq!(git(d, &["status", "--porcelain"]), "");
         assert_eq!(git(d, &["show", "HEAD:gitsync.yaml"]), new);
         assert_eq!(

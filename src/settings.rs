@@ -315,6 +315,8 @@ pub struct PromoteSettings {
     pub dry_run: bool,
     /// `--from`'s ApplySet name (`--name`).
     pub name: Option<String>,
+    /// `--signing-key`: sign the promotion commit with this key file.
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

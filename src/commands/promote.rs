@@ -30,6 +30,12 @@ pub fn run(
     if p.from == p.to {
         bail!("--from and --to name the same target {:?}", p.from);
     }
+    // A bad key is refused before anything else is read.
+    let key = p
+        .signing_key
+        .as_deref()
+        .map(crate::signing::SigningKey::load)
+        .transpose()?;
     // Uncommitted edits are refused before any cluster is asked.
     let local = Local::open(std::path::Path::new(repo))?;
     let text = local.committed_text()?;
@@ -77,7 +83,7 @@ pub fn run(
         writeln!(out, "{unified}\nwould commit:\n\n{message}")?;
         return Ok(ExitStatus::Success);
     }
-    let commit = local.commit(&new, &message)?;
+    let commit = local.commit(&new, &message, key.as_ref())?;
     // Told where the promoted revision was proven: on the source's parent.
     let note = format!(
         "{short} promoted from {} to {} by commit {}",

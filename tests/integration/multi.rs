@@ -431,7 +431,10 @@ fn status_in_text_json_and_markdown() -> TestResult {
 
 /// `Two` with a committer configured in the repository, as promote's
 /// commit takes it from git config, and staging synced.
-fn promotable(test: &str, staging: &str) -> Result<(Two, String), libtest_mimic::Failed> {
+pub(crate) fn promotable(
+    test: &str,
+    staging: &str,
+) -> Result<(Two, String), libtest_mimic::Failed> {
     let two = Two::new(test)?;
     two.repo.git(&["config", "user.name", "Pro Moter"]);
     two.repo

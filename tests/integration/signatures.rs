@@ -25,6 +25,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(sync_records_who_signed),
         crate::trial!(watch_skips_an_unsigned_commit),
         crate::trial!(watch_follows_a_signed_tag),
+        crate::trial!(promote_signs_with_an_ssh_or_openpgp_key),
     ]
 }
 
@@ -789,5 +790,103 @@ fn watch_follows_a_signed_tag() -> TestResult {
         daemon.as_run(),
         "the commit under the signed tag is applied"
     );
+    Ok(())
+}
+
+/// `promote --signing-key`: the promotion commit carries a signature that
+/// git itself and `--verify-signatures head` accept, with an SSH key and
+/// with an OpenPGP key; a key file that is neither is exit 2 and no
+/// commit.
+fn promote_signs_with_an_ssh_or_openpgp_key() -> TestResult {
+    use crate::multi::{configmap, promotable};
+    let (two, _) = promotable("promote-signed", &configmap("app", "staging-2"))?;
+    let keys = Keys::new();
+    let ssh = keys.ssh("promoter", "ed25519");
+    let fpr = keys.openpgp("Pro Moter", "sign")[0].clone();
+    let trusted = keys.path("trusted");
+    let signer = format!("promoter@example.com {}", keys.ssh_public(&ssh));
+    keys.allowed_signers(&trusted, std::slice::from_ref(&signer));
+    keys.export(&fpr, &trusted);
+    let secret = keys.path("openpgp.asc");
+    std::fs::write(
+        &secret,
+        keys.gpg(&["--armor", "--export-secret-keys", &fpr]),
+    )?;
+    let head = || two.repo.git(&["rev-parse", "HEAD"]);
+
+    let not_a_key = keys.path("not-a-key");
+    std::fs::write(&not_a_key, "hello\n")?;
+    let before = head();
+    let r = two.gitsync(
+        &[
+            "promote",
+            "--from",
+            "staging",
+            "--to",
+            "prod",
+            "--signing-key",
+        ]
+        .into_iter()
+        .chain([not_a_key.to_str().unwrap()])
+        .collect::<Vec<_>>(),
+    );
+    check!(
+        r.code == 2 && r.stderr.contains("neither an OpenSSH private key") && head() == before,
+        r,
+        "a file that is no key: exit 2, nothing committed"
+    );
+
+    let verified = |rev: &str| {
+        run(gitsync(two.repo.path())
+            .args(["render", "--target", "staging", "--revision", rev])
+            .args(["--verify-signatures", "head", "--trusted-keys"])
+            .arg(&trusted))
+    };
+    for (n, key) in [(2, &ssh), (3, &secret)] {
+        if n == 3 {
+            two.repo.commit(
+                &[("staging/app.yaml", &configmap("app", "staging-3"))],
+                "staging again",
+            );
+        }
+        let r = two.gitsync(&["sync", "--target", "staging"]);
+        check!(r.code == 0, r, "sync staging");
+        let r = two.gitsync(
+            &[
+                "promote",
+                "--from",
+                "staging",
+                "--to",
+                "prod",
+                "--soak",
+                "0s",
+                "--signing-key",
+            ]
+            .into_iter()
+            .chain([key.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+        );
+        check!(r.code == 0, r, "promoted with {}", key.display());
+        let r = verified("HEAD");
+        check!(
+            r.code == 0,
+            r,
+            "--verify-signatures head accepts the promotion commit ({})",
+            key.display()
+        );
+        let r = verified("HEAD~1");
+        check!(r.code == 2, r, "and refuses the unsigned one before it");
+    }
+    // git itself accepts both: the SSH one with the allowed signers, the
+    // OpenPGP one (HEAD) with the GnuPG home that made its key (`must`
+    // fails the test when git refuses).
+    let allowed = format!(
+        "gpg.ssh.allowedSignersFile={}",
+        trusted.join("allowed_signers").display()
+    );
+    let promotions = two.repo.git(&["log", "--format=%H", "--grep", "^Promote"]);
+    let ssh_promotion = promotions.lines().last().ok_or("two promotions")?;
+    keys.git(&two.repo, &["-c", &allowed, "verify-commit", ssh_promotion]);
+    keys.git(&two.repo, &["verify-commit", "HEAD"]);
     Ok(())
 }
