@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -455,6 +456,123 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
         'gitsync;health;help;help' {
             break
         }
+        'gitsync;image' {
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Per policy: what Git holds, the newest allowed tag, and why others were passed over')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gitsync;image;list' {
+            [CompletionResult]::new('--registry-credentials', '--registry-credentials', [CompletionResultType]::ParameterName, 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)')
+            [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'A registry host (`HOST[:PORT]`) spoken to over plain HTTP (loopback hosts always are); repeatable')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;image;update' {
+            [CompletionResult]::new('--registry-credentials', '--registry-credentials', [CompletionResultType]::ParameterName, 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)')
+            [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'A registry host (`HOST[:PORT]`) spoken to over plain HTTP (loopback hosts always are); repeatable')
+            [CompletionResult]::new('--signing-key', '--signing-key', [CompletionResultType]::ParameterName, 'Sign the commit with this key (as `promote --signing-key`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes as a diff; commit nothing')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;image;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Per policy: what Git holds, the newest allowed tag, and why others were passed over')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'gitsync;image;help;list' {
+            break
+        }
+        'gitsync;image;help;update' {
+            break
+        }
+        'gitsync;image;help;help' {
+            break
+        }
         'gitsync;preview' {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
@@ -667,6 +785,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files')
             [CompletionResult]::new('preview', 'preview', [CompletionResultType]::ParameterValue, 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -698,6 +817,17 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             break
         }
         'gitsync;help;health;explain' {
+            break
+        }
+        'gitsync;help;image' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Per policy: what Git holds, the newest allowed tag, and why others were passed over')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change')
+            break
+        }
+        'gitsync;help;image;list' {
+            break
+        }
+        'gitsync;help;image;update' {
             break
         }
         'gitsync;help;preview' {

@@ -54,6 +54,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand health 'Look at the health of objects as sync judges it'
+            cand image 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files'
             cand preview 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -439,6 +440,116 @@ set edit:completion:arg-completer[gitsync] = {|@words|
         }
         &'gitsync;health;help;help'= {
         }
+        &'gitsync;image'= {
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Per policy: what Git holds, the newest allowed tag, and why others were passed over'
+            cand update 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;image;list'= {
+            cand --registry-credentials 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)'
+            cand --insecure-registry 'A registry host (`HOST[:PORT]`) spoken to over plain HTTP (loopback hosts always are); repeatable'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;image;update'= {
+            cand --registry-credentials 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)'
+            cand --insecure-registry 'A registry host (`HOST[:PORT]`) spoken to over plain HTTP (loopback hosts always are); repeatable'
+            cand --signing-key 'Sign the commit with this key (as `promote --signing-key`)'
+            cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
+            cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
+            cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'
+            cand --verify-signatures 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision'
+            cand --trusted-keys 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for'
+            cand --max-checkout-size 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)'
+            cand --max-checkout-file-size 'Most bytes any one file of a commit may have when written to disk'
+            cand --target 'Target of gitsync.yaml to use; repeat for several'
+            cand --parallel-targets 'How many of several targets diff, sync, drift and status work on at once'
+            cand --kubeconfig 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)'
+            cand --context 'Kubeconfig context to use (default: its current context)'
+            cand -n 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)'
+            cand --request-timeout 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long'
+            cand -o 'Output format of results on stdout'
+            cand --output 'Output format of results on stdout'
+            cand --color 'When to colour output. NO_COLOR in the environment means never'
+            cand --dry-run 'Print the changes as a diff; commit nothing'
+            cand --all-targets 'Use every target of gitsync.yaml'
+            cand --trust-repo-kubeconfig 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --no-progress 'Never draw progress bars (they are only drawn on a terminal anyway)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'gitsync;image;help'= {
+            cand list 'Per policy: what Git holds, the newest allowed tag, and why others were passed over'
+            cand update 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'gitsync;image;help;list'= {
+        }
+        &'gitsync;image;help;update'= {
+        }
+        &'gitsync;image;help;help'= {
+        }
         &'gitsync;preview'= {
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
@@ -641,6 +752,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand promote 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit'
             cand render 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster'
             cand health 'Look at the health of objects as sync judges it'
+            cand image 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files'
             cand preview 'Preview environments: one namespace per pull request (or any ref a `previews:` entry of gitsync.yaml matches), for CI'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -663,6 +775,14 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand explain 'Say which rule decides one live object''s health (gitsync.yaml''s healthCheckExprs, a built-in rule for a custom resource, Job completion, or kstatus) and why it is what it is now'
         }
         &'gitsync;help;health;explain'= {
+        }
+        &'gitsync;help;image'= {
+            cand list 'Per policy: what Git holds, the newest allowed tag, and why others were passed over'
+            cand update 'Write the newest allowed images into the marked files, as one commit of the local repository listing each change'
+        }
+        &'gitsync;help;image;list'= {
+        }
+        &'gitsync;help;image;update'= {
         }
         &'gitsync;help;preview'= {
             cand list 'Every preview the remote''s refs ask for and every one open, with its commit, namespace, health, URL and state (open, outdated, pending, closing, orphaned)'

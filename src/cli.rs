@@ -8,9 +8,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
-    ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, LogFormat, OutputFormat,
-    PlanSettings, PreviewAction, PromoteSettings, Settings, SourceSettings, SyncSettings,
-    TargetSelection, VerifyMode, VerifySettings, WatchSettings,
+    ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, ImageSettings,
+    LogFormat, OutputFormat, PlanSettings, PreviewAction, PromoteSettings, Settings,
+    SourceSettings, SyncSettings, TargetSelection, VerifyMode, VerifySettings, WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -216,6 +216,11 @@ pub enum CommandArgs {
     #[command(subcommand)]
     Health(HealthArgs),
 
+    /// Image updates: the newest image each gitsync.yaml `images:` policy
+    /// allows, written into the marked scalars of the repository's files.
+    #[command(subcommand)]
+    Image(ImageArgs),
+
     /// Preview environments: one namespace per pull request (or any ref
     /// a `previews:` entry of gitsync.yaml matches), for CI.
     #[command(subcommand)]
@@ -247,6 +252,47 @@ pub enum HealthArgs {
         /// complete.
         #[arg(long)]
         wait_for_jobs: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryFlags {
+    /// A Docker config.json whose `auths` hold registry credentials
+    /// (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json).
+    #[arg(long, value_name = "FILE")]
+    pub registry_credentials: Option<PathBuf>,
+
+    /// A registry host (`HOST[:PORT]`) spoken to over plain HTTP
+    /// (loopback hosts always are); repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registries: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageArgs {
+    /// Per policy: what Git holds, the newest allowed tag, and why others
+    /// were passed over.
+    ///
+    /// Exit codes: 0 listed, 2 error.
+    List {
+        #[command(flatten)]
+        registry: RegistryFlags,
+    },
+
+    /// Write the newest allowed images into the marked files, as one
+    /// commit of the local repository listing each change.
+    ///
+    /// Exit codes: 0 committed, or nothing newer (no commit), or
+    /// --dry-run printed; 2 error (no commit).
+    Update {
+        #[command(flatten)]
+        registry: RegistryFlags,
+        /// Print the changes as a diff; commit nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Sign the commit with this key (as `promote --signing-key`).
+        #[arg(long, value_name = "FILE")]
+        signing_key: Option<PathBuf>,
     },
 }
 
@@ -829,6 +875,24 @@ impl Cli {
                     previews: a.previews,
                 },
             },
+            CommandArgs::Image(ImageArgs::List { registry }) => Command::Image(ImageSettings {
+                update: false,
+                dry_run: false,
+                signing_key: None,
+                registry_credentials: registry.registry_credentials,
+                insecure_registries: registry.insecure_registries,
+            }),
+            CommandArgs::Image(ImageArgs::Update {
+                registry,
+                dry_run,
+                signing_key,
+            }) => Command::Image(ImageSettings {
+                update: true,
+                dry_run,
+                signing_key,
+                registry_credentials: registry.registry_credentials,
+                insecure_registries: registry.insecure_registries,
+            }),
             CommandArgs::Preview(PreviewArgs::List { render }) => Command::Preview {
                 render: render_of(render),
                 action: PreviewAction::List,

@@ -71,6 +71,9 @@ pub struct ConfigFile {
     /// Preview environments: which refs open one, from which target.
     #[serde(default)]
     pub previews: Vec<Spanned<crate::preview::PreviewConfig>>,
+    /// Image policies: which tag each marked image should be at.
+    #[serde(default)]
+    pub images: Vec<Spanned<crate::image::policy::PolicyConfig>>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -268,6 +271,15 @@ impl Target {
 }
 
 impl ConfigFile {
+    /// The `images:` policies, compiled (they were checked when the file
+    /// was parsed).
+    pub fn image_policies(&self) -> Vec<crate::image::policy::Policy> {
+        self.images
+            .iter()
+            .filter_map(|i| crate::image::policy::Policy::compile(&i.value).ok())
+            .collect()
+    }
+
     /// Reads `gitsync.yaml` from the root, if there is one.
     pub fn load(root: &Path) -> Result<Option<ConfigFile>, ConfigError> {
         let path = root.join(CONFIG_FILE);
@@ -353,6 +365,23 @@ impl ConfigFile {
                 return Err(ConfigError::Invalid {
                     file,
                     message: format!("preview {:?} is declared twice", p.value.name),
+                });
+            }
+        }
+        let mut image_names = std::collections::HashSet::new();
+        for i in &config.images {
+            let file = format!("{CONFIG_FILE} (line {})", i.referenced.line());
+            crate::image::policy::Policy::compile(&i.value).map_err(|message| {
+                ConfigError::Invalid {
+                    file: file.clone(),
+                    message,
+                }
+            })?;
+            let key = (i.value.namespace.clone(), i.value.name.clone());
+            if !image_names.insert(key) {
+                return Err(ConfigError::Invalid {
+                    file,
+                    message: format!("image policy {:?} is declared twice", i.value.name),
                 });
             }
         }

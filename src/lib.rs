@@ -19,6 +19,7 @@ pub mod health;
 pub mod hooks;
 pub mod id;
 pub mod ignore;
+pub mod image;
 pub mod load;
 pub mod logging;
 pub mod notify;

@@ -167,12 +167,13 @@ fn check_edit(old: &str, new: &str, target: &str, revision: &str) -> Result<(), 
     Ok(())
 }
 
-/// The local repository holding gitsync.yaml at `root`.
+/// The local repository holding gitsync.yaml at `root`: what promote (and
+/// `image update`) commit to.
 pub struct Local {
     repo: gix::Repository,
-    /// gitsync.yaml's path inside the repository, `/`-separated.
-    rel: String,
-    file: PathBuf,
+    /// `root` inside the work tree, `/`-separated (empty at the top).
+    sub: String,
+    root: PathBuf,
 }
 
 fn git_err(
@@ -192,21 +193,20 @@ impl Local {
             .workdir()
             .and_then(|w| std::fs::canonicalize(w).ok())
             .ok_or_else(|| git_err("finding the work tree", &root)("a bare repository".into()))?;
-        let sub = root.strip_prefix(&workdir).unwrap_or(Path::new(""));
-        let rel = sub.join(CONFIG_FILE).to_string_lossy().replace('\\', "/");
-        Ok(Local {
-            repo,
-            rel,
-            file: root.join(CONFIG_FILE),
-        })
+        let sub = root
+            .strip_prefix(&workdir)
+            .unwrap_or(Path::new(""))
+            .to_string_lossy()
+            .replace('\\', "/");
+        Ok(Local { repo, sub, root })
     }
 
-    fn head_blob(&self) -> Result<(gix::ObjectId, Vec<u8>), PromoteError> {
-        let err = || git_err("reading HEAD's gitsync.yaml", &self.file);
+    fn head_blob(&self, rel: &str) -> Result<(gix::ObjectId, Vec<u8>), PromoteError> {
+        let err = || git_err(&format!("reading HEAD's {rel}"), &self.root);
         let commit = self.repo.head_commit().map_err(|e| err()(e.into()))?;
         let tree = commit.tree().map_err(|e| err()(e.into()))?;
         let entry = tree
-            .lookup_entry_by_path(&self.rel)
+            .lookup_entry_by_path(rel)
             .map_err(|e| err()(e.into()))?
             .ok_or_else(|| err()("not in HEAD".into()))?;
         let object = entry.object().map_err(|e| err()(e.into()))?;
@@ -216,20 +216,25 @@ impl Local {
     /// gitsync.yaml as HEAD has it; refused when the work tree or the
     /// index differ from it.
     pub fn committed_text(&self) -> Result<String, PromoteError> {
-        let (id, data) = self.head_blob()?;
-        let uncommitted = || PromoteError::Uncommitted {
-            file: self.rel.clone(),
-        };
-        let disk =
-            std::fs::read(&self.file).map_err(|e| git_err("reading", &self.file)(e.into()))?;
+        self.committed(CONFIG_FILE)
+    }
+
+    /// A file (relative to `root`, `/`-separated) as HEAD has it; refused
+    /// when the work tree or the index differ from it.
+    pub fn committed(&self, file: &str) -> Result<String, PromoteError> {
+        let rel = in_repo(&self.sub, file);
+        let (id, data) = self.head_blob(&rel)?;
+        let uncommitted = || PromoteError::Uncommitted { file: rel.clone() };
+        let path = self.root.join(file);
+        let disk = std::fs::read(&path).map_err(|e| git_err("reading", &path)(e.into()))?;
         if disk != data {
             return Err(uncommitted());
         }
         let index = self
             .repo
             .open_index()
-            .map_err(|e| git_err("reading the index", &self.file)(e.into()))?;
-        let staged = index.entry_by_path(self.rel.as_str().into()).map(|e| e.id);
+            .map_err(|e| git_err("reading the index", &path)(e.into()))?;
+        let staged = index.entry_by_path(rel.as_str().into()).map(|e| e.id);
         if staged.is_some_and(|s| s != id) {
             return Err(uncommitted());
         }
@@ -245,16 +250,23 @@ impl Local {
         message: &str,
         key: Option<&crate::signing::SigningKey>,
     ) -> Result<String, PromoteError> {
-        let err = |what: &str| git_err(what, &self.file);
+        self.commit_files(&[(CONFIG_FILE.to_string(), text.to_string())], message, key)
+    }
+
+    /// Commits `files` (paths relative to `root`, `/`-separated, and
+    /// their new text) on HEAD, signed with `key` when given, then updates
+    /// the index and the work tree to match.
+    pub fn commit_files(
+        &self,
+        files: &[(String, String)],
+        message: &str,
+        key: Option<&crate::signing::SigningKey>,
+    ) -> Result<String, PromoteError> {
+        let err = |what: &str| git_err(what, &self.root);
         let head = self
             .repo
             .head_commit()
             .map_err(|e| err("reading HEAD")(e.into()))?;
-        let blob = self
-            .repo
-            .write_blob(text.as_bytes())
-            .map_err(|e| err("writing the blob")(e.into()))?
-            .detach();
         let mut editor = self
             .repo
             .edit_tree(
@@ -262,9 +274,19 @@ impl Local {
                     .map_err(|e| err("reading HEAD's tree")(e.into()))?,
             )
             .map_err(|e| err("editing the tree")(e.into()))?;
-        editor
-            .upsert(self.rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
-            .map_err(|e| err("editing the tree")(e.into()))?;
+        let mut blobs = Vec::new();
+        for (file, text) in files {
+            let blob = self
+                .repo
+                .write_blob(text.as_bytes())
+                .map_err(|e| err("writing the blob")(e.into()))?
+                .detach();
+            let rel = in_repo(&self.sub, file);
+            editor
+                .upsert(rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
+                .map_err(|e| err("editing the tree")(e.into()))?;
+            blobs.push((rel, blob));
+        }
         let tree = editor
             .write()
             .map_err(|e| err("writing the tree")(e.into()))?;
@@ -276,29 +298,40 @@ impl Local {
                 .detach(),
             Some(key) => self.commit_signed(message, tree.detach(), head.id, key)?,
         };
-        std::fs::write(&self.file, text).map_err(|e| err("writing")(e.into()))?;
-        // The entry's stat too: git takes a size that differs from the
-        // index's for a modified file without reading it.
         let mut index = self
             .repo
             .open_index()
             .map_err(|e| err("reading the index")(e.into()))?;
-        let stat = gix::index::fs::Metadata::from_path_no_follow(&self.file)
-            .map_err(|e| err("reading")(e.into()))
-            .and_then(|m| {
-                gix::index::entry::Stat::from_fs(&m).map_err(|e| err("reading")(e.into()))
-            })?;
-        if let Some(entry) = index.entry_mut_by_path_and_stage(
-            self.rel.as_str().into(),
-            gix::index::entry::Stage::Unconflicted,
-        ) {
-            entry.id = blob;
-            entry.stat = stat;
+        for ((file, text), (rel, blob)) in files.iter().zip(blobs) {
+            let path = self.root.join(file);
+            std::fs::write(&path, text).map_err(|e| git_err("writing", &path)(e.into()))?;
+            // The entry's stat too: git takes a size that differs from the
+            // index's for a modified file without reading it.
+            let stat = gix::index::fs::Metadata::from_path_no_follow(&path)
+                .map_err(|e| err("reading")(e.into()))
+                .and_then(|m| {
+                    gix::index::entry::Stat::from_fs(&m).map_err(|e| err("reading")(e.into()))
+                })?;
+            if let Some(entry) = index.entry_mut_by_path_and_stage(
+                rel.as_str().into(),
+                gix::index::entry::Stage::Unconflicted,
+            ) {
+                entry.id = blob;
+                entry.stat = stat;
+            }
         }
         index
             .write(Default::default())
             .map_err(|e| err("writing the index")(e.into()))?;
         Ok(id.to_string())
+    }
+}
+
+/// `file` (relative to `sub`) as a path inside the repository.
+fn in_repo(sub: &str, file: &str) -> String {
+    match sub.trim_matches('/') {
+        "" => file.to_string(),
+        sub => format!("{sub}/{file}"),
     }
 }
 
@@ -316,7 +349,7 @@ impl Local {
         use gix::objs::WriteTo;
         use gix::refs::Target;
         use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
-        let err = |what: &str| git_err(what, &self.file);
+        let err = |what: &str| git_err(what, &self.root);
         fn who<E: std::fmt::Display>(
             s: Option<Result<gix::actor::SignatureRef<'_>, E>>,
         ) -> Result<gix::actor::Signature, PromoteError> {

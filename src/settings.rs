@@ -290,6 +290,18 @@ pub struct WatchSettings {
     pub previews: bool,
 }
 
+/// `gitsync image list | update`.
+#[derive(Debug, Clone)]
+pub struct ImageSettings {
+    /// `update`; `list` when false.
+    pub update: bool,
+    pub dry_run: bool,
+    pub signing_key: Option<PathBuf>,
+    pub registry_credentials: Option<PathBuf>,
+    /// Hosts spoken to over plain HTTP.
+    pub insecure_registries: Vec<String>,
+}
+
 /// `gitsync preview …`.
 #[derive(Debug, Clone)]
 pub enum PreviewAction {
@@ -321,6 +333,7 @@ pub struct PromoteSettings {
 
 #[derive(Debug, Clone)]
 pub enum Command {
+    Image(ImageSettings),
     Preview {
         render: RenderSettings,
         action: PreviewAction,

@@ -9,6 +9,7 @@ use anyhow::Context;
 mod diff;
 mod drift;
 mod health;
+mod image;
 mod interrupt;
 mod preview;
 mod promote;
@@ -62,6 +63,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         } => diff::run_base(settings, render, plan, base),
         Command::Sync { render, sync } => sync::run(settings, render, sync),
         Command::Preview { render, action } => preview::run(settings, render, action),
+        Command::Image(image) => image::run(settings, image),
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
         Command::Promote { render, promote } => promote::run(settings, render, promote),

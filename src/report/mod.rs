@@ -6,6 +6,7 @@
 mod diff;
 mod drift;
 mod failed;
+mod image;
 mod json;
 mod markdown;
 mod mask;
@@ -111,6 +112,21 @@ impl Printer {
     }
 
     /// Each target's status.
+    /// `image list`.
+    pub fn image_statuses(&self, statuses: &[crate::image::Status]) -> io::Result<()> {
+        self.write(|out| image::write_statuses(out, statuses, self.format))
+    }
+
+    /// `image update`: the changes, and the commit (or the dry run's diff).
+    pub fn image_updates(
+        &self,
+        plan: &crate::image::Plan,
+        commit: Option<&str>,
+        dry_run: bool,
+    ) -> io::Result<()> {
+        self.write(|out| image::write_updates(out, plan, commit, dry_run, self.format))
+    }
+
     /// Previews (`preview list`, `up`, `down`).
     pub fn previews(&self, rows: &[crate::preview::run::Listed]) -> io::Result<()> {
         self.write(|out| preview::write_previews(out, rows, self.format))

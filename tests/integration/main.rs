@@ -21,6 +21,7 @@ mod gate;
 mod health;
 mod hooks;
 mod ignore;
+mod image;
 mod multi;
 mod multi_watch;
 mod notify;
@@ -97,6 +98,7 @@ fn main() {
     trials.extend(health::tests());
     trials.extend(hooks::tests());
     trials.extend(ignore::tests());
+    trials.extend(image::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
     trials.extend(notify::tests());

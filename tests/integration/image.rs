@@ -1,0 +1,306 @@
+//! `gitsync image list | update` against a real OCI registry
+//! (go-containerregistry's `crane registry serve`, built by
+//! scripts/registry-tools), with tags pushed by `crane`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use libtest_mimic::Trial;
+
+use crate::check;
+use crate::harness::{GitRepo, Run, TestResult, gitsync, project_root, run};
+use crate::watch::{free_port, within};
+
+pub fn tests() -> Vec<Trial> {
+    vec![
+        crate::trial!(policies_pick_the_newest_tags_and_one_commit_edits_every_marker),
+        crate::trial!(bad_input_makes_no_commit),
+    ]
+}
+
+/// A `crane registry serve` on a free loopback port, stopped on drop.
+struct Registry {
+    child: Child,
+    host: String,
+    crane: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Result<Registry, libtest_mimic::Failed> {
+        let out = Command::new(project_root().join("scripts/registry-tools"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("scripts/registry-tools: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("scripts/registry-tools failed: {}", out.status).into());
+        }
+        let crane = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("crane");
+        let port = free_port();
+        let host = format!("127.0.0.1:{port}");
+        let child = Command::new(&crane)
+            .args(["registry", "serve", "--address", &host])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting crane registry serve: {e}"))?;
+        let up = within(Duration::from_secs(20), || {
+            std::net::TcpStream::connect(&host).is_ok()
+        });
+        let dir = tempfile::tempdir()?;
+        let registry = Registry {
+            child,
+            host,
+            crane,
+            dir,
+        };
+        if up.is_none() {
+            return Err("crane registry serve did not listen within 20 s".into());
+        }
+        Ok(registry)
+    }
+
+    fn crane(&self, args: &[&str]) {
+        let out = Command::new(&self.crane)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("running crane");
+        assert!(
+            out.status.success(),
+            "crane {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Pushes an image with one layer holding `content` as `repo:tag`.
+    fn push(&self, repo: &str, tag: &str, content: &str) {
+        let dir = self.dir.path().join(format!("layer-{content}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("file"), content).unwrap();
+        let tar = self.dir.path().join(format!("{content}.tar"));
+        let ok = Command::new("tar")
+            .arg("cf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(&dir)
+            .arg("file")
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let target = format!("{}/{repo}:{tag}", self.host);
+        self.crane(&["append", "-f", tar.to_str().unwrap(), "-t", &target]);
+    }
+
+    /// Tags `repo:from` as each of `tags`.
+    fn tag(&self, repo: &str, from: &str, tags: &[String]) {
+        let source = format!("{}/{repo}:{from}", self.host);
+        for t in tags {
+            self.crane(&["tag", &source, t]);
+        }
+    }
+
+    fn digest(&self, repo: &str, tag: &str) -> String {
+        let out = Command::new(&self.crane)
+            .args(["digest", &format!("{}/{repo}:{tag}", self.host)])
+            .output()
+            .expect("crane digest");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn gs(repo: &GitRepo, args: &[&str]) -> Run {
+    run(gitsync(repo.path()).env("HOME", repo.path()).args(args))
+}
+
+fn head(repo: &GitRepo) -> String {
+    repo.git(&["rev-parse", "HEAD"])
+}
+
+fn policies(host: &str) -> String {
+    format!(
+        "targets:\n  - {{name: app, path: deploy}}\nimages:\n  - name: web\n    namespace: flux-system\n    image: {host}/web\n    semver: \">=1.0.0 <2\"\n  - name: worker\n    image: {host}/worker\n    pattern: '^main-(?P<n>[0-9]+)-[a-z]+$'\n    order: numerical\n    exclude: 'bad'\n  - name: base\n    image: {host}/base\n    digest: stable\n"
+    )
+}
+
+const DEPLOY: &str = "# the web app\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web   # keep\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"HOST/web:1.0.0\" # {\"$imagepolicy\": \"flux-system:web\"}\n\n        - name: base\n          image: 'HOST/base:stable' # {\"$imagepolicy\": \"base\"}\n";
+const KUSTOMIZATION: &str = "resources: [deploy.yaml]\nimages:\n  - name: worker\n    newName: HOST/worker # {\"$imagepolicy\": \"worker:name\"}\n    newTag: main-1-aaa   # {\"$imagepolicy\": \"worker:tag\"}\n";
+const VALUES: &str = "web:\n  repository: HOST/web # {\"$imagepolicy\": \"flux-system:web:name\"}\n  tag: \"1.0.0\" # {\"$imagepolicy\": \"flux-system:web:tag\"}\n  pullPolicy: IfNotPresent\n";
+
+fn policies_pick_the_newest_tags_and_one_commit_edits_every_marker() -> TestResult {
+    let registry = Registry::start()?;
+    let host = registry.host.clone();
+    // web: 130 versions (more than one page of 100), a pre-release and a
+    // major version the range leaves out.
+    registry.push("web", "1.0.0", "web");
+    let mut versions: Vec<String> = (1..130).map(|p| format!("1.0.{p}")).collect();
+    versions.extend(["1.1.0-rc.1", "2.0.0", "latest", "1.9.0"].map(String::from));
+    registry.tag("web", "1.0.0", &versions);
+    registry.push("worker", "main-1-aaa", "worker");
+    let builds: Vec<String> = ["main-2-bbb", "main-10-ccc", "main-11-bad", "pr-99-ddd"]
+        .map(String::from)
+        .to_vec();
+    registry.tag("worker", "main-1-aaa", &builds);
+    registry.push("base", "stable", "base-v2");
+    let base_digest = registry.digest("base", "stable");
+
+    let repo = GitRepo::new();
+    repo.git(&["config", "user.name", "Image Bot"]);
+    repo.git(&["config", "user.email", "bot@example.com"]);
+    let (deploy, kustomization, values) = (
+        DEPLOY.replace("HOST", &host),
+        KUSTOMIZATION.replace("HOST", &host),
+        VALUES.replace("HOST", &host),
+    );
+    repo.commit(
+        &[
+            ("gitsync.yaml", &policies(&host)),
+            ("deploy/deploy.yaml", &deploy),
+            ("deploy/kustomization.yaml", &kustomization),
+            ("chart/values.yaml", &values),
+        ],
+        "images",
+    );
+    let before = head(&repo);
+
+    let r = gs(&repo, &["image", "list", "-o", "json"]);
+    check!(r.code == 0, r, "image list exits 0");
+    let list: serde_json::Value = serde_json::from_str(&r.stdout)?;
+    let latest = |p: &str| {
+        list.as_array()
+            .and_then(|a| a.iter().find(|s| s["policy"] == p))
+            .map(|s| s["latest"].clone())
+    };
+    check!(
+        latest("web") == Some("1.9.0".into()),
+        r,
+        "semver over every page: 1.9.0"
+    );
+    check!(
+        latest("worker") == Some("main-10-ccc".into()),
+        r,
+        "numerical pattern, excluded and non-matching tags passed over"
+    );
+
+    let r = gs(&repo, &["image", "update", "--dry-run"]);
+    check!(
+        r.code == 0 && r.stdout.contains("+  tag: \"1.9.0\"") && head(&repo) == before,
+        r,
+        "--dry-run prints the diff and commits nothing"
+    );
+
+    let r = gs(&repo, &["image", "update"]);
+    check!(r.code == 0, r, "image update exits 0");
+    check!(
+        repo.git(&["rev-parse", "HEAD~1"]) == before,
+        r,
+        "one commit on HEAD"
+    );
+    let expect = |file: &str, text: String| -> TestResult {
+        let got = repo.git(&["show", &format!("HEAD:{file}")]);
+        check!(
+            got == text.trim_end(),
+            r,
+            "{file} changed in its marked scalars only:\n{got}"
+        );
+        Ok(())
+    };
+    expect(
+        "deploy/deploy.yaml",
+        deploy
+            .replace("web:1.0.0\"", "web:1.9.0\"")
+            .replace("base:stable'", &format!("base@{base_digest}'")),
+    )?;
+    expect(
+        "deploy/kustomization.yaml",
+        kustomization.replace("main-1-aaa ", "main-10-ccc "),
+    )?;
+    expect(
+        "chart/values.yaml",
+        values.replace("\"1.0.0\"", "\"1.9.0\""),
+    )?;
+    let message = repo.git(&["log", "-1", "--format=%an%n%B"]);
+    for want in [
+        "Image Bot",
+        "Update images (4 changes)",
+        &format!("- web: {host}/web:1.0.0 → {host}/web:1.9.0 (deploy/deploy.yaml:11)"),
+        "- worker: main-1-aaa → main-10-ccc (deploy/kustomization.yaml:5)",
+        "- web: 1.0.0 → 1.9.0 (chart/values.yaml:3)",
+    ] {
+        check!(
+            message.contains(want),
+            r,
+            "the message says {want:?}:\n{message}"
+        );
+    }
+    check!(
+        repo.git(&["status", "--porcelain"]).is_empty(),
+        r,
+        "work tree and index match the commit"
+    );
+
+    let updated = head(&repo);
+    let r = gs(&repo, &["image", "update"]);
+    check!(
+        r.code == 0 && r.stdout.contains("nothing newer") && head(&repo) == updated,
+        r,
+        "a second run: nothing newer, exit 0, no commit"
+    );
+    Ok(())
+}
+
+fn bad_input_makes_no_commit() -> TestResult {
+    let registry = Registry::start()?;
+    let host = registry.host.clone();
+    registry.push("web", "1.0.0", "web");
+    registry.push("worker", "main-1-aaa", "worker");
+    registry.push("base", "stable", "base");
+    let repo = GitRepo::new();
+    repo.git(&["config", "user.name", "Image Bot"]);
+    repo.git(&["config", "user.email", "bot@example.com"]);
+    let unknown = "image: x # {\"$imagepolicy\": \"nope\"}\n";
+    repo.commit(
+        &[
+            ("gitsync.yaml", &policies(&host)),
+            ("deploy/a.yaml", "kind: ConfigMap\n"),
+            ("deploy/b.yaml", unknown),
+        ],
+        "unknown policy",
+    );
+    let r = gs(&repo, &["image", "update"]);
+    check!(
+        r.code == 2 && r.stderr.contains("deploy/b.yaml (line 1)") && r.stderr.contains("\"nope\""),
+        r,
+        "a marker naming an unknown policy: exit 2, file and line"
+    );
+    repo.commit(&[("deploy/b.yaml", "image: x\n")], "no marker");
+    let narrow = policies(&host).replace(">=1.0.0 <2", ">=3");
+    repo.commit(&[("gitsync.yaml", &narrow)], "a range nothing matches");
+    let r = gs(&repo, &["image", "update"]);
+    check!(
+        r.code == 2 && r.stderr.contains("no tag of") && r.stderr.contains("web"),
+        r,
+        "a policy matching no tag: exit 2"
+    );
+    let down = policies(&format!("127.0.0.1:{}", free_port()));
+    repo.commit(&[("gitsync.yaml", &down)], "a registry that is down");
+    let r = gs(&repo, &["image", "update"]);
+    check!(
+        r.code == 2 && r.stderr.contains("registry 127.0.0.1:"),
+        r,
+        "a registry that is down: exit 2, naming it"
+    );
+    let commits = repo.git(&["rev-list", "--count", "HEAD"]);
+    check!(commits == "4", r, "no commit but the test's own: {commits}");
+    Ok(())
+}
