@@ -16,10 +16,12 @@ pub fn tests() -> Vec<Trial> {
     vec![
         crate::trial!(policies_pick_the_newest_tags_and_one_commit_edits_every_marker),
         crate::trial!(bad_input_makes_no_commit),
+        crate::trial!(an_htpasswd_registry_takes_credentials_from_a_docker_config),
     ]
 }
 
-/// A `crane registry serve` on a free loopback port, stopped on drop.
+/// A registry on a free loopback port, stopped on drop: `crane registry
+/// serve`, or the distribution registry with htpasswd authentication.
 struct Registry {
     child: Child,
     host: String,
@@ -27,44 +29,92 @@ struct Registry {
     dir: tempfile::TempDir,
 }
 
+/// The user and password of the htpasswd registry, and the bcrypt hash
+/// of the password (made once with golang.org/x/crypto/bcrypt).
+const USER: &str = "bot";
+const PASSWORD: &str = "s3cret-pass";
+const HTPASSWD: &str = "bot:$2a$10$xfPuyb1EOZX0s4hHJXxkpulIfeuug131NABC3b9sGEqLkVj26pfBa\n";
+
+fn tools() -> Result<PathBuf, libtest_mimic::Failed> {
+    let out = Command::new(project_root().join("scripts/registry-tools"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("scripts/registry-tools: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("scripts/registry-tools failed: {}", out.status).into());
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
 impl Registry {
     fn start() -> Result<Registry, libtest_mimic::Failed> {
-        let out = Command::new(project_root().join("scripts/registry-tools"))
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("scripts/registry-tools: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("scripts/registry-tools failed: {}", out.status).into());
-        }
-        let crane = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("crane");
-        let port = free_port();
-        let host = format!("127.0.0.1:{port}");
-        let child = Command::new(&crane)
+        let tools = tools()?;
+        let host = format!("127.0.0.1:{}", free_port());
+        let child = Command::new(tools.join("crane"))
             .args(["registry", "serve", "--address", &host])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("starting crane registry serve: {e}"))?;
+        Registry::up(child, host, tools, tempfile::tempdir()?)
+    }
+
+    /// The distribution registry, asking for `USER`/`PASSWORD` (Basic);
+    /// crane is logged in to it (its config.json in the temp dir).
+    fn with_htpasswd() -> Result<Registry, libtest_mimic::Failed> {
+        let tools = tools()?;
+        let dir = tempfile::tempdir()?;
+        let host = format!("127.0.0.1:{}", free_port());
+        let d = dir.path().display();
+        std::fs::write(dir.path().join("htpasswd"), HTPASSWD)?;
+        let config = format!(
+            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {d}/data}}\nhttp: {{addr: \"{host}\"}}\nauth:\n  htpasswd: {{realm: gitsync-test, path: {d}/htpasswd}}\n"
+        );
+        std::fs::write(dir.path().join("config.yml"), config)?;
+        let child = Command::new(tools.join("registry"))
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting the distribution registry: {e}"))?;
+        let registry = Registry::up(child, host, tools, dir)?;
+        registry.crane(&["auth", "login", &registry.host, "-u", USER, "-p", PASSWORD]);
+        Ok(registry)
+    }
+
+    fn up(
+        child: Child,
+        host: String,
+        tools: PathBuf,
+        dir: tempfile::TempDir,
+    ) -> Result<Registry, libtest_mimic::Failed> {
         let up = within(Duration::from_secs(20), || {
             std::net::TcpStream::connect(&host).is_ok()
         });
-        let dir = tempfile::tempdir()?;
         let registry = Registry {
             child,
             host,
-            crane,
+            crane: tools.join("crane"),
             dir,
         };
         if up.is_none() {
-            return Err("crane registry serve did not listen within 20 s".into());
+            return Err("the registry did not listen within 20 s".into());
         }
         Ok(registry)
     }
 
+    /// Where crane keeps its login (a Docker config.json).
+    fn docker_config(&self) -> PathBuf {
+        self.dir.path().join("docker")
+    }
+
     fn crane(&self, args: &[&str]) {
         let out = Command::new(&self.crane)
+            .env("DOCKER_CONFIG", self.docker_config())
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -105,6 +155,7 @@ impl Registry {
 
     fn digest(&self, repo: &str, tag: &str) -> String {
         let out = Command::new(&self.crane)
+            .env("DOCKER_CONFIG", self.docker_config())
             .args(["digest", &format!("{}/{repo}:{tag}", self.host)])
             .output()
             .expect("crane digest");
@@ -303,4 +354,83 @@ fn bad_input_makes_no_commit() -> TestResult {
     let commits = repo.git(&["rev-list", "--count", "HEAD"]);
     check!(commits == "4", r, "no commit but the test's own: {commits}");
     Ok(())
+}
+
+/// Basic authentication: credentials only from the Docker config.json the
+/// operator names (here the one `crane auth login` wrote), never shown.
+fn an_htpasswd_registry_takes_credentials_from_a_docker_config() -> TestResult {
+    let registry = Registry::with_htpasswd()?;
+    let host = registry.host.clone();
+    registry.push("web", "1.0.0", "web");
+    registry.tag("web", "1.0.0", &["1.2.0".to_string()]);
+    let repo = GitRepo::new();
+    let config = format!(
+        "targets:\n  - {{name: app, path: deploy}}\nimages:\n  - {{name: web, image: {host}/web, semver: \"^1\"}}\n"
+    );
+    let marked = format!("image: {host}/web:1.0.0 # {{\"$imagepolicy\": \"web\"}}\n");
+    repo.commit(
+        &[("gitsync.yaml", &config), ("deploy/app.yaml", &marked)],
+        "images",
+    );
+    let r = gs(&repo, &["image", "list"]);
+    check!(
+        r.code == 2 && r.stderr.contains("needs credentials"),
+        r,
+        "without credentials: exit 2, saying so"
+    );
+    let creds = registry.docker_config().join("config.json");
+    let r = gs(
+        &repo,
+        &[
+            "image",
+            "list",
+            "--registry-credentials",
+            creds.to_str().unwrap(),
+        ],
+    );
+    check!(
+        r.code == 0 && r.stdout.contains("newest:  1.2.0"),
+        r,
+        "with crane's config.json: the newest tag"
+    );
+    let wrong = registry.dir.path().join("wrong.json");
+    let token = base64_of(&format!("{USER}:not-{PASSWORD}"));
+    std::fs::write(
+        &wrong,
+        format!("{{\"auths\": {{\"{host}\": {{\"auth\": \"{token}\"}}}}}}"),
+    )?;
+    let r = gs(
+        &repo,
+        &[
+            "image",
+            "update",
+            "--registry-credentials",
+            wrong.to_str().unwrap(),
+        ],
+    );
+    check!(
+        r.code == 2
+            && r.stderr.contains("not accepted")
+            && !r.stderr.contains(PASSWORD)
+            && !r.stderr.contains(&token),
+        r,
+        "wrong credentials: exit 2, and neither the password nor its encoding is shown"
+    );
+    Ok(())
+}
+
+/// Standard base64, as Docker writes `auths.*.auth`.
+fn base64_of(s: &str) -> String {
+    let out = Command::new("base64")
+        .arg("-w0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(s.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("base64");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
