@@ -1275,7 +1275,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__image__subcmd__update)
-            opts="-n -o -v -q -h -V --registry-credentials --insecure-registry --dry-run --signing-key --repo --revision --path --verify-signatures --trusted-keys --max-checkout-size --max-checkout-file-size --target --all-targets --parallel-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
+            opts="-n -o -v -q -h -V --registry-credentials --insecure-registry --dry-run --signing-key --push --push-remote --repo --revision --path --verify-signatures --trusted-keys --max-checkout-size --max-checkout-file-size --target --all-targets --parallel-targets --kubeconfig --trust-repo-kubeconfig --context --namespace --request-timeout --output --color --verbose --quiet --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1290,6 +1290,14 @@ _gitsync() {
                     return 0
                     ;;
                 --signing-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --push-remote)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -509,6 +509,8 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --registry-credentials 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)'
             cand --insecure-registry 'A registry host (`HOST[:PORT]`) spoken to over plain HTTP (loopback hosts always are); repeatable'
             cand --signing-key 'Sign the commit with this key (as `promote --signing-key`)'
+            cand --push 'Push the commit to this branch (runs `git push`, bounded, no prompt); a push rejected because the branch moved is made again once on its new tip'
+            cand --push-remote 'The remote --push pushes to'
             cand --repo 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that'
             cand --revision 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD'
             cand --path 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)'

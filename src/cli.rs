@@ -293,6 +293,14 @@ pub enum ImageArgs {
         /// Sign the commit with this key (as `promote --signing-key`).
         #[arg(long, value_name = "FILE")]
         signing_key: Option<PathBuf>,
+        /// Push the commit to this branch (runs `git push`, bounded, no
+        /// prompt); a push rejected because the branch moved is made
+        /// again once on its new tip.
+        #[arg(long, value_name = "BRANCH")]
+        push: Option<String>,
+        /// The remote --push pushes to.
+        #[arg(long, value_name = "NAME", default_value = "origin", requires = "push")]
+        push_remote: String,
     },
 }
 
@@ -881,17 +889,23 @@ impl Cli {
                 signing_key: None,
                 registry_credentials: registry.registry_credentials,
                 insecure_registries: registry.insecure_registries,
+                push: None,
+                push_remote: String::new(),
             }),
             CommandArgs::Image(ImageArgs::Update {
                 registry,
                 dry_run,
                 signing_key,
+                push,
+                push_remote,
             }) => Command::Image(ImageSettings {
                 update: true,
                 dry_run,
                 signing_key,
                 registry_credentials: registry.registry_credentials,
                 insecure_registries: registry.insecure_registries,
+                push,
+                push_remote,
             }),
             CommandArgs::Preview(PreviewArgs::List { render }) => Command::Preview {
                 render: render_of(render),

@@ -176,6 +176,9 @@ pub struct Local {
     root: PathBuf,
 }
 
+/// How long one `git push` or `git fetch` may run.
+const GIT_WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
+
 fn git_err(
     what: &str,
     repo: &Path,
@@ -336,19 +339,16 @@ fn in_repo(sub: &str, file: &str) -> String {
 }
 
 impl Local {
-    /// A commit of `tree` on `parent` whose `gpgsig` header is `key`'s
-    /// signature of the commit without it (what git signs), moved onto
-    /// HEAD's branch only if HEAD is still `parent`.
-    fn commit_signed(
+    /// Writes a commit of `tree` on `parent` (author and committer from git
+    /// config), signed with `key` when given; moves no ref.
+    fn write_commit(
         &self,
         message: &str,
         tree: gix::ObjectId,
         parent: gix::ObjectId,
-        key: &crate::signing::SigningKey,
+        key: Option<&crate::signing::SigningKey>,
     ) -> Result<gix::ObjectId, PromoteError> {
         use gix::objs::WriteTo;
-        use gix::refs::Target;
-        use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
         let err = |what: &str| git_err(what, &self.root);
         fn who<E: std::fmt::Display>(
             s: Option<Result<gix::actor::SignatureRef<'_>, E>>,
@@ -367,21 +367,221 @@ impl Local {
             message: message.into(),
             extra_headers: Vec::new(),
         };
-        let mut payload = Vec::new();
-        commit
-            .write_to(&mut payload)
-            .map_err(|e| err("encoding the commit")(e.into()))?;
-        let signature = key
-            .sign(&payload)
-            .map_err(|e| PromoteError::Edit(e.to_string()))?;
-        commit
-            .extra_headers
-            .push(("gpgsig".into(), signature.trim_end().into()));
-        let id = self
+        if let Some(key) = key {
+            let mut payload = Vec::new();
+            commit
+                .write_to(&mut payload)
+                .map_err(|e| err("encoding the commit")(e.into()))?;
+            let signature = key
+                .sign(&payload)
+                .map_err(|e| PromoteError::Edit(e.to_string()))?;
+            commit
+                .extra_headers
+                .push(("gpgsig".into(), signature.trim_end().into()));
+        }
+        Ok(self
             .repo
             .write_object(&commit)
             .map_err(|e| err("writing the commit")(e.into()))?
-            .detach();
+            .detach())
+    }
+
+    /// A commit of `files` on `parent` (which need not be HEAD), signed
+    /// with `key` when given; moves no ref and touches no file.
+    pub fn commit_on(
+        &self,
+        parent: &str,
+        files: &[(String, String)],
+        message: &str,
+        key: Option<&crate::signing::SigningKey>,
+    ) -> Result<String, PromoteError> {
+        let err = |what: &str| git_err(what, &self.root);
+        let parent = gix::ObjectId::from_hex(parent.as_bytes())
+            .map_err(|e| err("reading the commit id")(e.into()))?;
+        let tree = self
+            .repo
+            .find_commit(parent)
+            .map_err(|e| err("reading the commit")(e.into()))?
+            .tree_id()
+            .map_err(|e| err("reading its tree")(e.into()))?;
+        let mut editor = self
+            .repo
+            .edit_tree(tree)
+            .map_err(|e| err("editing the tree")(e.into()))?;
+        for (file, text) in files {
+            let blob = self
+                .repo
+                .write_blob(text.as_bytes())
+                .map_err(|e| err("writing the blob")(e.into()))?
+                .detach();
+            let rel = in_repo(&self.sub, file);
+            editor
+                .upsert(rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
+                .map_err(|e| err("editing the tree")(e.into()))?;
+        }
+        let tree = editor
+            .write()
+            .map_err(|e| err("writing the tree")(e.into()))?;
+        Ok(self
+            .write_commit(message, tree.detach(), parent, key)?
+            .to_string())
+    }
+
+    /// The `.yaml`/`.yml` files under `root` in `commit`, relative to
+    /// `root`, with their text (what `image update` reads on a branch's
+    /// new tip).
+    pub fn yaml_files_at(&self, commit: &str) -> Result<Vec<(String, String)>, PromoteError> {
+        let err = |what: &str| git_err(what, &self.root);
+        let id = gix::ObjectId::from_hex(commit.as_bytes())
+            .map_err(|e| err("reading the commit id")(e.into()))?;
+        let tree = self
+            .repo
+            .find_commit(id)
+            .map_err(|e| err("reading the commit")(e.into()))?
+            .tree()
+            .map_err(|e| err("reading the commit's tree")(e.into()))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| err("listing the commit's files")(e.into()))?;
+        let prefix = match self.sub.trim_matches('/') {
+            "" => String::new(),
+            sub => format!("{sub}/"),
+        };
+        let mut out = Vec::new();
+        for entry in recorder.records {
+            let path = entry.filepath.to_string();
+            let Some(rel) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+            if !entry.mode.is_blob() || hidden || !yaml {
+                continue;
+            }
+            let blob = self
+                .repo
+                .find_object(entry.oid)
+                .map_err(|e| err("reading a file")(e.into()))?;
+            if let Ok(text) = String::from_utf8(blob.data.clone()) {
+                out.push((rel.to_string(), text));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Runs `git` in the repository with `args`: the one place gitsync
+    /// runs git (gix cannot push). No prompt (ssh in BatchMode unless the
+    /// user configured ssh), at most `GIT_WITHIN`; Ok(stderr) on success,
+    /// Err(stderr) when git failed.
+    fn git(&self, args: &[&str]) -> Result<Result<String, String>, PromoteError> {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(&self.root)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if std::env::var_os("GIT_SSH_COMMAND").is_none() && std::env::var_os("GIT_SSH").is_none() {
+            cmd.env(
+                "GIT_SSH_COMMAND",
+                "ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15",
+            );
+        }
+        let what = format!("running git {}", args.join(" "));
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| git_err(&what, &self.root)(e.into()))?;
+        let mut stderr = child.stderr.take();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(s) = stderr.as_mut() {
+                let _ = std::io::Read::read_to_string(s, &mut text);
+            }
+            text
+        });
+        let deadline = std::time::Instant::now() + GIT_WITHIN;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50))
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(git_err(&what, &self.root)(
+                        format!("stopped after {} s", GIT_WITHIN.as_secs()).into(),
+                    ));
+                }
+                Err(e) => return Err(git_err(&what, &self.root)(e.into())),
+            }
+        };
+        let stderr = reader.join().unwrap_or_default();
+        Ok(match status.success() {
+            true => Ok(stderr),
+            false => Err(crate::source::redact_url(stderr.trim())),
+        })
+    }
+
+    /// Pushes `commit` to `branch` of `remote`. `Ok(false)`: rejected
+    /// because the branch moved (not a fast-forward).
+    pub fn push(&self, remote: &str, commit: &str, branch: &str) -> Result<bool, PromoteError> {
+        let spec = format!("{commit}:refs/heads/{branch}");
+        match self.git(&["push", "--porcelain", remote, &spec])? {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.contains("non-fast-forward")
+                    || e.contains("fetch first")
+                    || e.contains("rejected") =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(git_err("pushing", &self.root)(e.into())),
+        }
+    }
+
+    /// Fetches `branch` of `remote`; the commit it is at now.
+    pub fn fetch(&self, remote: &str, branch: &str) -> Result<String, PromoteError> {
+        let spec = format!("refs/heads/{branch}");
+        if let Err(e) = self.git(&["fetch", "--no-tags", remote, &spec])? {
+            return Err(git_err("fetching", &self.root)(e.into()));
+        }
+        let id = self
+            .repo
+            .find_reference("FETCH_HEAD")
+            .ok()
+            .and_then(|mut r| r.peel_to_id().ok())
+            .map(|id| id.to_string());
+        match id {
+            Some(id) => Ok(id),
+            None => {
+                // gix may not read FETCH_HEAD's format: ask git.
+                let out = std::process::Command::new("git")
+                    .current_dir(&self.root)
+                    .args(["rev-parse", "FETCH_HEAD"])
+                    .output()
+                    .map_err(|e| git_err("reading FETCH_HEAD", &self.root)(e.into()))?;
+                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+            }
+        }
+    }
+
+    /// A commit of `tree` on `parent` whose `gpgsig` header is `key`'s
+    /// signature of the commit without it (what git signs), moved onto
+    /// HEAD's branch only if HEAD is still `parent`.
+    fn commit_signed(
+        &self,
+        message: &str,
+        tree: gix::ObjectId,
+        parent: gix::ObjectId,
+        key: &crate::signing::SigningKey,
+    ) -> Result<gix::ObjectId, PromoteError> {
+        use gix::refs::Target;
+        use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+        let err = |what: &str| git_err(what, &self.root);
+        let id = self.write_commit(message, tree, parent, Some(key))?;
         let subject = message.lines().next().unwrap_or_default();
         self.repo
             .edit_reference(RefEdit {

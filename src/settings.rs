@@ -300,6 +300,9 @@ pub struct ImageSettings {
     pub registry_credentials: Option<PathBuf>,
     /// Hosts spoken to over plain HTTP.
     pub insecure_registries: Vec<String>,
+    /// `--push BRANCH`, to `--push-remote` (default origin).
+    pub push: Option<String>,
+    pub push_remote: String,
 }
 
 /// `gitsync preview …`.

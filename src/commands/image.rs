@@ -51,6 +51,29 @@ pub fn run(settings: &Settings, image: &ImageSettings) -> anyhow::Result<ExitSta
     }
     let message = crate::image::message(&plan.updates);
     let commit = local.commit_files(&plan.files, &message, key.as_ref())?;
-    crate::exit::stdout(printer.image_updates(&plan, Some(&commit), false))?;
+    let Some(branch) = &image.push else {
+        crate::exit::stdout(printer.image_updates(&plan, Some(&commit), false))?;
+        return Ok(ExitStatus::Success);
+    };
+    let remote = image.push_remote.as_str();
+    if local.push(remote, &commit, branch)? {
+        crate::exit::stdout(printer.image_updates(&plan, Some(&commit), false))?;
+        return Ok(ExitStatus::Success);
+    }
+    // The branch moved: the same edit once more, on its new tip.
+    let tip = local.fetch(remote, branch)?;
+    tracing::info!(branch = %branch, tip = %tip, "push rejected: the branch moved; applying the update on its new tip");
+    let files = local.yaml_files_at(&tip)?;
+    let again = runtime.block_on(crate::image::plan_files(files, &policies, &client))?;
+    if again.updates.is_empty() {
+        crate::exit::stdout(printer.image_updates(&again, None, false))?;
+        return Ok(ExitStatus::Success);
+    }
+    let message = crate::image::message(&again.updates);
+    let commit = local.commit_on(&tip, &again.files, &message, key.as_ref())?;
+    if !local.push(remote, &commit, branch)? {
+        bail!("pushing to {branch} was rejected twice: the branch keeps moving; run again");
+    }
+    crate::exit::stdout(printer.image_updates(&again, Some(&commit), false))?;
     Ok(ExitStatus::Success)
 }

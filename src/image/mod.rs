@@ -120,7 +120,16 @@ fn yaml_files(root: &Path) -> Result<Vec<(String, String)>, ImageError> {
 /// Finds the markers under `root`, asks the registries and returns the
 /// edits (none when Git holds the newest allowed images already).
 pub async fn plan(root: &Path, policies: &[Policy], client: &Client) -> Result<Plan, ImageError> {
-    let files = yaml_files(root)?;
+    plan_files(yaml_files(root)?, policies, client).await
+}
+
+/// [`plan`] over `files` (path relative to the root, text): the work tree,
+/// or a branch's tip read from Git.
+pub async fn plan_files(
+    files: Vec<(String, String)>,
+    policies: &[Policy],
+    client: &Client,
+) -> Result<Plan, ImageError> {
     let mut found: Vec<(usize, Marker, usize)> = Vec::new(); // (file, marker, policy)
     for (i, (file, text)) in files.iter().enumerate() {
         if file == crate::config::CONFIG_FILE {

@@ -17,6 +17,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(policies_pick_the_newest_tags_and_one_commit_edits_every_marker),
         crate::trial!(bad_input_makes_no_commit),
         crate::trial!(an_htpasswd_registry_takes_credentials_from_a_docker_config),
+        crate::trial!(a_signed_update_is_pushed_and_made_again_on_a_moved_branch),
     ]
 }
 
@@ -433,4 +434,114 @@ fn base64_of(s: &str) -> String {
         })
         .expect("base64");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `image update --push BRANCH --signing-key KEY`: the signed commit
+/// reaches the remote branch; when someone moved the branch meanwhile,
+/// the update is made again on its new tip (their commit kept), and what
+/// the remote holds passes `--verify-signatures head`.
+fn a_signed_update_is_pushed_and_made_again_on_a_moved_branch() -> TestResult {
+    let registry = Registry::start()?;
+    let host = registry.host.clone();
+    registry.push("web", "1.0.0", "web");
+    registry.tag("web", "1.0.0", &["1.1.0".to_string()]);
+    let repo = GitRepo::new();
+    repo.git(&["config", "user.name", "Image Bot"]);
+    repo.git(&["config", "user.email", "bot@example.com"]);
+    let config = format!(
+        "targets:\n  - {{name: app, path: deploy}}\nimages:\n  - {{name: web, image: {host}/web, semver: \"^1\"}}\n"
+    );
+    let marked = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app}}\ndata:\n  image: {host}/web:1.0.0 # {{\"$imagepolicy\": \"web\"}}\n"
+    );
+    repo.commit(
+        &[("gitsync.yaml", &config), ("deploy/app.yaml", &marked)],
+        "images",
+    );
+    let remote = tempfile::tempdir()?;
+    let bare = remote.path().join("deploy.git");
+    let bare_s = bare.to_str().unwrap();
+    repo.git(&["init", "-q", "--bare", "-b", "main", bare_s]);
+    repo.git(&["remote", "add", "origin", bare_s]);
+    repo.git(&["push", "-q", "origin", "main"]);
+    let keys = tempfile::tempdir()?;
+    let key = keys.path().join("bot");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "bot", "-f"])
+        .arg(&key)
+        .status()?;
+    check!(made.success(), Run::default(), "ssh-keygen");
+    let public = std::fs::read_to_string(key.with_extension("pub"))?;
+    let trusted_dir = keys.path().join("trusted");
+    std::fs::create_dir_all(&trusted_dir)?;
+    std::fs::write(
+        trusted_dir.join("allowed_signers"),
+        format!("bot@example.com {}", public.trim()),
+    )?;
+    let key_s = key.to_str().unwrap();
+    let update = [
+        "image",
+        "update",
+        "--push",
+        "image-updates",
+        "--signing-key",
+        key_s,
+    ];
+    let at_remote = |rev: &str| repo.git(&["--git-dir", bare_s, "show", rev]);
+
+    let r = gs(&repo, &update);
+    check!(r.code == 0, r, "update and push");
+    check!(
+        at_remote("image-updates:deploy/app.yaml").contains("web:1.1.0 #"),
+        r,
+        "the remote branch holds the update"
+    );
+
+    // Someone else pushes to the branch; then a new tag.
+    let other = tempfile::tempdir()?;
+    let other_s = other.path().to_str().unwrap();
+    repo.git(&["clone", "-q", "-b", "image-updates", bare_s, other_s]);
+    std::fs::write(other.path().join("notes.md"), "a note\n")?;
+    let theirs = |args: &[&str]| repo.git(&[&["-C", other_s][..], args].concat());
+    theirs(&["add", "notes.md"]);
+    theirs(&["commit", "-q", "-m", "a note"]);
+    theirs(&["push", "-q", "origin", "image-updates"]);
+    let moved = theirs(&["rev-parse", "HEAD"]);
+    registry.tag("web", "1.0.0", &["1.2.0".to_string()]);
+
+    let r = gs(&repo, &update);
+    check!(
+        r.code == 0,
+        r,
+        "the rejected push is made again on the new tip"
+    );
+    check!(
+        at_remote("image-updates:deploy/app.yaml").contains("web:1.2.0 #")
+            && repo.git(&["--git-dir", bare_s, "rev-parse", "image-updates~1"]) == moved
+            && at_remote("image-updates:notes.md") == "a note",
+        r,
+        "on top of their commit, which stays"
+    );
+    let url = format!("file://{bare_s}");
+    let trusted = trusted_dir.to_str().unwrap();
+    let r = gs(
+        &repo,
+        &[
+            "render",
+            "--repo",
+            &url,
+            "--revision",
+            "image-updates",
+            "--verify-signatures",
+            "head",
+            "--trusted-keys",
+            trusted,
+        ],
+    );
+    check!(
+        r.code == 0,
+        r,
+        "the pushed commit passes --verify-signatures head"
+    );
+    Ok(())
 }
