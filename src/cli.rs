@@ -614,6 +614,24 @@ pub struct WatchArgs {
     #[arg(long)]
     pub leader_elect: bool,
 
+    /// Also ask the registries of gitsync.yaml's `images:` policies this
+    /// often, and commit and push any update to the branch followed
+    /// (--revision's, else main); it is then synced as any commit.
+    /// Needs --repo as a URL.
+    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    pub image_interval: Option<Duration>,
+
+    /// Author and committer of image update commits.
+    #[arg(
+        long,
+        value_name = "NAME <EMAIL>",
+        default_value = "gitsync <gitsync@localhost>"
+    )]
+    pub image_author: String,
+
+    #[command(flatten)]
+    pub registry: RegistryFlags,
+
     /// Also open, update and close preview environments (gitsync.yaml
     /// `previews:`) as their refs appear, move and disappear, or their
     /// TTL passes; checked every --interval.
@@ -749,6 +767,7 @@ impl Cli {
     /// Resolves flags and environment into plain settings.
     pub fn into_settings(self) -> Settings {
         let g = self.global;
+        let g_revision = g.revision.clone();
         let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match g.color {
             ColorArg::Always => ColorChoice::Always,
@@ -881,6 +900,11 @@ impl Cli {
                     stall_timeout: a.stall_timeout,
                     grace_period: a.grace_period,
                     previews: a.previews,
+                    image_interval: a.image_interval,
+                    image_author: a.image_author,
+                    registry_credentials: a.registry.registry_credentials,
+                    insecure_registries: a.registry.insecure_registries,
+                    revision: g_revision.clone(),
                 },
             },
             CommandArgs::Image(ImageArgs::List { registry }) => Command::Image(ImageSettings {

@@ -188,6 +188,30 @@ fn git_err(
 }
 
 impl Local {
+    /// A bare repository of gitsync's own (`image update` under `watch`):
+    /// commits are made with `commit_on` and pushed; nothing is checked
+    /// out. Created, with `name` and `email` as its committer, if missing.
+    pub fn open_bare(dir: &Path, name: &str, email: &str) -> Result<Local, PromoteError> {
+        let err = |what: &str| git_err(what, dir);
+        let mut repo = match gix::open(dir) {
+            Ok(r) => r,
+            Err(_) => gix::init_bare(dir).map_err(|e| err("creating")(e.into()))?,
+        };
+        let mut config = repo.config_snapshot_mut();
+        config
+            .set_raw_value(gix::config::tree::User::NAME, name)
+            .and_then(|_| config.set_raw_value(gix::config::tree::User::EMAIL, email))
+            .map_err(|e| err("setting the committer")(e.into()))?;
+        config
+            .commit()
+            .map_err(|e| err("setting the committer")(e.into()))?;
+        Ok(Local {
+            repo,
+            sub: String::new(),
+            root: dir.to_path_buf(),
+        })
+    }
+
     pub fn open(root: &Path) -> Result<Local, PromoteError> {
         let root = std::fs::canonicalize(root).map_err(|e| git_err("finding", root)(e.into()))?;
         let repo =

@@ -288,6 +288,35 @@ pub struct WatchSettings {
     pub grace_period: Duration,
     /// `--previews`: reconcile preview environments every interval.
     pub previews: bool,
+    /// `--image-interval`: image updates committed and pushed this often.
+    pub image_interval: Option<Duration>,
+    /// `--image-author`: `Name <email>` of image update commits.
+    pub image_author: String,
+    pub registry_credentials: Option<PathBuf>,
+    pub insecure_registries: Vec<String>,
+    /// The branch `--revision` names, for image updates.
+    pub revision: Option<String>,
+}
+
+impl WatchSettings {
+    /// The branch image updates are pushed to: `--revision`'s, else main.
+    pub fn image_branch(&self) -> String {
+        self.revision
+            .as_deref()
+            .map(|r| r.strip_prefix("refs/heads/").unwrap_or(r).to_string())
+            .unwrap_or_else(|| "main".to_string())
+    }
+
+    /// `--image-author` as (name, email).
+    pub fn image_author(&self) -> (String, String) {
+        match self.image_author.rsplit_once('<') {
+            Some((name, email)) => (
+                name.trim().to_string(),
+                email.trim_end_matches('>').trim().to_string(),
+            ),
+            None => (self.image_author.trim().to_string(), String::new()),
+        }
+    }
 }
 
 /// `gitsync image list | update`.

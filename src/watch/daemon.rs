@@ -61,6 +61,11 @@ pub async fn run(
     render: &RenderSettings,
     watch: &WatchSettings,
 ) -> anyhow::Result<ExitStatus> {
+    if watch.image_interval.is_some() && !crate::source::is_url(&settings.source.repo) {
+        anyhow::bail!(
+            "--image-interval pushes image updates to the remote: give --repo as a URL (for a local checkout, run `gitsync image update`)"
+        );
+    }
     let secret = match &watch.webhook_secret_file {
         Some(path) => super::webhook::Secret::from_file(path)
             .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
@@ -160,6 +165,8 @@ pub async fn run(
         tokio::pin!(relister);
         let previews = previews(settings, render, watch);
         tokio::pin!(previews);
+        let images = super::images::run(settings, watch, &shared);
+        tokio::pin!(images);
         loop {
             tokio::select! {
                 _ = &mut signalled => break,
@@ -167,6 +174,7 @@ pub async fn run(
                 Some(names) = names_rx.recv() => loops.follow(names),
                 () = &mut relister, if all_targets => {}
                 () = &mut previews, if watch.previews => {}
+                () = &mut images => {}
             }
         }
         loops.stop_all().await;

@@ -3,11 +3,13 @@
 //! its steps (`schedule`), the shared source poll (`poll`), leadership
 //! (`leader`) and the spreading of targets over replicas (`spread`), drift
 //! wake-ups from watch streams (`streams`, `members`), and the HTTP
-//! interface (`http`: probes, `metrics`, the `webhook`).
+//! interface (`http`: probes, `metrics`, the `webhook`); with
+//! `--image-interval`, image updates pushed to the branch (`images`).
 
 mod apply;
 mod daemon;
 pub mod http;
+mod images;
 mod leader;
 pub mod members;
 pub mod metrics;

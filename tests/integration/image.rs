@@ -9,8 +9,8 @@ use std::time::Duration;
 use libtest_mimic::Trial;
 
 use crate::check;
-use crate::harness::{GitRepo, Run, TestResult, gitsync, project_root, run};
-use crate::watch::{free_port, within};
+use crate::harness::{Cluster, GitRepo, Run, TestResult, gitsync, kubectl, project_root, run};
+use crate::watch::{Daemon, free_port, within};
 
 pub fn tests() -> Vec<Trial> {
     vec![
@@ -18,6 +18,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(bad_input_makes_no_commit),
         crate::trial!(an_htpasswd_registry_takes_credentials_from_a_docker_config),
         crate::trial!(a_signed_update_is_pushed_and_made_again_on_a_moved_branch),
+        crate::trial!(watch_brings_a_newly_pushed_tag_into_the_cluster),
     ]
 }
 
@@ -542,6 +543,91 @@ fn a_signed_update_is_pushed_and_made_again_on_a_moved_branch() -> TestResult {
         r.code == 0,
         r,
         "the pushed commit passes --verify-signatures head"
+    );
+    Ok(())
+}
+
+/// `watch --image-interval`: a tag pushed to the registry becomes a commit
+/// on the remote's branch and then the Deployment's image, with nobody
+/// running anything.
+fn watch_brings_a_newly_pushed_tag_into_the_cluster() -> TestResult {
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("image-watch");
+    let registry = Registry::start()?;
+    let host = registry.host.clone();
+    registry.push("web", "1.0.0", "web");
+    let repo = GitRepo::new();
+    let config = format!(
+        "targets:\n  - {{name: app, path: deploy, namespace: {}}}\nimages:\n  - {{name: web, image: {host}/web, semver: \"^1\"}}\n",
+        ns.name
+    );
+    let deployment = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n        - name: web\n          image: {host}/web:1.0.0 # {{\"$imagepolicy\": \"web\"}}\n"
+    );
+    repo.commit(
+        &[("gitsync.yaml", &config), ("deploy/web.yaml", &deployment)],
+        "web",
+    );
+    let remote = tempfile::tempdir()?;
+    let bare = remote.path().join("deploy.git");
+    let bare_s = bare.to_str().unwrap();
+    repo.git(&["init", "-q", "--bare", "-b", "main", bare_s]);
+    repo.git(&["push", "-q", bare_s, "main"]);
+    let url = format!("file://{bare_s}");
+    let kubeconfig = cluster.kubeconfig().to_str().unwrap();
+    let daemon = Daemon::spawn(
+        &[
+            "--repo",
+            &url,
+            "--kubeconfig",
+            kubeconfig,
+            "--interval",
+            "1s",
+            "--image-interval",
+            "1s",
+        ],
+        &[],
+    );
+    let image = || {
+        kubectl(
+            cluster,
+            &[
+                "get",
+                "deployment",
+                "web",
+                "-n",
+                &ns.name,
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].image}",
+            ],
+        )
+        .stdout
+    };
+    let first = format!("{host}/web:1.0.0");
+    check!(
+        within(Duration::from_secs(60), || image() == first).is_some(),
+        daemon.as_run(),
+        "the first sync"
+    );
+    registry.tag("web", "1.0.0", &["1.1.0".to_string()]);
+    let next = format!("{host}/web:1.1.0");
+    check!(
+        within(Duration::from_secs(60), || image() == next).is_some(),
+        daemon.as_run(),
+        "the new tag reaches the Deployment"
+    );
+    let log = repo.git(&[
+        "--git-dir",
+        bare_s,
+        "log",
+        "-1",
+        "--format=%an <%ae>%n%s",
+        "main",
+    ]);
+    check!(
+        log == "gitsync <gitsync@localhost>\nUpdate image (1 change)",
+        daemon.as_run(),
+        "one commit on the remote's main, by gitsync: {log}"
     );
     Ok(())
 }
