@@ -497,15 +497,15 @@ impl Local {
 
     /// Runs `git` in the repository with `args`: the one place gitsync
     /// runs git (gix cannot push). No prompt (ssh in BatchMode unless the
-    /// user configured ssh), at most `GIT_WITHIN`; Ok(stderr) on success,
-    /// Err(stderr) when git failed.
+    /// user configured ssh), at most `GIT_WITHIN`; Ok(output) on success,
+    /// Err(output) when git failed (stdout, then stderr).
     fn git(&self, args: &[&str]) -> Result<Result<String, String>, PromoteError> {
         let mut cmd = std::process::Command::new("git");
         cmd.current_dir(&self.root)
             .args(args)
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         if std::env::var_os("GIT_SSH_COMMAND").is_none() && std::env::var_os("GIT_SSH").is_none() {
             cmd.env(
@@ -517,14 +517,19 @@ impl Local {
         let mut child = cmd
             .spawn()
             .map_err(|e| git_err(&what, &self.root)(e.into()))?;
-        let mut stderr = child.stderr.take();
-        let reader = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = std::io::Read::read_to_string(s, &mut text);
-            }
-            text
-        });
+        // Both streams, read beside the wait (a full pipe would block git):
+        // `push --porcelain` says on stdout why a ref was rejected.
+        let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                if let Some(mut p) = pipe {
+                    let _ = std::io::Read::read_to_string(&mut p, &mut text);
+                }
+                text
+            })
+        };
+        let out = read(child.stdout.take().map(|p| Box::new(p) as _));
+        let reader = read(child.stderr.take().map(|p| Box::new(p) as _));
         let deadline = std::time::Instant::now() + GIT_WITHIN;
         let status = loop {
             match child.try_wait() {
@@ -542,7 +547,7 @@ impl Local {
                 Err(e) => return Err(git_err(&what, &self.root)(e.into())),
             }
         };
-        let stderr = reader.join().unwrap_or_default();
+        let stderr = out.join().unwrap_or_default() + &reader.join().unwrap_or_default();
         Ok(match status.success() {
             true => Ok(stderr),
             false => Err(crate::source::redact_url(stderr.trim())),
@@ -555,13 +560,9 @@ impl Local {
         let spec = format!("{commit}:refs/heads/{branch}");
         match self.git(&["push", "--porcelain", remote, &spec])? {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.contains("non-fast-forward")
-                    || e.contains("fetch first")
-                    || e.contains("rejected") =>
-            {
-                Ok(false)
-            }
+            // Only "the branch moved" is worth a second try; a hook or a
+            // protection rule refusing the push is an error as it is.
+            Err(e) if e.contains("(non-fast-forward)") || e.contains("(fetch first)") => Ok(false),
             Err(e) => Err(git_err("pushing", &self.root)(e.into())),
         }
     }
