@@ -294,36 +294,17 @@ impl Local {
             .repo
             .head_commit()
             .map_err(|e| err("reading HEAD")(e.into()))?;
-        let mut editor = self
-            .repo
-            .edit_tree(
-                head.tree_id()
-                    .map_err(|e| err("reading HEAD's tree")(e.into()))?,
-            )
-            .map_err(|e| err("editing the tree")(e.into()))?;
-        let mut blobs = Vec::new();
-        for (file, text) in files {
-            let blob = self
-                .repo
-                .write_blob(text.as_bytes())
-                .map_err(|e| err("writing the blob")(e.into()))?
-                .detach();
-            let rel = in_repo(&self.sub, file);
-            editor
-                .upsert(rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
-                .map_err(|e| err("editing the tree")(e.into()))?;
-            blobs.push((rel, blob));
-        }
-        let tree = editor
-            .write()
-            .map_err(|e| err("writing the tree")(e.into()))?;
+        let base = head
+            .tree_id()
+            .map_err(|e| err("reading HEAD's tree")(e.into()))?;
+        let (tree, blobs) = self.tree_with(base.detach(), files)?;
         let id = match key {
             None => self
                 .repo
                 .commit("HEAD", message, tree, [head.id])
                 .map_err(|e| err("committing (are user.name and user.email set?)")(e.into()))?
                 .detach(),
-            Some(key) => self.commit_signed(message, tree.detach(), head.id, key)?,
+            Some(key) => self.commit_signed(message, tree, head.id, key)?,
         };
         let mut index = self
             .repo
@@ -363,6 +344,38 @@ fn in_repo(sub: &str, file: &str) -> String {
 }
 
 impl Local {
+    /// `base` with `files` (relative to `root`) written in: the new tree,
+    /// and each file's path in the repository and blob.
+    fn tree_with(
+        &self,
+        base: gix::ObjectId,
+        files: &[(String, String)],
+    ) -> Result<(gix::ObjectId, Vec<(String, gix::ObjectId)>), PromoteError> {
+        let err = |what: &str| git_err(what, &self.root);
+        let mut editor = self
+            .repo
+            .edit_tree(base)
+            .map_err(|e| err("editing the tree")(e.into()))?;
+        let mut blobs = Vec::new();
+        for (file, text) in files {
+            let blob = self
+                .repo
+                .write_blob(text.as_bytes())
+                .map_err(|e| err("writing the blob")(e.into()))?
+                .detach();
+            let rel = in_repo(&self.sub, file);
+            editor
+                .upsert(rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
+                .map_err(|e| err("editing the tree")(e.into()))?;
+            blobs.push((rel, blob));
+        }
+        let tree = editor
+            .write()
+            .map_err(|e| err("writing the tree")(e.into()))?
+            .detach();
+        Ok((tree, blobs))
+    }
+
     /// Writes a commit of `tree` on `parent` (author and committer from git
     /// config), signed with `key` when given; moves no ref.
     fn write_commit(
@@ -428,27 +441,8 @@ impl Local {
             .map_err(|e| err("reading the commit")(e.into()))?
             .tree_id()
             .map_err(|e| err("reading its tree")(e.into()))?;
-        let mut editor = self
-            .repo
-            .edit_tree(tree)
-            .map_err(|e| err("editing the tree")(e.into()))?;
-        for (file, text) in files {
-            let blob = self
-                .repo
-                .write_blob(text.as_bytes())
-                .map_err(|e| err("writing the blob")(e.into()))?
-                .detach();
-            let rel = in_repo(&self.sub, file);
-            editor
-                .upsert(rel.as_str(), gix::object::tree::EntryKind::Blob, blob)
-                .map_err(|e| err("editing the tree")(e.into()))?;
-        }
-        let tree = editor
-            .write()
-            .map_err(|e| err("writing the tree")(e.into()))?;
-        Ok(self
-            .write_commit(message, tree.detach(), parent, key)?
-            .to_string())
+        let (tree, _) = self.tree_with(tree.detach(), files)?;
+        Ok(self.write_commit(message, tree, parent, key)?.to_string())
     }
 
     /// The `.yaml`/`.yml` files under `root` in `commit`, relative to

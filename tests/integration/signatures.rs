@@ -817,19 +817,21 @@ fn promote_signs_with_an_ssh_or_openpgp_key() -> TestResult {
     let not_a_key = keys.path("not-a-key");
     std::fs::write(&not_a_key, "hello\n")?;
     let before = head();
-    let r = two.gitsync(
-        &[
+    let promote = |key: &Path| {
+        let key = key.to_str().unwrap();
+        two.gitsync(&[
             "promote",
             "--from",
             "staging",
             "--to",
             "prod",
+            "--soak",
+            "0s",
             "--signing-key",
-        ]
-        .into_iter()
-        .chain([not_a_key.to_str().unwrap()])
-        .collect::<Vec<_>>(),
-    );
+            key,
+        ])
+    };
+    let r = promote(&not_a_key);
     check!(
         r.code == 2 && r.stderr.contains("neither an OpenSSH private key") && head() == before,
         r,
@@ -851,21 +853,7 @@ fn promote_signs_with_an_ssh_or_openpgp_key() -> TestResult {
         }
         let r = two.gitsync(&["sync", "--target", "staging"]);
         check!(r.code == 0, r, "sync staging");
-        let r = two.gitsync(
-            &[
-                "promote",
-                "--from",
-                "staging",
-                "--to",
-                "prod",
-                "--soak",
-                "0s",
-                "--signing-key",
-            ]
-            .into_iter()
-            .chain([key.to_str().unwrap()])
-            .collect::<Vec<_>>(),
-        );
+        let r = promote(key);
         check!(r.code == 0, r, "promoted with {}", key.display());
         let r = verified("HEAD");
         check!(
