@@ -12,6 +12,7 @@
 //!     allowKinds: [ClusterRole.rbac.authorization.k8s.io]
 //!     resourceQuota: {hard: {pods: "20"}}
 //!     limitRange: {limits: [{type: Container, default: {memory: 256Mi}}]}
+//!     podSecurity: baseline
 //!     verifySignatures: {mode: none}
 //! ```
 //!
@@ -67,11 +68,35 @@ pub struct PreviewConfig {
     /// The `spec` of a LimitRange put in every preview namespace.
     #[serde(default)]
     pub limit_range: Option<Value>,
+    /// The Pod Security level enforced in every preview namespace
+    /// (`pod-security.kubernetes.io/enforce`): `restricted`, `baseline`
+    /// (the default: a pull request's Pods may not be privileged, share
+    /// the host's namespaces or mount its paths) or `privileged`.
+    #[serde(default)]
+    pub pod_security: Option<PodSecurity>,
     /// Replaces the flags' signature mode for this entry's commits;
     /// `none` relaxes it explicitly (contributors' commits are rarely
     /// signed by a trusted key).
     #[serde(default)]
     pub verify_signatures: Option<PreviewVerify>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PodSecurity {
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+impl PodSecurity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurity::Restricted => "restricted",
+            PodSecurity::Baseline => "baseline",
+            PodSecurity::Privileged => "privileged",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -146,6 +171,7 @@ impl PreviewConfig {
             allow_kinds: vec![],
             resource_quota: None,
             limit_range: None,
+            pod_security: None,
             verify_signatures: None,
         }
     }

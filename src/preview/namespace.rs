@@ -9,6 +9,7 @@ use kube::api::{ListParams, Patch, PatchParams};
 use kube::discovery::ApiResource;
 use serde_json::json;
 
+use super::config::PodSecurity;
 use super::{Instance, PreviewError};
 use crate::cluster::applyset::PREVIEW_OF;
 use crate::cluster::resource::{FIELD_MANAGER, api_error_message};
@@ -16,6 +17,8 @@ use crate::cluster::{Cluster, retry};
 
 /// Label: the `previews:` entry a namespace is a preview of.
 pub const ENTRY: &str = "gitsync.io/preview";
+/// Label: the Pod Security level the API server enforces in it.
+pub const POD_SECURITY: &str = "pod-security.kubernetes.io/enforce";
 /// Annotations: the ref, and what the last `up` synced.
 pub const REF: &str = "gitsync.io/preview-ref";
 /// The repository (its identity) whose preview it is: previews of
@@ -149,7 +152,11 @@ async fn write(
         "kind": "Namespace",
         "metadata": {
             "name": ns,
-            "labels": {ENTRY: instance.entry.name, PREVIEW_OF: id},
+            "labels": {
+                ENTRY: instance.entry.name,
+                PREVIEW_OF: id,
+                POD_SECURITY: instance.entry.pod_security.unwrap_or(PodSecurity::Baseline).as_str(),
+            },
             "annotations": annotations,
         },
     });

@@ -231,6 +231,35 @@ fn previews_follow_their_refs_and_leave_the_base_alone() -> TestResult {
         "the entry's ResourceQuota is in the namespace"
     );
 
+    // The namespace enforces Pod Security (baseline unless the entry
+    // says otherwise): a pull request's privileged Pod is refused by the
+    // API server itself.
+    let pss = kubectl(
+        cluster,
+        &[
+            "get",
+            "namespace",
+            &pr1,
+            "-o",
+            "jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}",
+        ],
+    );
+    check!(
+        pss.stdout == "baseline",
+        pss,
+        "pod-security.kubernetes.io/enforce: baseline"
+    );
+    let privileged = "apiVersion: v1\nkind: Pod\nmetadata: {name: escape}\nspec:\n  containers:\n    - {name: c, image: busybox, securityContext: {privileged: true}}\n";
+    remote.pull(3, &[("app/pod.yaml", privileged)]);
+    let _pr3 = cluster.namespace_guard(&format!("{base}-pr-3"));
+    let r = gs(cluster, &remote, &["preview", "up", "refs/pull/3/head"]);
+    check!(
+        r.code == 2 && r.stderr.contains("PodSecurity"),
+        r,
+        "a privileged Pod is refused"
+    );
+    remote.close(3);
+
     // The daemon opens the second, follows a push, closes a removed ref.
     let daemon = watch_previews(cluster, &remote);
     check!(
