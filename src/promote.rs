@@ -575,15 +575,11 @@ impl Local {
             .map(|id| id.to_string());
         match id {
             Some(id) => Ok(id),
-            None => {
-                // gix may not read FETCH_HEAD's format: ask git.
-                let out = std::process::Command::new("git")
-                    .current_dir(&self.root)
-                    .args(["rev-parse", "FETCH_HEAD"])
-                    .output()
-                    .map_err(|e| git_err("reading FETCH_HEAD", &self.root)(e.into()))?;
-                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-            }
+            // gix may not read FETCH_HEAD's format: ask git (bounded too).
+            None => match self.git(&["rev-parse", "FETCH_HEAD"])? {
+                Ok(out) => Ok(out.trim().to_string()),
+                Err(e) => Err(git_err("reading FETCH_HEAD", &self.root)(e.into())),
+            },
         }
     }
 

@@ -165,32 +165,28 @@ pub async fn up(
             force_conflicts: false,
             wait_for_jobs: false,
         };
-        Ok(engine.sync(&plan, &options, &record, &|_| {}).await?)
+        let outcome = engine.sync(&plan, &options, &record, &|_| {}).await?;
+        let health = if outcome.error.is_some() {
+            "Failed"
+        } else if outcome.counts().unhealthy > 0 {
+            "Unhealthy"
+        } else {
+            "Healthy"
+        };
+        let synced = Synced {
+            sha: commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default(),
+            commit_time: commit.as_ref().map(|c| c.time.clone()).unwrap_or_default(),
+            health: health.to_string(),
+        };
+        // Recorded under the write Lease, as the sync itself was.
+        let id = engine.applyset.id.clone();
+        namespace::record(&engine.cluster, &instance, &record.repository, &id, &synced).await?;
+        anyhow::Ok((outcome, synced))
     }
     .await;
     lock.release().await;
-    let outcome =
+    let (outcome, synced) =
         synced.with_context(|| format!("preview {} ({reference})", instance.namespace))?;
-    let health = if outcome.error.is_some() {
-        "Failed"
-    } else if outcome.counts().unhealthy > 0 {
-        "Unhealthy"
-    } else {
-        "Healthy"
-    };
-    let synced = Synced {
-        sha: commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default(),
-        commit_time: commit.as_ref().map(|c| c.time.clone()).unwrap_or_default(),
-        health: health.to_string(),
-    };
-    namespace::record(
-        &engine.cluster,
-        &instance,
-        &identity,
-        &engine.applyset.id,
-        &synced,
-    )
-    .await?;
     Ok(Upped {
         open: Open {
             namespace: instance.namespace.clone(),

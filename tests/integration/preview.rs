@@ -412,7 +412,23 @@ fn a_preview_keeps_to_its_namespace_its_cap_and_its_ttl() -> TestResult {
     let old = remote.repo.git(&["rev-parse", "HEAD"]);
     remote.repo.git(&["checkout", "-q", "main"]);
     remote.push(5, &old);
-    gs(cluster, &remote, &["preview", "down", "refs/pull/3/head"]);
+    // Someone else's object in the preview's namespace stops the close,
+    // and nothing is deleted; once it is gone, the close goes ahead.
+    let pr3 = names[2].as_str();
+    let foreign = kubectl(cluster, &["create", "configmap", "theirs", "-n", pr3]);
+    check!(foreign.code == 0, foreign, "a foreign ConfigMap");
+    let r = gs(cluster, &remote, &["preview", "down", "refs/pull/3/head"]);
+    check!(
+        r.code == 2
+            && r.stderr.contains("ConfigMap theirs")
+            && !closing(cluster, pr3)
+            && value(cluster, pr3, "web") == "three",
+        r,
+        "refused, naming it; the namespace and the preview's objects stay"
+    );
+    kubectl(cluster, &["delete", "configmap", "theirs", "-n", pr3]);
+    let r = gs(cluster, &remote, &["preview", "down", "refs/pull/3/head"]);
+    check!(r.code == 0 && closing(cluster, pr3), r, "then it closes");
     let r = gs(cluster, &remote, &["preview", "up", "refs/pull/5/head"]);
     check!(
         r.code == 2 && r.stderr.contains("older than the ttl"),
