@@ -35,12 +35,7 @@ pub fn run(settings: &Settings, image: &ImageSettings) -> anyhow::Result<ExitSta
     }
     let client = Client::new(credentials, image.insecure_registries.clone())?;
     let runtime = super::runtime()?;
-    let plan = runtime.block_on(crate::image::plan(
-        &snapshot.root,
-        &policies,
-        &client,
-        !image.update,
-    ))?;
+    let plan = runtime.block_on(crate::image::plan(&snapshot.root, &policies, &client))?;
     let printer = Printer::new(settings.output, settings.color, 3);
     if !image.update {
         crate::exit::stdout(printer.image_statuses(&plan.statuses))?;
@@ -69,7 +64,7 @@ pub fn run(settings: &Settings, image: &ImageSettings) -> anyhow::Result<ExitSta
     let tip = local.fetch(remote, branch)?;
     tracing::info!(branch = %branch, tip = %tip, "push rejected: the branch moved; applying the update on its new tip");
     let files = local.yaml_files_at(&tip)?;
-    let again = runtime.block_on(crate::image::plan_files(files, &policies, &client, false))?;
+    let again = runtime.block_on(crate::image::plan_files(files, &policies, &client))?;
     if again.updates.is_empty() {
         crate::exit::stdout(printer.image_updates(&again, None, false))?;
         return Ok(ExitStatus::Success);

@@ -119,23 +119,16 @@ fn yaml_files(root: &Path) -> Result<Vec<(String, String)>, ImageError> {
 
 /// Finds the markers under `root`, asks the registries and returns the
 /// edits (none when Git holds the newest allowed images already).
-pub async fn plan(
-    root: &Path,
-    policies: &[Policy],
-    client: &Client,
-    every: bool,
-) -> Result<Plan, ImageError> {
-    plan_files(yaml_files(root)?, policies, client, every).await
+pub async fn plan(root: &Path, policies: &[Policy], client: &Client) -> Result<Plan, ImageError> {
+    plan_files(yaml_files(root)?, policies, client).await
 }
 
 /// [`plan`] over `files` (path relative to the root, text): the work tree,
-/// or a branch's tip read from Git. Only the registries of policies some
-/// marker uses are asked, unless `every` (`image list`).
+/// or a branch's tip read from Git.
 pub async fn plan_files(
     files: Vec<(String, String)>,
     policies: &[Policy],
     client: &Client,
-    every: bool,
 ) -> Result<Plan, ImageError> {
     let mut found: Vec<(usize, Marker, usize)> = Vec::new(); // (file, marker, policy)
     for (i, (file, text)) in files.iter().enumerate() {
@@ -183,8 +176,7 @@ pub async fn plan_files(
     }
     // One registry look per policy that is used (or every one, for list).
     let mut chosen: BTreeMap<usize, (Choice, Option<String>)> = BTreeMap::new();
-    let used = |p: usize| every || found.iter().any(|(_, _, q)| *q == p);
-    for (p, policy) in policies.iter().enumerate().filter(|(p, _)| used(*p)) {
+    for (p, policy) in policies.iter().enumerate() {
         let repo = Repository::parse(&policy.config.image);
         let tags = client.tags(&repo).await?;
         let choice = policy.choose(&tags).map_err(ImageError::Policy)?;

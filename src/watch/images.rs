@@ -65,7 +65,7 @@ async fn round(settings: &Settings, watch: &WatchSettings) -> anyhow::Result<Opt
     }
     let credentials = Credentials::load(watch.registry_credentials.as_deref())?;
     let client = Client::new(credentials, watch.insecure_registries.clone())?;
-    let plan = crate::image::plan_files(files, &policies, &client, false).await?;
+    let plan = crate::image::plan_files(files, &policies, &client).await?;
     if plan.updates.is_empty() {
         return Ok(None);
     }
