@@ -9,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::settings::{
     ClusterSettings, ColorChoice, Command, CompletionShell, DriftSettings, ImageSettings,
-    LogFormat, OutputFormat, PlanSettings, PreviewAction, PromoteSettings, Settings,
-    SourceSettings, SyncSettings, TargetSelection, VerifyMode, VerifySettings, WatchSettings,
+    LogFormat, OutputFormat, PlanSettings, PreviewAction, PromoteSettings, RollbackSettings,
+    Settings, SourceSettings, SyncSettings, TargetSelection, VerifyMode, VerifySettings,
+    WatchSettings,
 };
 
 /// Keep a Kubernetes cluster equal to what a Git repository says.
@@ -205,6 +206,15 @@ pub enum CommandArgs {
     /// there; with --dry-run: printed), 2 refused (the reason on stderr)
     /// or error.
     Promote(PromoteArgs),
+
+    /// Pin a target back to the revision it last ran healthy (or to
+    /// --to REV), as a commit to gitsync.yaml: its `revision:`, or for a
+    /// target generated from `apps:` the app's `pins:` entry for its
+    /// cluster. Sync (or watch) then keeps that revision instead of
+    /// fighting it; remove the pin to follow the branch again.
+    ///
+    /// Exit codes: 0 committed (or already pinned there), 2 error or refused.
+    Rollback(RollbackArgs),
 
     /// Print the desired objects as YAML (or a JSON list with -o json),
     /// in apply order. Needs no cluster.
@@ -517,6 +527,11 @@ pub struct SyncArgs {
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
+    /// Sync targets whose sync windows are closed now (gitsync.yaml
+    /// `windows:`); the override is recorded on each target's ApplySet.
+    #[arg(long)]
+    pub override_window: bool,
+
     /// How long to wait while another sync (or watch) writes the same
     /// ApplySet before failing with its name (0s: do not wait).
     #[arg(long, default_value = "2m", value_parser = parse_duration, value_name = "DURATION")]
@@ -573,9 +588,42 @@ pub struct PromoteArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
+    /// Promote although --to's sync windows are closed now (said in the
+    /// commit message).
+    #[arg(long)]
+    pub override_window: bool,
+
     /// Sign the commit with this key, so that targets verifying
     /// signatures accept it: an OpenSSH private key or an armored OpenPGP
     /// secret key, without a passphrase.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub render: RenderFlags,
+
+    /// The target to roll back (`APP@CLUSTER` for a generated one).
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// Pin to this revision (branch, tag or commit) instead of the last
+    /// healthy one its ApplySet records.
+    #[arg(long, value_name = "REV")]
+    pub to: Option<String>,
+
+    /// Print the change to gitsync.yaml and the commit message; commit
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Name of the target's ApplySet (as given to `sync --name`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Sign the commit with this key (as `promote --signing-key`).
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
 }
@@ -859,6 +907,7 @@ impl Cli {
                     wait: !a.no_wait,
                     wait_for_jobs: a.wait_for_jobs,
                     timeout: a.timeout,
+                    override_window: a.override_window,
                 },
             },
             CommandArgs::Drift(a) => Command::Drift {
@@ -878,6 +927,17 @@ impl Cli {
                     from: a.from,
                     to: a.to,
                     soak: a.soak,
+                    dry_run: a.dry_run,
+                    name: a.name,
+                    signing_key: a.signing_key,
+                    override_window: a.override_window,
+                },
+            },
+            CommandArgs::Rollback(a) => Command::Rollback {
+                render: render_of(a.render),
+                rollback: RollbackSettings {
+                    target: a.target,
+                    to: a.to,
                     dry_run: a.dry_run,
                     name: a.name,
                     signing_key: a.signing_key,

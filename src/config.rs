@@ -74,6 +74,13 @@ pub struct ConfigFile {
     /// Image policies: which tag each marked image should be at.
     #[serde(default)]
     pub images: Vec<Spanned<crate::image::policy::PolicyConfig>>,
+    /// The cluster inventory `apps:` are placed on.
+    #[serde(default)]
+    pub clusters: Vec<crate::fleet::inventory::ClusterEntry>,
+    /// Apps, each expanded into an `APP@CLUSTER` target per cluster its
+    /// selector matches (appended to `targets` when the file is parsed).
+    #[serde(default)]
+    pub apps: Vec<crate::fleet::inventory::AppConfig>,
 }
 
 /// One health rule in Flux's `healthCheckExprs` format: CEL expressions
@@ -166,7 +173,26 @@ pub struct TargetConfig {
     /// Where this target's sync results are sent (beside the file's).
     #[serde(default)]
     pub notify: Vec<Spanned<NotifyConfig>>,
+    /// Targets (or apps) synced and healthy at the same revision before
+    /// this one syncs.
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<DependsOn>>,
+    /// When this target may sync.
+    #[serde(default)]
+    pub windows: Vec<Spanned<crate::fleet::window::WindowConfig>>,
+    /// Set for targets generated from `apps:`, never read from the file.
+    #[serde(skip)]
+    pub fleet: Option<crate::fleet::inventory::Origin>,
+    /// What the file's parse worked out of `dependsOn` and `rollout`.
+    #[serde(skip)]
+    pub order: crate::fleet::Order,
 }
+
+/// One `dependsOn` entry: a target's or an app's name (an app means its
+/// target on the same cluster, else all of its targets).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DependsOn(pub String);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -255,6 +281,12 @@ pub struct Target {
     pub vars: Vars,
     /// Notifications: the file's `notify:`, then the target's.
     pub notify: Vec<NotifyConfig>,
+    /// The app and cluster of a target generated from `apps:`.
+    pub fleet: Option<crate::fleet::inventory::Origin>,
+    /// The targets it waits for, and its rollout step.
+    pub order: crate::fleet::Order,
+    /// Its sync windows, compiled.
+    pub windows: Vec<crate::fleet::window::Window>,
 }
 
 impl Target {
@@ -298,7 +330,7 @@ impl ConfigFile {
 
     pub fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
         let options = crate::render::yaml::parse_options();
-        let config: ConfigFile = if text.trim().is_empty() {
+        let mut config: ConfigFile = if text.trim().is_empty() {
             ConfigFile::default()
         } else {
             serde_saphyr::from_str_with_options(text, options).map_err(|e| {
@@ -313,6 +345,12 @@ impl ConfigFile {
                 }
             })?
         };
+        let generated = crate::fleet::inventory::expand(&config.clusters, &config.apps)
+            .map_err(|e| at_line(e.line, e.message))?;
+        for (mut t, origin) in generated {
+            t.fleet = Some(origin);
+            config.targets.push(t);
+        }
         for h in config
             .health_check_exprs
             .iter()
@@ -385,6 +423,12 @@ impl ConfigFile {
                 });
             }
         }
+        crate::fleet::resolve(&mut config).map_err(|(line, m)| at_line(line, m))?;
+        if config.targets.is_empty() && !config.apps.is_empty() {
+            return Err(invalid(
+                "its apps match no cluster of `clusters:`, so it declares no targets",
+            ));
+        }
         if config.targets.is_empty() {
             // A file that selects nothing is a mistake (an edit gone
             // wrong, a bad merge); rendering the whole repository instead
@@ -427,20 +471,22 @@ impl ConfigFile {
 
 /// Variables are scalars with names `${name}` can reach.
 fn check_vars(vars: &BTreeMap<String, Spanned<serde_json::Value>>) -> Result<(), ConfigError> {
+    check_vars_at(vars).map_err(|(line, message)| at_line(line, message))
+}
+
+/// [`check_vars`], with the problem as (line, message).
+pub(crate) fn check_vars_at(
+    vars: &BTreeMap<String, Spanned<serde_json::Value>>,
+) -> Result<(), (usize, String)> {
     for (name, value) in vars {
-        let line = value.referenced.line();
-        let file = if line > 0 {
-            format!("{CONFIG_FILE} (line {line})")
-        } else {
-            CONFIG_FILE.to_string()
-        };
+        let line = value.referenced.line() as usize;
         if !crate::vars::valid_name(name) {
-            return Err(ConfigError::Invalid {
-                file,
-                message: format!(
+            return Err((
+                line,
+                format!(
                     "variable name {name:?}: letters, digits, `_` and `.`, not starting with a digit"
                 ),
-            });
+            ));
         }
         if !matches!(
             value.value,
@@ -448,13 +494,24 @@ fn check_vars(vars: &BTreeMap<String, Spanned<serde_json::Value>>) -> Result<(),
                 | serde_json::Value::Number(_)
                 | serde_json::Value::Bool(_)
         ) {
-            return Err(ConfigError::Invalid {
-                file,
-                message: format!("variable {name:?} must be a string, a number or a boolean"),
-            });
+            return Err((
+                line,
+                format!("variable {name:?} must be a string, a number or a boolean"),
+            ));
         }
     }
     Ok(())
+}
+
+/// An error at `line` of gitsync.yaml (0: no line known).
+fn at_line(line: usize, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        file: match line {
+            0 => CONFIG_FILE.to_string(),
+            l => format!("{CONFIG_FILE} (line {l})"),
+        },
+        message,
+    }
 }
 
 /// Variables as a target sees them: the file's, then the target's own.
@@ -600,6 +657,13 @@ pub fn resolve_targets(
                     .flat_map(|c| &c.notify)
                     .chain(t.into_iter().flat_map(|t| &t.notify))
                     .map(|n| n.value.clone())
+                    .collect(),
+                fleet: t.and_then(|t| t.fleet.clone()),
+                order: t.map(|t| t.order.clone()).unwrap_or_default(),
+                windows: t
+                    .into_iter()
+                    .flat_map(|t| &t.windows)
+                    .filter_map(|w| crate::fleet::window::Window::compile(w).ok())
                     .collect(),
             })
         })

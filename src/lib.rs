@@ -13,6 +13,7 @@ pub mod desired;
 pub mod drift;
 pub mod engine;
 pub mod exit;
+pub mod fleet;
 #[cfg(test)]
 mod fuzz;
 pub mod health;

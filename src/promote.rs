@@ -75,11 +75,35 @@ pub fn refusal(from: &TargetStatus, soak: Option<Duration>) -> Option<String> {
 }
 
 /// `text` with target `target`'s `revision:` set to `revision` (replaced
-/// on its line, or inserted after the `name:` line).
+/// on its line, or inserted after the `name:` line). A target generated
+/// from `apps:` (`APP@CLUSTER`) is pinned by the app's `pins:` entry for
+/// its cluster instead.
 pub fn set_revision(text: &str, target: &str, revision: &str) -> Result<String, PromoteError> {
+    let generated = ConfigFile::parse(text)
+        .ok()
+        .and_then(|c| c.targets.into_iter().find(|t| t.name == target))
+        .and_then(|t| t.fleet);
+    let new = match generated {
+        Some(origin) => set_key(text, &origin.app, "pins", Some(&origin.cluster), revision)?,
+        None => set_key(text, target, "revision", None, revision)?,
+    };
+    check_edit(text, &new, target, revision)?;
+    Ok(new)
+}
+
+/// Sets `key: "value"` in the list item named `name` (with `sub`, the
+/// `sub: "value"` entry of the block map under `key`), in place when it
+/// is there, else on new lines after the `name:` line.
+fn set_key(
+    text: &str,
+    name: &str,
+    key: &str,
+    sub: Option<&str>,
+    value: &str,
+) -> Result<String, PromoteError> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let not_found = || PromoteError::TargetNotFound(target.to_string());
-    // The `name: <target>` line and the column its keys start at.
+    let not_found = || PromoteError::TargetNotFound(name.to_string());
+    // The `name: <name>` line and the column its keys start at.
     let (at, col) = lines
         .iter()
         .enumerate()
@@ -92,7 +116,7 @@ pub fn set_revision(text: &str, target: &str, revision: &str) -> Result<String, 
                 .unwrap_or(stripped);
             let value = key.strip_prefix("name:")?.trim();
             let unquoted = value.trim_matches(|c| c == '"' || c == '\'');
-            (unquoted == target).then(|| (i, body.len() - key.len()))
+            (unquoted == name).then(|| (i, body.len() - key.len()))
         })
         .ok_or_else(not_found)?;
     let key_of = |l: &str| -> Option<usize> {
@@ -120,27 +144,61 @@ pub fn set_revision(text: &str, target: &str, revision: &str) -> Result<String, 
                 && (key_of(l).is_some_and(|k| k < col) || starts_item(l))
         })
         .unwrap_or(lines.len());
-    let line = format!("{}revision: \"{revision}\"\n", " ".repeat(col));
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let existing = (start..end).find(|&i| {
         let l = lines[i];
-        key_of(l) == Some(col) && l.trim_end()[col..].starts_with("revision:")
+        key_of(l) == Some(col) && l.trim_end()[col..].starts_with(&format!("{key}:"))
     });
-    match existing {
-        Some(i) => {
+    let pad = " ".repeat(col);
+    match (existing, sub) {
+        (Some(i), None) => {
             let prefix = &lines[i][..col];
-            out[i] = format!("{prefix}revision: \"{revision}\"\n");
+            out[i] = format!("{prefix}{key}: \"{value}\"\n");
         }
-        None => {
+        (None, None) => {
             if !out[at].ends_with('\n') {
                 out[at].push('\n');
             }
-            out.insert(at + 1, line);
+            out.insert(at + 1, format!("{pad}{key}: \"{value}\"\n"));
+        }
+        (Some(i), Some(sub)) => {
+            let rest = lines[i].trim_end()[col + key.len() + 1..].trim();
+            if rest == "{}" {
+                out[i] = format!("{pad}{key}:\n{pad}  {sub}: \"{value}\"\n");
+            } else if !rest.is_empty() && !rest.starts_with('#') {
+                return Err(PromoteError::Edit(format!(
+                    "{key}: of {name:?} is written inline; write it as a block map to let gitsync edit it"
+                )));
+            } else {
+                // Its entries: the lines after it indented deeper.
+                let inner = (i + 1..end)
+                    .take_while(|&j| {
+                        let l = lines[j];
+                        l.trim().is_empty() || key_of(l).is_some_and(|k| k > col)
+                    })
+                    .find(|&j| {
+                        let t = lines[j].trim_start();
+                        t.strip_prefix(sub)
+                            .or_else(|| t.strip_prefix(&format!("\"{sub}\"")))
+                            .is_some_and(|r| r.trim_start().starts_with(':'))
+                    });
+                match inner {
+                    Some(j) => {
+                        let indent = lines[j].len() - lines[j].trim_start().len();
+                        out[j] = format!("{}{sub}: \"{value}\"\n", &lines[j][..indent]);
+                    }
+                    None => out.insert(i + 1, format!("{pad}  {sub}: \"{value}\"\n")),
+                }
+            }
+        }
+        (None, Some(sub)) => {
+            if !out[at].ends_with('\n') {
+                out[at].push('\n');
+            }
+            out.insert(at + 1, format!("{pad}{key}:\n{pad}  {sub}: \"{value}\"\n"));
         }
     }
-    let new = out.concat();
-    check_edit(text, &new, target, revision)?;
-    Ok(new)
+    Ok(out.concat())
 }
 
 /// The edit changed exactly `target`'s revision.
@@ -154,7 +212,16 @@ fn check_edit(old: &str, new: &str, target: &str, revision: &str) -> Result<(), 
             t.revision = None;
         }
     }
-    let same = format!("{expected:?}") == format!("{got:?}");
+    // Lines move when one is inserted: compare what the file says, not
+    // where it says it.
+    let located = regex::Regex::new(r"Location \{ line: \d+, column: \d+, span: Span \{ offset: \d+, len: \d+, byte_info: \(\d+, \d+\) \}, source_id: \d+ \}")
+        .expect("a valid regex");
+    let unlocated = |t: &[crate::config::TargetConfig]| {
+        located
+            .replace_all(&format!("{t:?}"), "Location")
+            .into_owned()
+    };
+    let same = unlocated(&expected) == unlocated(&got);
     let set = after
         .targets
         .iter()

@@ -264,6 +264,9 @@ pub struct SyncSettings {
     /// `--wait-for-jobs`: Jobs are healthy once complete.
     pub wait_for_jobs: bool,
     pub timeout: Duration,
+    /// `--override-window`: sync inside a closed sync window (recorded
+    /// on the parent).
+    pub override_window: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -361,6 +364,19 @@ pub struct PromoteSettings {
     pub name: Option<String>,
     /// `--signing-key`: sign the promotion commit with this key file.
     pub signing_key: Option<PathBuf>,
+    /// `--override-window`: promote into a closed sync window.
+    pub override_window: bool,
+}
+
+/// `rollback`: which target, to which revision.
+#[derive(Debug, Clone)]
+pub struct RollbackSettings {
+    pub target: String,
+    /// `--to`: a revision; `None`: the last healthy one recorded.
+    pub to: Option<String>,
+    pub dry_run: bool,
+    pub name: Option<String>,
+    pub signing_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -399,6 +415,10 @@ pub enum Command {
     Promote {
         render: RenderSettings,
         promote: PromoteSettings,
+    },
+    Rollback {
+        render: RenderSettings,
+        rollback: RollbackSettings,
     },
     Status {
         render: RenderSettings,

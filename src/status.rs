@@ -108,6 +108,13 @@ pub struct Synced {
     pub synced_at: Option<String>,
     /// Who signed the commit, when the sync verified a signature.
     pub signed_by: Option<String>,
+    /// `Healthy` or `Unhealthy`: the revision's health as last recorded.
+    pub health: Option<String>,
+    pub healthy_since: Option<String>,
+    /// The last revision recorded healthy (what `rollback` pins to).
+    pub last_healthy_revision: Option<String>,
+    /// The closed sync window the last sync overrode.
+    pub window_override: Option<String>,
 }
 
 impl Synced {
@@ -120,6 +127,10 @@ impl Synced {
             subject: get("subject"),
             synced_at: get("syncedAt"),
             signed_by: get("signedBy"),
+            health: get(crate::engine::HEALTH),
+            healthy_since: get(crate::engine::HEALTHY_SINCE),
+            last_healthy_revision: get(crate::engine::LAST_HEALTHY),
+            window_override: get("windowOverride"),
         }
     }
 
@@ -162,6 +173,93 @@ pub struct TargetStatus {
     pub drift: Option<usize>,
     /// Git names another commit than the one last synced.
     pub git_ahead: Option<bool>,
+    /// The app and cluster of a target generated from `apps:`.
+    pub app: Option<String>,
+    pub cluster: Option<String>,
+    /// Its place in its app's rollout: `step 1 of 2 (env=canary)`.
+    pub rollout_step: Option<String>,
+    /// What it waits for before it may sync the current revision, and why.
+    pub waits_on: Vec<Wait>,
+    /// Its sync windows now, when it has any.
+    pub window: Option<WindowStatus>,
+}
+
+/// One thing a target waits for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Wait {
+    pub target: String,
+    pub why: String,
+}
+
+/// Whether a target's windows let it sync now, and when they next do.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowStatus {
+    pub open: bool,
+    /// Why closed, when closed.
+    pub reason: Option<String>,
+    /// When it next may sync (now when open); `None`: not within a year.
+    pub next_open: Option<String>,
+}
+
+impl WindowStatus {
+    pub fn of(target: &Target) -> Option<WindowStatus> {
+        use k8s_openapi::jiff::{Timestamp, Unit};
+        if target.windows.is_empty() {
+            return None;
+        }
+        let now = Timestamp::now();
+        let reason = crate::fleet::window::blocked(&target.windows, now);
+        Some(WindowStatus {
+            open: reason.is_none(),
+            reason,
+            next_open: crate::fleet::window::next_open(&target.windows, now)
+                .map(|t| t.round(Unit::Second).unwrap_or(t).to_string()),
+        })
+    }
+}
+
+/// Fills each status's `waits_on` from the others': a dependency or an
+/// earlier rollout step not yet synced at the revision this target would
+/// sync, or not healthy there. Dependencies outside `statuses` are named
+/// as not looked at.
+pub fn fill_waits(targets: &[&Target], statuses: &mut [TargetStatus]) {
+    let schedule_targets: Vec<Target> = targets.iter().map(|t| (*t).clone()).collect();
+    let schedule = crate::fleet::order::Schedule::of(&schedule_targets);
+    let snapshot: Vec<TargetStatus> = statuses.to_vec();
+    for (i, status) in statuses.iter_mut().enumerate() {
+        let Some(wanted) = status.current.clone() else {
+            continue;
+        };
+        let mut waits = Vec::new();
+        for &j in &schedule.before[i] {
+            let dep = &snapshot[j];
+            let name = dep.target.clone().unwrap_or_default();
+            let why = match &dep.synced {
+                None => Some("never synced".to_string()),
+                Some(s) if s.revision.as_deref() != Some(wanted.as_str()) => Some(format!(
+                    "runs {}, not {}",
+                    s.revision.as_deref().map_or("-", |r| &r[..r.len().min(12)]),
+                    &wanted[..wanted.len().min(12)]
+                )),
+                Some(s) if s.health.as_deref() != Some("Healthy") => Some(format!(
+                    "not healthy ({})",
+                    s.health.as_deref().unwrap_or("unknown")
+                )),
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                waits.push(Wait { target: name, why });
+            }
+        }
+        for name in &schedule.outside[i] {
+            waits.push(Wait {
+                target: name.clone(),
+                why: "not selected: not looked at".into(),
+            });
+        }
+        status.waits_on = waits;
+    }
 }
 
 /// Looks at one target: its parent's record, the health of its objects,
@@ -200,6 +298,15 @@ pub async fn target_status(
         synced: synced.clone(),
         health: None,
         drift: None,
+        app: target.fleet.as_ref().map(|o| o.app.clone()),
+        cluster: target.fleet.as_ref().map(|o| o.cluster.clone()),
+        rollout_step: target
+            .order
+            .step
+            .as_ref()
+            .map(|s| format!("step {} of {} ({})", s.index, s.count, s.label)),
+        waits_on: Vec::new(),
+        window: WindowStatus::of(target),
     };
     let Some(revision) = synced.and_then(|s| s.revision) else {
         return Ok(status);

@@ -173,6 +173,20 @@ fn walk(
     }
 }
 
+/// `${name}` in a plain string (a path, a namespace) expanded as text;
+/// `Err` lists the names that are not set.
+pub fn expand_text(s: &str, vars: &Vars) -> Result<String, Vec<String>> {
+    let (mut used, mut unset) = (Vec::new(), Vec::new());
+    let out = match expand(s, vars, &mut used, &mut unset) {
+        Value::String(s) => s,
+        other => other.to_string(),
+    };
+    match unset.is_empty() {
+        true => Ok(out),
+        false => Err(unset),
+    }
+}
+
 /// One string expanded. A string that is one whole `${name}` takes the
 /// variable's type (`replicas: ${count}` stays a number) where the field
 /// is not text; inside longer text a value reads as text. `$${x}` is a literal `${x}`; `${name:=d}`

@@ -14,6 +14,7 @@ mod interrupt;
 mod preview;
 mod promote;
 mod render;
+mod rollback;
 mod status;
 mod sync;
 mod targets;
@@ -67,6 +68,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<ExitStatus> {
         Command::Drift { render, drift } => drift::run(settings, render, drift),
         Command::Watch { render, watch } => watch::run(settings, render, watch),
         Command::Promote { render, promote } => promote::run(settings, render, promote),
+        Command::Rollback { render, rollback } => rollback::run(settings, render, rollback),
         Command::Status { render, name } => status::run(settings, render, name.as_deref()),
         Command::HealthExplain {
             object,

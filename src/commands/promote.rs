@@ -43,6 +43,16 @@ pub fn run(
     at.targets = TargetSelection::Named(vec![p.from.clone(), p.to.clone()]);
     let (_, targets) = crate::load::resolve(&at, render)?;
     let (from, to) = (&targets[0], &targets[1]);
+    // A promotion is a sync of --to waiting to happen: its windows apply.
+    let closed = crate::fleet::window::blocked(&to.windows, k8s_openapi::jiff::Timestamp::now());
+    if let Some(why) = &closed
+        && !p.override_window
+    {
+        bail!(
+            "not promoting to {}: {why}; pass --override-window to promote anyway",
+            p.to
+        );
+    }
 
     let runtime = super::runtime()?;
     let (engine, status) = runtime.block_on(async {
@@ -66,13 +76,16 @@ pub fn run(
     }
     let new = set_revision(&text, &p.to, &revision)?;
     let subject = synced.subject.unwrap_or_default();
-    let message = format!(
+    let mut message = format!(
         "Promote {short} from {} to {}\n\n{short} ({subject}) was synced to {} at {}, healthy and without drift.\n",
         p.from,
         p.to,
         p.from,
         synced.synced_at.as_deref().unwrap_or("an unknown time"),
     );
+    if let Some(why) = closed {
+        message.push_str(&format!("Sync window overridden: {why}.\n"));
+    }
     if p.dry_run {
         let diff = similar::TextDiff::from_lines(&text, &new);
         let file = crate::config::CONFIG_FILE;

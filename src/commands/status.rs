@@ -28,7 +28,9 @@ pub fn run(
         },
     ));
     let (done, failed) = targets::split(results)?;
-    let statuses: Vec<_> = done.into_iter().map(|(_, s)| s).collect();
+    let looked: Vec<&crate::config::Target> = done.iter().map(|(t, _)| *t).collect();
+    let mut statuses: Vec<_> = done.iter().map(|(_, s)| s.clone()).collect();
+    crate::status::fill_waits(&looked, &mut statuses);
     let printer = Printer::new(settings.output, settings.color, 3).with_failed(&failed);
     crate::exit::stdout(printer.statuses(&statuses))?;
     targets::worst([ExitStatus::Success], &failed)

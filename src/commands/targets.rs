@@ -10,6 +10,7 @@ use futures::StreamExt;
 use super::{Prepared, check_origin, connect, target_label};
 use crate::config::Target;
 use crate::exit::ExitStatus;
+use crate::fleet::order::Schedule;
 use crate::load::Sources;
 use crate::report::Failed;
 use crate::settings::{PlanSettings, RenderSettings, Settings};
@@ -44,6 +45,122 @@ where
         .buffered(parallel.max(1))
         .collect()
         .await
+}
+
+/// How a target's work ended, for those waiting on it: `Some(t)` when it
+/// is synced and healthy since `t`.
+pub(super) type Passed = Option<k8s_openapi::jiff::Timestamp>;
+
+/// Runs `work` for every target in the order of `schedule`: a target
+/// starts once everything it waits for passed (and soaked), at most
+/// `parallel` at once and at most its step's `maxParallel`. A target
+/// whose wait failed is not started: its result is the error saying why.
+pub(super) async fn each_ordered<'t, T, F, Fut>(
+    targets: &'t [Target],
+    schedule: &Schedule,
+    parallel: usize,
+    work: F,
+    passed: impl Fn(&T) -> Passed,
+) -> Vec<(&'t Target, anyhow::Result<T>)>
+where
+    F: Fn(&'t Target) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    use futures::stream::FuturesUnordered;
+    use k8s_openapi::jiff::Timestamp;
+    enum State<T> {
+        Waiting,
+        Running,
+        Done(anyhow::Result<T>, Passed),
+    }
+    let mut state: Vec<State<T>> = targets.iter().map(|_| State::Waiting).collect();
+    let mut running = FuturesUnordered::new();
+    let mut groups: std::collections::HashMap<String, usize> = Default::default();
+    loop {
+        let mut wake: Option<std::time::Duration> = None;
+        for i in 0..targets.len() {
+            if !matches!(state[i], State::Waiting) {
+                continue;
+            }
+            let before = &schedule.before[i];
+            let failed: Vec<&str> = before
+                .iter()
+                .filter(|j| matches!(state[**j], State::Done(_, None)))
+                .map(|j| targets[*j].name.as_deref().unwrap_or_default())
+                .collect();
+            if !failed.is_empty() {
+                let why = crate::fleet::order::held_back(&targets[i], &failed);
+                state[i] = State::Done(Err(anyhow::anyhow!(why)), None);
+                continue;
+            }
+            let mut since: Option<Timestamp> = None;
+            let mut ready = true;
+            for j in before {
+                match &state[*j] {
+                    State::Done(_, Some(t)) => {
+                        let t: Timestamp = t.to_owned();
+                        since = Some(since.map_or(t, |s| s.max(t)));
+                    }
+                    _ => ready = false,
+                }
+            }
+            if !ready {
+                continue;
+            }
+            if let Some(since) = since {
+                let left = crate::fleet::gate::soak_left(since, schedule.soak[i], Timestamp::now());
+                if !left.is_zero() {
+                    wake = Some(wake.map_or(left, |w| w.min(left)));
+                    continue;
+                }
+            }
+            if running.len() >= parallel.max(1) {
+                continue;
+            }
+            if let Some((group, limit)) = &schedule.group[i] {
+                let n = groups.entry(group.clone()).or_default();
+                if *n >= *limit {
+                    continue;
+                }
+                *n += 1;
+            }
+            state[i] = State::Running;
+            let fut = work(&targets[i]);
+            running.push(async move { (i, fut.await) });
+        }
+        if running.is_empty() {
+            match wake {
+                Some(d) => {
+                    tokio::time::sleep(d).await;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let next = match wake {
+            Some(d) => match tokio::time::timeout(d, running.next()).await {
+                Ok(next) => next,
+                Err(_) => continue,
+            },
+            None => running.next().await,
+        };
+        let Some((i, result)) = next else { continue };
+        if let Some((group, _)) = &schedule.group[i]
+            && let Some(n) = groups.get_mut(group)
+        {
+            *n -= 1;
+        }
+        let ok = result.as_ref().ok().and_then(&passed);
+        state[i] = State::Done(result, ok);
+    }
+    targets
+        .iter()
+        .zip(state)
+        .map(|(t, s)| match s {
+            State::Done(r, _) => (t, r),
+            _ => (t, Err(anyhow::anyhow!("not started"))),
+        })
+        .collect()
 }
 
 /// The targets that worked, with their results, and those that failed.

@@ -29,7 +29,10 @@ use crate::plan::{Action, Change, Plan};
 pub use close::Closed;
 pub use hooks::{HookOutcome, HookResult};
 pub use lock::WriteLock;
-pub use sync::{Counts, ObjectOutcome, ObjectResult, Record, SyncOptions, SyncOutcome};
+pub use sync::{
+    Counts, HEALTH, HEALTHY_SINCE, LAST_HEALTHY, ObjectOutcome, ObjectResult, Record, SyncOptions,
+    SyncOutcome,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -33,6 +33,13 @@ pub struct SyncOptions {
     pub wait_for_jobs: bool,
 }
 
+/// The parent's record of the synced revision's health (see
+/// [`Engine::record_health`]).
+pub const HEALTH: &str = "health";
+pub const HEALTHY_SINCE: &str = "healthySince";
+pub const LAST_HEALTHY: &str = "lastHealthyRevision";
+const HEALTH_KEYS: &[&str] = &[HEALTH, HEALTHY_SINCE, LAST_HEALTHY];
+
 /// What the parent records about the last sync.
 pub struct Record<'a> {
     pub commit: Option<&'a CommitInfo>,
@@ -40,6 +47,8 @@ pub struct Record<'a> {
     pub path: String,
     /// Who signed the revision (`Snapshot::signed_by`), when verified.
     pub signed_by: Option<&'a str>,
+    /// The closed sync window this sync was told to override, if any.
+    pub window_override: Option<String>,
 }
 
 impl Record<'_> {
@@ -62,6 +71,29 @@ impl Record<'_> {
         m
     }
 
+    /// [`Record::data`], keeping what the last record said of health:
+    /// the last healthy revision always (what `rollback` goes back to),
+    /// the health itself only while the revision stays the same.
+    fn data_after(
+        &self,
+        old: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = self.data();
+        let Some(old) = old else { return m };
+        if old.get("repository") != m.get("repository") || old.get("path") != m.get("path") {
+            return m;
+        }
+        let same = old.get("revision") == m.get("revision");
+        for key in HEALTH_KEYS {
+            if let Some(v) = old.get(*key)
+                && (same || *key == LAST_HEALTHY)
+            {
+                m.insert(key.to_string(), v.clone());
+            }
+        }
+        m
+    }
+
     fn data(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();
         if let Some(c) = self.commit {
@@ -77,6 +109,9 @@ impl Record<'_> {
         m.insert("path".into(), json!(self.path));
         if let Some(signer) = self.signed_by {
             m.insert("signedBy".into(), json!(signer));
+        }
+        if let Some(why) = &self.window_override {
+            m.insert("windowOverride".into(), json!(why));
         }
         m.insert(
             "syncedAt".into(),
@@ -181,6 +216,64 @@ impl SyncOutcome {
 }
 
 impl Engine {
+    /// Records on the parent whether the revision it last synced is
+    /// healthy: a rollout's next step, a dependent target and `rollback`
+    /// read it, from this process or another. `healthySince` stays when
+    /// the revision was already healthy, so a soak counts from the first
+    /// time. Returns when the revision has been healthy since.
+    pub async fn record_health(
+        &mut self,
+        healthy: bool,
+    ) -> Result<Option<k8s_openapi::jiff::Timestamp>, EngineError> {
+        use k8s_openapi::jiff::{Timestamp, Unit};
+        let Some(mut parent) = self.parent.clone() else {
+            return Ok(None);
+        };
+        let Some(revision) = parent.record.get("revision").cloned() else {
+            return Ok(None);
+        };
+        let was: Option<Timestamp> = (parent.record.get(HEALTH).and_then(|v| v.as_str())
+            == Some("Healthy"))
+        .then(|| parent.record.get(HEALTHY_SINCE)?.as_str()?.parse().ok())
+        .flatten();
+        let since = match healthy {
+            true => Some(was.unwrap_or_else(|| {
+                Timestamp::now()
+                    .round(Unit::Second)
+                    .unwrap_or(Timestamp::now())
+            })),
+            false => None,
+        };
+        let r = &mut parent.record;
+        r.insert(
+            HEALTH.into(),
+            json!(if healthy { "Healthy" } else { "Unhealthy" }),
+        );
+        match since {
+            Some(t) => {
+                r.insert(HEALTHY_SINCE.into(), json!(t.to_string()));
+                r.insert(LAST_HEALTHY.into(), revision);
+            }
+            None => {
+                r.remove(HEALTHY_SINCE);
+            }
+        }
+        if self.parent.as_ref().map(|p| &p.record) == Some(&parent.record) {
+            return Ok(since);
+        }
+        // A closed gate (interrupt, lost leadership) writes nothing more.
+        if self.gate.closed().is_some() {
+            return Ok(since);
+        }
+        applyset::write_parent(&self.cluster, &self.applyset, &parent)
+            .await
+            .map_err(|e| {
+                EngineError::Record("recording health in the ApplySet parent", Box::new(e))
+            })?;
+        self.parent = Some(parent);
+        Ok(since)
+    }
+
     /// Makes the cluster match `plan` (computed by [`Engine::plan`] on this
     /// engine). `progress` hears what is going on, for a person watching.
     ///
@@ -458,7 +551,7 @@ impl Engine {
         let last = Parent {
             group_kinds: gks,
             namespaces,
-            record: record.data(),
+            record: record.data_after(self.parent.as_ref().map(|p| &p.record)),
         };
         // A closed gate (interrupt, lost leadership) writes nothing more:
         // the parent written before applying already covers every member.

@@ -33,6 +33,7 @@ pub enum Reason {
     HookFailed,
     DriftReverted,
     Promoted,
+    RolledBack,
 }
 
 impl Reason {
@@ -47,6 +48,7 @@ impl Reason {
             Reason::HookFailed => "HookFailed",
             Reason::DriftReverted => "DriftReverted",
             Reason::Promoted => "Promoted",
+            Reason::RolledBack => "RolledBack",
         }
     }
 
@@ -56,7 +58,8 @@ impl Reason {
             | Reason::Synced
             | Reason::DriftReverted
             | Reason::HealthRecovered
-            | Reason::Promoted => EventType::Normal,
+            | Reason::Promoted
+            | Reason::RolledBack => EventType::Normal,
             Reason::SyncFailed | Reason::Unhealthy | Reason::HookFailed | Reason::DriftDetected => {
                 EventType::Warning
             }
@@ -73,6 +76,7 @@ impl Reason {
             Reason::HealthRecovered => "Health",
             Reason::DriftDetected | Reason::DriftReverted => "Heal",
             Reason::Promoted => "Promote",
+            Reason::RolledBack => "Rollback",
         }
     }
 }

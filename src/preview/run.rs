@@ -157,6 +157,7 @@ pub async fn up(
             repository: identity,
             path,
             signed_by: snapshot.signed_by.as_deref(),
+            window_override: None,
         };
         let options = SyncOptions {
             allow_empty: true,

@@ -16,7 +16,7 @@ pub fn write_status(
             serde_json::to_writer_pretty(&mut *out, statuses)?;
             writeln!(out)
         }
-        OutputFormat::Text => statuses.iter().try_for_each(|s| text(out, s)),
+        OutputFormat::Text => grouped(out, statuses),
         OutputFormat::Markdown => markdown(out, statuses),
     }
 }
@@ -69,6 +69,50 @@ fn git_line(s: &TargetStatus) -> String {
     }
 }
 
+/// Targets of `apps:` under their app, the others first; then, when
+/// there are apps, a line per cluster.
+fn grouped(out: &mut dyn Write, statuses: &[TargetStatus]) -> io::Result<()> {
+    let mut apps: Vec<&str> = statuses.iter().filter_map(|s| s.app.as_deref()).collect();
+    apps.dedup();
+    for s in statuses.iter().filter(|s| s.app.is_none()) {
+        text(out, s)?;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for app in apps {
+        if !seen.insert(app) {
+            continue;
+        }
+        writeln!(out, "## app {app}")?;
+        for s in statuses.iter().filter(|s| s.app.as_deref() == Some(app)) {
+            text(out, s)?;
+        }
+    }
+    let mut clusters: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    for s in statuses {
+        let Some(c) = s.cluster.as_deref() else {
+            continue;
+        };
+        let e = clusters.entry(c).or_default();
+        e.0 += 1;
+        match s.synced.as_ref().and_then(|x| x.health.as_deref()) {
+            Some("Healthy") => e.1 += 1,
+            Some(_) => e.2 += 1,
+            None => {}
+        }
+    }
+    if !clusters.is_empty() {
+        writeln!(out, "## clusters")?;
+        for (c, (n, healthy, unhealthy)) in clusters {
+            writeln!(
+                out,
+                "  {c}: {n} target{}, {healthy} healthy, {unhealthy} not healthy",
+                if n == 1 { "" } else { "s" }
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn text(out: &mut dyn Write, s: &TargetStatus) -> io::Result<()> {
     let context = s.context.as_deref().unwrap_or("(current)");
     writeln!(
@@ -79,6 +123,21 @@ fn text(out: &mut dyn Write, s: &TargetStatus) -> io::Result<()> {
     )?;
     writeln!(out, "  applyset: {}", s.applyset)?;
     writeln!(out, "  pinned:   {}", s.pinned.as_deref().unwrap_or("-"))?;
+    if let Some(step) = &s.rollout_step {
+        writeln!(out, "  rollout:  {step}")?;
+    }
+    for w in &s.waits_on {
+        writeln!(out, "  waits on: {} ({})", w.target, w.why)?;
+    }
+    if let Some(w) = &s.window {
+        match (&w.reason, &w.next_open) {
+            (None, _) => writeln!(out, "  window:   open")?,
+            (Some(why), Some(next)) => writeln!(out, "  window:   closed: {why}; opens {next}")?,
+            (Some(why), None) => {
+                writeln!(out, "  window:   closed: {why}; not open within a year")?
+            }
+        }
+    }
     let Some(synced) = &s.synced else {
         writeln!(out, "  synced:   never")?;
         return writeln!(out, "  git:      {}", git_line(s));
@@ -86,6 +145,9 @@ fn text(out: &mut dyn Write, s: &TargetStatus) -> io::Result<()> {
     writeln!(out, "  synced:   {}", synced_line(synced))?;
     if let Some(signer) = &synced.signed_by {
         writeln!(out, "  signed:   {signer}")?;
+    }
+    if let Some(why) = &synced.window_override {
+        writeln!(out, "  override: synced inside a closed window ({why})")?;
     }
     if let Some(h) = &s.health {
         writeln!(out, "  health:   {}", health_line(h))?;
@@ -108,15 +170,15 @@ fn markdown(out: &mut dyn Write, statuses: &[TargetStatus]) -> io::Result<()> {
     writeln!(out, "### gitsync status\n")?;
     writeln!(
         out,
-        "| target | context | pinned | synced | author | synced at | health | drift | git |"
+        "| target | context | pinned | synced | author | synced at | health | drift | git | waits on |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
     for s in statuses {
         let synced = s.synced.clone().unwrap_or_default();
         let code = |v: Option<&str>| v.map_or("-".to_string(), |v| format!("`{}`", cell(v)));
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(name(s)),
             code(s.context.as_deref()),
             code(s.pinned.as_deref()),
@@ -129,6 +191,16 @@ fn markdown(out: &mut dyn Write, statuses: &[TargetStatus]) -> io::Result<()> {
             s.health.as_ref().map_or("-".to_string(), health_line),
             s.drift.map_or("-".to_string(), |d| d.to_string()),
             cell(&git_line(s)),
+            match s.waits_on.is_empty() {
+                true => "-".to_string(),
+                false => cell(
+                    &s.waits_on
+                        .iter()
+                        .map(|w| format!("{} ({})", w.target, w.why))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            },
         )?;
     }
     Ok(())

@@ -163,6 +163,7 @@ impl TargetLoop<'_> {
                     repository: identity,
                     path: crate::render::display_rel(&target.path),
                     signed_by: snapshot.signed_by.as_deref(),
+                    window_override: None,
                 };
                 listed.await;
                 let progress = |m: &str| tracing::debug!("{m}");

@@ -17,6 +17,7 @@ mod diff;
 mod drift;
 mod events;
 mod faults;
+mod fleet;
 mod gate;
 mod health;
 mod hooks;
@@ -106,6 +107,7 @@ fn main() {
     trials.extend(preview::tests());
     trials.extend(prune::tests());
     trials.extend(faults::tests());
+    trials.extend(fleet::tests());
     trials.extend(render::tests());
     trials.extend(signatures::tests());
     trials.extend(sops::tests());

@@ -42,14 +42,30 @@ pub fn run(
         wait_for_jobs: sync.wait_for_jobs,
     };
     let several = selected.len() > 1;
-    let results = runtime.block_on(targets::each(
+    let schedule = crate::fleet::order::Schedule::of(&selected);
+    let gating: Vec<Option<String>> = (0..selected.len())
+        .filter(|i| schedule.gates(*i))
+        .map(|i| selected[i].name.clone())
+        .collect();
+    let results = runtime.block_on(targets::each_ordered(
         &selected,
+        &schedule,
         settings.parallel_targets,
         |target| {
+            let gating = &gating;
             let (interrupted, progress, repository, options) =
                 (&interrupted, &progress, &repository, &options);
             let sources = &sources;
             async move {
+                let window_override = match (sync.dry_run, open_now(target)) {
+                    (true, _) | (_, None) => None,
+                    (false, Some(why)) if sync.override_window => Some(why),
+                    (false, Some(why)) => anyhow::bail!(
+                        "{}: {why}; it may sync {}. Pass --override-window to sync anyway (recorded on its ApplySet)",
+                        super::target_label(target),
+                        next_open(target)
+                    ),
+                };
                 let prepared = targets::prepare(settings, sources, target, render, &sync.plan);
                 let Some(mut p) = until_interrupted(interrupted, prepared).await.transpose()?
                 else {
@@ -78,13 +94,14 @@ pub fn run(
                         return anyhow::Ok(None);
                     };
                     if !plan.errors.is_empty() || sync.dry_run {
-                        return Ok(Some(Done::Planned(plan)));
+                        return Ok(Some((Done::Planned(plan), None)));
                     }
                     let record = Record {
                         commit: p.commit.as_ref(),
                         repository: repository.clone(),
                         path: crate::render::display_rel(&target.path),
                         signed_by: p.signed_by.as_deref(),
+                        window_override,
                     };
                     let name = target.name.as_deref().unwrap_or_default();
                     let line = |m: &str| match several {
@@ -118,15 +135,19 @@ pub fn run(
                         );
                         deliver_all(&target.notify, &message).await;
                     }
-                    Ok(Some(Done::Synced(outcome?)))
+                    let outcome = outcome?;
+                    let gated = gating.contains(&target.name);
+                    let since = health_gate(&mut p.engine, &plan, &outcome, gated, options).await;
+                    Ok(Some((Done::Synced(outcome), since)))
                 }
                 .await;
                 if let Some(lock) = lock {
                     lock.release().await;
                 }
-                result.map(|done| done.map(|d| (p.commit, d)))
+                result.map(|done| done.map(|(d, since)| (p.commit, d, since)))
             }
         },
+        |done| done.as_ref().and_then(|(_, _, since)| *since),
     ));
     drop(progress);
     let (done, failed) = targets::split(results)?;
@@ -135,8 +156,8 @@ pub fn run(
     let mut planned = Vec::new();
     for (target, result) in &done {
         match result {
-            Some((commit, Done::Synced(o))) => outcomes.push((*target, commit, o)),
-            Some((commit, Done::Planned(p))) => planned.push((target, commit, p)),
+            Some((commit, Done::Synced(o), _)) => outcomes.push((*target, commit, o)),
+            Some((commit, Done::Planned(p), _)) => planned.push((target, commit, p)),
             None => {}
         }
     }
@@ -174,6 +195,65 @@ pub fn run(
     }
 
     finish::synced(&printer, &outcomes, was_interrupted, &failed, sync)
+}
+
+/// Why `target`'s sync windows keep it from syncing now, if they do.
+fn open_now(target: &crate::config::Target) -> Option<String> {
+    crate::fleet::window::blocked(&target.windows, k8s_openapi::jiff::Timestamp::now())
+}
+
+/// When `target`'s windows next let it sync, as a sentence's end.
+fn next_open(target: &crate::config::Target) -> String {
+    match crate::fleet::window::next_open(&target.windows, k8s_openapi::jiff::Timestamp::now()) {
+        Some(t) => format!(
+            "from {}",
+            t.round(k8s_openapi::jiff::Unit::Second).unwrap_or(t)
+        ),
+        None => "not within a year".into(),
+    }
+}
+
+/// After a sync: whether the target is healthy at the revision, recorded
+/// on its parent; `Some(since)` when it is. A target others wait for
+/// (`gated`) has every object checked, waiting up to the timeout even
+/// with `--no-wait`: the next rollout step or dependent starts on it.
+async fn health_gate(
+    engine: &mut crate::engine::Engine,
+    plan: &Plan,
+    outcome: &SyncOutcome,
+    gated: bool,
+    options: &SyncOptions,
+) -> Option<k8s_openapi::jiff::Timestamp> {
+    let c = outcome.counts();
+    let wrote = c.applied + c.deleted > 0;
+    let healthy = if outcome.error.is_some() || c.failed > 0 || c.unhealthy > 0 {
+        false
+    } else if gated {
+        let ids: Vec<_> = plan
+            .changes
+            .iter()
+            .filter(|c| c.desired.is_some())
+            .map(|c| (c.id.clone(), c.api_version.clone()))
+            .collect();
+        let deadline = std::time::Instant::now() + options.timeout;
+        let health = engine.health(&ids, deadline).await;
+        health
+            .iter()
+            .all(|h| h.status == crate::health::Status::Current)
+    } else if wrote && options.wait {
+        true
+    } else {
+        // Nothing written, nobody waiting: the parent's record stands.
+        return None;
+    };
+    match engine.record_health(healthy).await {
+        Ok(since) => since,
+        Err(e) => {
+            tracing::warn!(error = %e, "recording health on the ApplySet parent failed");
+            // Health is known, even if not recorded.
+            healthy.then(k8s_openapi::jiff::Timestamp::now)
+        }
+    }
 }
 
 /// The Events a sync ends with: synced or failed, and unhealthy when the
