@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run the pull / compare / sync loop as a daemon, self-healing drift')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Pin a target back to the revision it last ran healthy (or to --to REV), as a commit to gitsync.yaml: its `revision:`, or for a target generated from `apps:` the app''s `pins:` entry for its cluster. Sync (or watch) then keeps that revision instead of fighting it; remove the pin to follow the branch again')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
             [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files')
@@ -154,6 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Allow an empty desired set to prune every member of the ApplySet')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Do not wait for applied objects to become healthy')
             [CompletionResult]::new('--wait-for-jobs', '--wait-for-jobs', [CompletionResultType]::ParameterName, 'Wait for Jobs to complete (a failed Job fails the sync, naming its Pods'' exit codes), not only to start. Per Job, the annotation gitsync.io/wait-for-completion ("true" or "false") decides instead')
+            [CompletionResult]::new('--override-window', '--override-window', [CompletionResultType]::ParameterName, 'Sync targets whose sync windows are closed now (gitsync.yaml `windows:`); the override is recorded on each target''s ApplySet')
             [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
             [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
@@ -312,6 +314,49 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('--soak', '--soak', [CompletionResultType]::ParameterName, 'Refuse unless --from was synced at least this long ago (e.g. 1h)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of --from''s ApplySet (as given to `sync --name`)')
             [CompletionResult]::new('--signing-key', '--signing-key', [CompletionResultType]::ParameterName, 'Sign the commit with this key, so that targets verifying signatures accept it: an OpenSSH private key or an armored OpenPGP secret key, without a passphrase')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
+            [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
+            [CompletionResult]::new('--verify-signatures', '--verify-signatures', [CompletionResultType]::ParameterName, 'Refuse a revision without a trusted signature: on its commit (head), on the annotated tag --revision names (tag), or both (tag-and-head). Needs --trusted-keys. A work tree cannot be verified: give --revision')
+            [CompletionResult]::new('--trusted-keys', '--trusted-keys', [CompletionResultType]::ParameterName, 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml''s verifySignatures asks for')
+            [CompletionResult]::new('--max-checkout-size', '--max-checkout-size', [CompletionResultType]::ParameterName, 'Most bytes a commit''s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)')
+            [CompletionResult]::new('--max-checkout-file-size', '--max-checkout-file-size', [CompletionResultType]::ParameterName, 'Most bytes any one file of a commit may have when written to disk')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target of gitsync.yaml to use; repeat for several')
+            [CompletionResult]::new('--parallel-targets', '--parallel-targets', [CompletionResultType]::ParameterName, 'How many of several targets diff, sync, drift and status work on at once')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: its current context)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that name none (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Longest one request to the API server may take (connecting, answering and retries of transient errors included); a hung or unreachable server is an error after this long')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of results on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output. NO_COLOR in the environment means never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the change to gitsync.yaml and the commit message; commit nothing')
+            [CompletionResult]::new('--override-window', '--override-window', [CompletionResultType]::ParameterName, 'Promote although --to''s sync windows are closed now (said in the commit message)')
+            [CompletionResult]::new('--all-targets', '--all-targets', [CompletionResultType]::ParameterName, 'Use every target of gitsync.yaml')
+            [CompletionResult]::new('--trust-repo-kubeconfig', '--trust-repo-kubeconfig', [CompletionResultType]::ParameterName, 'Let gitsync.yaml name kubeconfig files (cluster.kubeconfig). Off by default: a kubeconfig can run programs (exec credential plugins), and the repository is written by whoever can push or open a pull request')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never draw progress bars (they are only drawn on a terminal anyway)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'gitsync;rollback' {
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Helm values file for a chart, relative to the repository (repeatable; adds to the target''s values files)')
+            [CompletionResult]::new('--release-name', '--release-name', [CompletionResultType]::ParameterName, 'Helm release name (default: the target''s name, else the chart''s name)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version helm renders for (.Capabilities.KubeVersion). Default: the connected cluster''s; `render`, which connects to no cluster, leaves helm''s built-in default (v1.20.0)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'API versions helm may assume (.Capabilities.APIVersions), e.g. `monitoring.coreos.com/v1` or `apps/v1/Deployment`; repeatable or comma-separated. Default: what the connected cluster serves; `render` assumes only helm''s built-in API versions')
+            [CompletionResult]::new('--render-timeout', '--render-timeout', [CompletionResultType]::ParameterName, 'How long helm or kustomize may run for one directory before it is stopped (e.g. 90s, 5m)')
+            [CompletionResult]::new('--sops-age-key-file', '--sops-age-key-file', [CompletionResultType]::ParameterName, 'age identities for SOPS-encrypted files (only this file; without it: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, else $XDG_CONFIG_HOME/sops/age/keys.txt or ~/.config/sops/age/keys.txt)')
+            [CompletionResult]::new('--sops-pgp-key-file', '--sops-pgp-key-file', [CompletionResultType]::ParameterName, 'Armored OpenPGP secret keys (no passphrase) for SOPS-encrypted files')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Pin to this revision (branch, tag or commit) instead of the last healthy one its ApplySet records')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of the target''s ApplySet (as given to `sync --name`)')
+            [CompletionResult]::new('--signing-key', '--signing-key', [CompletionResultType]::ParameterName, 'Sign the commit with this key (as `promote --signing-key`)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository to read: a local path (its work tree, uncommitted edits included) or a URL (https://, ssh://, git@host:path, file://), which is cloned once into a cache and fetched incrementally after that')
             [CompletionResult]::new('--revision', '--revision', [CompletionResultType]::ParameterName, 'Commit to read (branch, tag, short or full SHA) from the object database instead of the work tree. For a URL: defaults to the remote''s HEAD')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Directory inside the repository holding the manifests (default: the repository root, or the target''s path in gitsync.yaml)')
@@ -789,6 +834,7 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run the pull / compare / sync loop as a daemon, self-healing drift')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show per target what its cluster runs: the revision last synced (when, by whose commit), health, drift, and whether Git is ahead')
             [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote the revision one target last synced to another target: write it as that target''s `revision:` in gitsync.yaml and commit')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Pin a target back to the revision it last ran healthy (or to --to REV), as a commit to gitsync.yaml: its `revision:`, or for a target generated from `apps:` the app''s `pins:` entry for its cluster. Sync (or watch) then keeps that revision instead of fighting it; remove the pin to follow the branch again')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the desired objects as YAML (or a JSON list with -o json), in apply order. Needs no cluster')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Look at the health of objects as sync judges it')
             [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Image updates: the newest image each gitsync.yaml `images:` policy allows, written into the marked scalars of the repository''s files')
@@ -813,6 +859,9 @@ Register-ArgumentCompleter -Native -CommandName 'gitsync' -ScriptBlock {
             break
         }
         'gitsync;help;promote' {
+            break
+        }
+        'gitsync;help;rollback' {
             break
         }
         'gitsync;help;render' {

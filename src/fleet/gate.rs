@@ -7,7 +7,73 @@ use std::time::Duration;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::engine::{HEALTH, HEALTHY_SINCE};
+use crate::config::Target;
+use crate::engine::{Engine, HEALTH, HEALTHY_SINCE};
+
+/// What `target` waits for among `all` (the file's targets): its
+/// `dependsOn`, and the targets of the step before its own in its app's
+/// rollout, each with the soak it must have been healthy for.
+pub fn prerequisites<'a>(all: &'a [Target], target: &Target) -> Vec<(&'a Target, Duration)> {
+    let mut out: Vec<(&Target, Duration)> = all
+        .iter()
+        .filter(|t| {
+            t.name
+                .as_ref()
+                .is_some_and(|n| target.order.depends_on.contains(n))
+        })
+        .map(|t| (t, Duration::ZERO))
+        .collect();
+    if let (Some(step), Some(origin)) = (&target.order.step, &target.fleet) {
+        out.extend(
+            all.iter()
+                .filter(|t| {
+                    t.fleet.as_ref().is_some_and(|o| o.app == origin.app)
+                        && t.order
+                            .step
+                            .as_ref()
+                            .is_some_and(|s| s.index + 1 == step.index)
+                })
+                .map(|t| (t, step.after_soak)),
+        );
+    }
+    out
+}
+
+/// Why `target` may not sync `revision` yet, reading the ApplySet parents
+/// of what it waits for (`skip`: names this run handles itself); `None`
+/// when nothing holds it. `applyset` names an ApplySet from a target.
+pub async fn waiting(
+    all: &[Target],
+    target: &Target,
+    revision: &str,
+    skip: &[String],
+    applyset: impl Fn(&Target) -> String,
+) -> Option<String> {
+    for (t, soak) in prerequisites(all, target) {
+        let name = t.name.clone().unwrap_or_default();
+        if skip.contains(&name) {
+            continue;
+        }
+        let engine = match Engine::connect(t, &applyset(t), 4).await {
+            Ok(e) => e,
+            Err(e) => return Some(format!("waits for {name}: cannot read its ApplySet: {e}")),
+        };
+        let record = engine.parent.as_ref().map(|p| &p.record);
+        match healthy_since(record, revision) {
+            Err(why) => return Some(format!("waits for {name}: {why}")),
+            Ok(since) => {
+                let left = soak_left(since, soak, Timestamp::now());
+                if !left.is_zero() {
+                    return Some(format!(
+                        "waits for {name} to soak {}s more",
+                        left.as_secs().max(1)
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
 
 /// Since when the parent's `record` says `revision` has been healthy;
 /// `Err` says why it is not done.

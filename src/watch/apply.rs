@@ -110,6 +110,15 @@ impl TargetLoop<'_> {
             .applied
             .as_ref()
             .is_some_and(|a| a.revision == revision);
+        // A new revision waits for its sync window and for what it depends
+        // on (dependencies, a rollout's earlier step); the next poll asks
+        // again.
+        if !resync && let Some(why) = self.held_back(&target, &revision, &polled.main).await {
+            tracing::info!(revision = %revision, reason = %why, "not syncing yet");
+            self.waiting = Some(why);
+            return true;
+        }
+        self.waiting = None;
         let result = async {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name =
@@ -198,8 +207,10 @@ impl TargetLoop<'_> {
                     applyset: engine.applyset.clone(),
                 });
                 self.bad = None;
-                let failed = self.record_health(&engine).await;
+                let (failed, current) = self.record_health(&engine).await;
                 self.health_event(&engine, failed);
+                let mut engine = engine;
+                self.note_health(&mut engine, failed, current).await;
                 self.engine = Some(engine);
                 true
             }
@@ -447,9 +458,10 @@ impl TargetLoop<'_> {
 
     /// One health round over the applied objects, for /metrics.
     /// Returns how many objects failed.
-    async fn record_health(&self, engine: &Engine) -> u64 {
+    /// Failed objects, and whether every object is healthy.
+    async fn record_health(&self, engine: &Engine) -> (u64, bool) {
         let Some(applied) = &self.applied else {
-            return 0;
+            return (0, false);
         };
         let ids: Vec<_> = applied
             .set
@@ -472,7 +484,78 @@ impl TargetLoop<'_> {
             *counts.entry(key.to_string()).or_default() += 1;
         }
         self.metrics.set_objects_by_health(&counts);
-        counts.get("failed").copied().unwrap_or(0)
+        let all = counts.values().sum::<u64>();
+        (
+            counts.get("failed").copied().unwrap_or(0),
+            counts.get("current").copied().unwrap_or(0) == all,
+        )
+    }
+
+    /// Records on the parent that the applied revision is healthy (or
+    /// failed): what a rollout's next step, a dependent target and
+    /// `rollback` read. Still progressing: nothing yet.
+    async fn note_health(&self, engine: &mut Engine, failed: u64, current: bool) {
+        if !current && failed == 0 {
+            return;
+        }
+        if let Err(e) = engine.record_health(current).await {
+            tracing::warn!(error = %e, "recording health on the ApplySet parent failed");
+        }
+    }
+
+    /// After a poll that found nothing new: while the applied revision is
+    /// not yet recorded healthy, look again.
+    pub(super) async fn recheck_health(&mut self) {
+        let Some(mut engine) = self.engine.take() else {
+            return;
+        };
+        let recorded = engine
+            .parent
+            .as_ref()
+            .and_then(|p| p.record.get(crate::engine::HEALTH))
+            .and_then(serde_json::Value::as_str);
+        if recorded != Some("Healthy") {
+            let (failed, current) = self.record_health(&engine).await;
+            self.note_health(&mut engine, failed, current).await;
+        }
+        self.engine = Some(engine);
+    }
+
+    /// Why `target` may not sync `revision` now: a closed sync window, or
+    /// something it waits for (read from the ApplySet parents) not synced
+    /// and healthy at that revision, or not soaked yet.
+    async fn held_back(
+        &self,
+        target: &crate::config::Target,
+        revision: &str,
+        main: &str,
+    ) -> Option<String> {
+        if let Some(why) =
+            crate::fleet::window::blocked(&target.windows, k8s_openapi::jiff::Timestamp::now())
+        {
+            return Some(why);
+        }
+        let first_step = target.order.step.as_ref().is_none_or(|s| s.index == 1);
+        if target.order.depends_on.is_empty() && first_step {
+            return None;
+        }
+        let mut settings = self.settings.clone();
+        settings.targets = crate::settings::TargetSelection::All;
+        // The file as the command's revision has it (a pinned target's
+        // own commit may hold an older one).
+        settings.source.revision = Some(main.to_string());
+        let render = self.common.render.clone();
+        let all = tokio::task::spawn_blocking(move || crate::load::resolve(&settings, &render))
+            .await
+            .ok()?
+            .ok()?
+            .1;
+        let identity = crate::source::identity(&self.settings.source.repo);
+        let name = self.common.watch.name.clone();
+        crate::fleet::gate::waiting(&all, target, revision, &[], |t| {
+            applyset::name_for(name.as_deref(), &identity, &t.path)
+        })
+        .await
     }
 
     /// An Event when the target's health changes: failed objects after a

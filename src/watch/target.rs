@@ -78,6 +78,8 @@ pub struct TargetLoop<'a> {
     /// Drifted objects whose heal waits for their backoff.
     pub(super) held: std::collections::HashSet<String>,
     leadership: Option<Leadership>,
+    /// Why the newest revision is not synced yet (a window, a dependency).
+    pub(super) waiting: Option<String>,
     /// Held the Lease at the last step.
     was_leader: bool,
     /// The target before the first sync.
@@ -129,6 +131,7 @@ impl<'a> TargetLoop<'a> {
             degraded: false,
             held: Default::default(),
             leadership: None,
+            waiting: None,
             was_leader: false,
             resolved: None,
             stopping: Arc::new(AtomicBool::new(false)),
@@ -379,6 +382,7 @@ impl<'a> TargetLoop<'a> {
         };
         let unchanged = self.applied.as_ref().is_some_and(|a| a.polled == polled);
         if (unchanged && !force) || self.bad.as_ref() == Some(&polled) {
+            self.recheck_health().await;
             return true;
         }
         tracing::info!(revision = %polled.pin.as_ref().unwrap_or(&polled.main), resync = force && unchanged, "syncing");

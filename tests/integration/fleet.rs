@@ -20,6 +20,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(apps_become_targets_per_cluster_and_sync_in_dependency_order),
         crate::trial!(a_rollout_halts_at_a_failing_canary_rolls_back_and_resumes_after_a_kill),
         crate::trial!(a_deny_window_blocks_sync_until_overridden),
+        crate::trial!(watch_follows_the_rollout_steps),
     ]
 }
 
@@ -440,6 +441,93 @@ fn a_deny_window_blocks_sync_until_overridden() -> TestResult {
         parents.stdout.contains("\"windowOverride\": \"the deny"),
         parents,
         "the parent records the override"
+    );
+    Ok(())
+}
+
+/// Polls `what` every 100 ms for up to `secs`.
+fn eventually(secs: u64, mut what: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if what() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn watch_follows_the_rollout_steps() -> TestResult {
+    use jiff::Timestamp;
+    let f = Fleet::new("fleet-watch")?;
+    let config = rollout_config(&f, "").replace("soak: 8s", "soak: 3s");
+    f.repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            ("web/web.yaml", &deployment("nginx:1")),
+        ],
+        "web 1",
+    );
+    let url = format!("file://{}", f.repo.path().display());
+    let daemon = crate::watch::Daemon::spawn(
+        &["--repo", &url, "--all-targets", "--interval", "1s"],
+        &[("KUBECONFIG", Fleet::kubeconfig())],
+    );
+    let all_at = |image: &str| {
+        ["eu-1", "us-1", "us-2"]
+            .iter()
+            .all(|c| f.image(c).as_deref() == Some(image))
+    };
+    check!(
+        eventually(90, || all_at("nginx:1")),
+        daemon.as_run(),
+        "watch rolls out release 1"
+    );
+
+    // A broken release stops at the canary: the later step waits for it.
+    f.repo.commit(
+        &[("web/web.yaml", &deployment("gitsync.test/fail:2"))],
+        "web 2",
+    );
+    check!(
+        eventually(60, || {
+            f.image("eu-1").as_deref() == Some("gitsync.test/fail:2")
+                && daemon.log().contains("not syncing yet")
+                && daemon.log().contains("waits for web@eu-1")
+        }),
+        daemon.as_run(),
+        "the canary takes release 2 and the later step waits for it"
+    );
+    check!(
+        f.image("us-1").as_deref() == Some("nginx:1")
+            && f.image("us-2").as_deref() == Some("nginx:1"),
+        daemon.as_run(),
+        "the later step stays on release 1"
+    );
+
+    // The fix reaches every cluster, the later step only after the
+    // canary soaked.
+    f.repo
+        .commit(&[("web/web.yaml", &deployment("nginx:3"))], "web 3");
+    check!(
+        eventually(90, || all_at("nginx:3")),
+        daemon.as_run(),
+        "watch rolls out the fix"
+    );
+    let since: Timestamp = f.record("eu-1", "web").unwrap_or_default()["healthySince"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()?;
+    let (c, ns) = f.at("us-2");
+    let last: Timestamp = writes(c, ns, "deployments", "web")
+        .last()
+        .cloned()
+        .unwrap_or_default()
+        .parse()?;
+    check!(
+        last >= since + jiff::SignedDuration::from_secs(3),
+        daemon.as_run(),
+        "us-2 was written at {last}, after the canary was healthy ({since}) and soaked 3s"
     );
     Ok(())
 }

@@ -47,16 +47,26 @@ pub fn run(
         .filter(|i| schedule.gates(*i))
         .map(|i| selected[i].name.clone())
         .collect();
+    let held = match sync.dry_run {
+        true => Default::default(),
+        false => runtime.block_on(held_outside(settings, render, &selected))?,
+    };
     let results = runtime.block_on(targets::each_ordered(
         &selected,
         &schedule,
         settings.parallel_targets,
         |target| {
-            let gating = &gating;
+            let (gating, held) = (&gating, &held);
             let (interrupted, progress, repository, options) =
                 (&interrupted, &progress, &repository, &options);
             let sources = &sources;
             async move {
+                if let Some(why) = target.name.as_ref().and_then(|n| held.get(n)) {
+                    anyhow::bail!(
+                        "{}: {why}; sync that first, or select it too (--all-targets)",
+                        super::target_label(target)
+                    );
+                }
                 let window_override = match (sync.dry_run, open_now(target)) {
                     (true, _) | (_, None) => None,
                     (false, Some(why)) if sync.override_window => Some(why),
@@ -195,6 +205,47 @@ pub fn run(
     }
 
     finish::synced(&printer, &outcomes, was_interrupted, &failed, sync)
+}
+
+/// For targets that wait for something this run does not sync (a
+/// dependency or an earlier rollout step left out of the selection): why
+/// they may not sync now, read from those targets' ApplySet parents.
+async fn held_outside(
+    settings: &Settings,
+    render: &RenderSettings,
+    selected: &[crate::config::Target],
+) -> anyhow::Result<std::collections::HashMap<String, String>> {
+    let mut held = std::collections::HashMap::new();
+    let ordered = selected.iter().any(|t| {
+        !t.order.depends_on.is_empty() || t.order.step.as_ref().is_some_and(|s| s.index > 1)
+    });
+    if !ordered || settings.targets == crate::settings::TargetSelection::All {
+        return Ok(held);
+    }
+    let mut at = settings.clone();
+    at.targets = crate::settings::TargetSelection::All;
+    let (snapshot, all) = crate::load::resolve(&at, render)?;
+    let in_run: Vec<String> = selected.iter().filter_map(|t| t.name.clone()).collect();
+    let identity = crate::source::identity(&settings.source.repo);
+    for target in selected {
+        let Some(name) = &target.name else { continue };
+        // The commit this target would sync: its pin's, else the run's.
+        let revision = match &target.revision {
+            Some(pin) => crate::source::current_revision(&settings.source.repo, Some(pin))?,
+            None => match &snapshot.commit {
+                Some(c) => c.sha.clone(),
+                None => continue,
+            },
+        };
+        let why = crate::fleet::gate::waiting(&all, target, &revision, &in_run, |t| {
+            crate::cluster::applyset::name_for(None, &identity, &t.path)
+        })
+        .await;
+        if let Some(why) = why {
+            held.insert(name.clone(), why);
+        }
+    }
+    Ok(held)
 }
 
 /// Why `target`'s sync windows keep it from syncing now, if they do.
