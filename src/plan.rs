@@ -241,6 +241,16 @@ pub struct Summary {
 }
 
 impl Plan {
+    /// Every object Git has, with its apiVersion: what a health check
+    /// looks at.
+    pub fn desired_ids(&self) -> Vec<(ObjectId, String)> {
+        self.changes
+            .iter()
+            .filter(|c| c.desired.is_some())
+            .map(|c| (c.id.clone(), c.api_version.clone()))
+            .collect()
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {

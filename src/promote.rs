@@ -21,6 +21,9 @@ pub enum PromoteError {
     TargetNotFound(String),
     #[error("editing {CONFIG_FILE} went wrong: {0}")]
     Edit(String),
+    /// The repository cannot take the commit (a URL, a --revision).
+    #[error("{0}")]
+    NotHere(String),
     #[error("{what} in {repo}")]
     Git {
         what: String,
@@ -232,6 +235,37 @@ fn check_edit(old: &str, new: &str, target: &str, revision: &str) -> Result<(), 
         )));
     }
     Ok(())
+}
+
+/// The local repository a command edits gitsync.yaml in (`promote`,
+/// `rollback`): a path, at HEAD, with the file committed as it is.
+pub fn local_to_edit(
+    repo: &str,
+    revision: Option<&str>,
+    command: &str,
+) -> Result<Local, PromoteError> {
+    if crate::source::is_url(repo) {
+        return Err(PromoteError::NotHere(format!(
+            "{command} commits to a local repository, and --repo {} is a URL: run it in a clone",
+            crate::source::redact_url(repo)
+        )));
+    }
+    if revision.is_some() {
+        return Err(PromoteError::NotHere(format!(
+            "{command} edits gitsync.yaml at HEAD: --revision does not apply"
+        )));
+    }
+    Local::open(Path::new(repo))
+}
+
+/// What `--dry-run` prints: the edit as a unified diff, and the message.
+pub fn dry_run_text(old: &str, new: &str, message: &str) -> String {
+    let file = crate::config::CONFIG_FILE;
+    let unified = similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .header(&format!("a/{file}"), &format!("b/{file}"))
+        .to_string();
+    format!("{unified}\nwould commit:\n\n{message}")
 }
 
 /// The local repository holding gitsync.yaml at `root`: what promote (and

@@ -318,12 +318,7 @@ pub async fn target_status(
             .filter(|c| crate::drift::DriftState::of(c).is_some())
             .count(),
     );
-    let ids: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.desired.is_some())
-        .map(|c| (c.id.clone(), c.api_version.clone()))
-        .collect();
+    let ids = plan.desired_ids();
     let health = engine.health(&ids, std::time::Instant::now()).await;
     let mut sum = HealthSummary::default();
     for ((id, api_version), h) in ids.iter().zip(&health) {

@@ -9,7 +9,7 @@ use std::io::Write;
 use anyhow::{Context, bail};
 
 use crate::exit::ExitStatus;
-use crate::promote::{Local, refusal, set_revision};
+use crate::promote::{dry_run_text, local_to_edit, refusal, set_revision};
 use crate::settings::{PromoteSettings, RenderSettings, Settings, TargetSelection};
 
 pub fn run(
@@ -17,16 +17,6 @@ pub fn run(
     render: &RenderSettings,
     p: &PromoteSettings,
 ) -> anyhow::Result<ExitStatus> {
-    let repo = &settings.source.repo;
-    if crate::source::is_url(repo) {
-        bail!(
-            "promote commits to a local repository, and --repo {} is a URL: run it in a clone",
-            crate::source::redact_url(repo)
-        );
-    }
-    if settings.source.revision.is_some() {
-        bail!("promote edits gitsync.yaml at HEAD: --revision does not apply");
-    }
     if p.from == p.to {
         bail!("--from and --to name the same target {:?}", p.from);
     }
@@ -37,7 +27,11 @@ pub fn run(
         .map(crate::signing::SigningKey::load)
         .transpose()?;
     // Uncommitted edits are refused before any cluster is asked.
-    let local = Local::open(std::path::Path::new(repo))?;
+    let local = local_to_edit(
+        &settings.source.repo,
+        settings.source.revision.as_deref(),
+        "promote",
+    )?;
     let text = local.committed_text()?;
     let mut at = settings.clone();
     at.targets = TargetSelection::Named(vec![p.from.clone(), p.to.clone()]);
@@ -87,13 +81,7 @@ pub fn run(
         message.push_str(&format!("Sync window overridden: {why}.\n"));
     }
     if p.dry_run {
-        let diff = similar::TextDiff::from_lines(&text, &new);
-        let file = crate::config::CONFIG_FILE;
-        let unified = diff
-            .unified_diff()
-            .header(&format!("a/{file}"), &format!("b/{file}"))
-            .to_string();
-        writeln!(out, "{unified}\nwould commit:\n\n{message}")?;
+        writeln!(out, "{}", dry_run_text(&text, &new, &message))?;
         return Ok(ExitStatus::Success);
     }
     let commit = local.commit(&new, &message, key.as_ref())?;

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use crate::engine::LAST_HEALTHY;
 use crate::exit::ExitStatus;
 use crate::notify::events::{Events, Reason};
-use crate::promote::{Local, set_revision};
+use crate::promote::{dry_run_text, local_to_edit, set_revision};
 use crate::settings::{RenderSettings, RollbackSettings, Settings, TargetSelection};
 
 pub fn run(
@@ -18,21 +18,12 @@ pub fn run(
     r: &RollbackSettings,
 ) -> anyhow::Result<ExitStatus> {
     let repo = &settings.source.repo;
-    if crate::source::is_url(repo) {
-        bail!(
-            "rollback commits to a local repository, and --repo {} is a URL: run it in a clone",
-            crate::source::redact_url(repo)
-        );
-    }
-    if settings.source.revision.is_some() {
-        bail!("rollback edits gitsync.yaml at HEAD: --revision does not apply");
-    }
+    let local = local_to_edit(repo, settings.source.revision.as_deref(), "rollback")?;
     let key = r
         .signing_key
         .as_deref()
         .map(crate::signing::SigningKey::load)
         .transpose()?;
-    let local = Local::open(std::path::Path::new(repo))?;
     let text = local.committed_text()?;
     let mut at = settings.clone();
     at.targets = TargetSelection::Named(vec![r.target.clone()]);
@@ -85,13 +76,7 @@ pub fn run(
         r.target, r.target,
     );
     if r.dry_run {
-        let diff = similar::TextDiff::from_lines(&text, &new);
-        let file = crate::config::CONFIG_FILE;
-        let unified = diff
-            .unified_diff()
-            .header(&format!("a/{file}"), &format!("b/{file}"))
-            .to_string();
-        writeln!(out, "{unified}\nwould commit:\n\n{message}")?;
+        writeln!(out, "{}", dry_run_text(&text, &new, &message))?;
         return Ok(ExitStatus::Success);
     }
     let commit = local.commit(&new, &message, key.as_ref())?;

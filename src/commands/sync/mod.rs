@@ -280,12 +280,7 @@ async fn health_gate(
     let healthy = if outcome.error.is_some() || c.failed > 0 || c.unhealthy > 0 {
         false
     } else if gated {
-        let ids: Vec<_> = plan
-            .changes
-            .iter()
-            .filter(|c| c.desired.is_some())
-            .map(|c| (c.id.clone(), c.api_version.clone()))
-            .collect();
+        let ids = plan.desired_ids();
         let deadline = std::time::Instant::now() + options.timeout;
         let health = engine.health(&ids, deadline).await;
         health
