@@ -349,7 +349,11 @@ pub fn identity(repo: &str) -> String {
                 .map(|u| u.to_bstring().to_string())
         });
     let Some(url) = remote_url else {
-        tracing::warn!(path = %root.display(), "the work tree has no remote: its identity (and its default ApplySet name) is its path on this machine");
+        // Once a process: a fleet asks for every one of its targets.
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            tracing::warn!(path = %root.display(), "the work tree has no remote: its identity (and its default ApplySet name) is its path on this machine");
+        });
         return root.display().to_string();
     };
     let subdir = git
