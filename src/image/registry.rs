@@ -404,6 +404,11 @@ impl Client {
             what: "the token realm".into(),
             message: e.to_string(),
         })?;
+        realm_allowed(&url, &self.base(repo)).map_err(|message| RegistryError::Malformed {
+            registry: repo.registry.clone(),
+            what: "the token realm".into(),
+            message,
+        })?;
         {
             let mut q = url.query_pairs_mut();
             if let Some(service) = params.get("service") {
@@ -448,6 +453,51 @@ impl Client {
                 message: "no token in the answer".into(),
             })
     }
+}
+
+/// Whether gitsync may ask `realm` for a token for the registry at
+/// `base`, sending it the registry's credentials: over HTTPS (plain HTTP
+/// only for a registry reached over it), and never at a private,
+/// loopback or link-local address (the cloud metadata service among
+/// them) unless the registry itself is at one, as a registry on this
+/// machine or network with its own token server is.
+fn realm_allowed(realm: &reqwest::Url, base: &str) -> Result<(), String> {
+    let plain = base.starts_with("http://");
+    match realm.scheme() {
+        "https" => {}
+        "http" if plain => {}
+        other => {
+            return Err(format!(
+                "scheme {other:?} refused: a token realm must be https (http only for a registry reached over http)"
+            ));
+        }
+    }
+    let private = |url: &reqwest::Url| {
+        let host = url.host_str().unwrap_or_default();
+        if host == "localhost" {
+            return true;
+        }
+        match host.trim_start_matches('[').trim_end_matches(']').parse() {
+            Ok(std::net::IpAddr::V4(ip)) => {
+                ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified()
+            }
+            Ok(std::net::IpAddr::V6(ip)) => {
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (ip.segments()[0] & 0xfe00) == 0xfc00
+                    || (ip.segments()[0] & 0xffc0) == 0xfe80
+            }
+            Err(_) => false,
+        }
+    };
+    let registry_private = reqwest::Url::parse(base).is_ok_and(|r| private(&r));
+    if private(realm) && !registry_private {
+        return Err(format!(
+            "{} is a private, loopback or link-local address and the registry is not: refused, so that a registry cannot send its credentials there",
+            realm.host_str().unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 /// A reqwest error without its URL (which may carry a token's query).
@@ -520,6 +570,19 @@ mod tests {
             r#"realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#,
         );
         assert_eq!(p["realm"], "https://auth.example/token");
+        let realm = |s: &str| reqwest::Url::parse(s).unwrap();
+        let public = "https://registry.example";
+        assert!(realm_allowed(&realm("https://auth.example/token"), public).is_ok());
+        for bad in [
+            "http://auth.example/token",
+            "https://169.254.169.254/latest",
+            "https://10.0.0.1/token",
+            "https://[::1]/token",
+        ] {
+            assert!(realm_allowed(&realm(bad), public).is_err(), "{bad}");
+        }
+        let local = "http://127.0.0.1:5000";
+        assert!(realm_allowed(&realm("http://127.0.0.1:5001/token"), local).is_ok());
         assert_eq!(p["scope"], "repository:a/b:pull");
         let mut h = HeaderMap::new();
         h.insert(

@@ -24,20 +24,20 @@ pub fn tests() -> Vec<Trial> {
 
 /// A registry on a free loopback port, stopped on drop: `crane registry
 /// serve`, or the distribution registry with htpasswd authentication.
-struct Registry {
+pub(crate) struct Registry {
     child: Child,
-    host: String,
+    pub(crate) host: String,
     crane: PathBuf,
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 /// The user and password of the htpasswd registry, and the bcrypt hash
 /// of the password (made once with golang.org/x/crypto/bcrypt).
-const USER: &str = "bot";
-const PASSWORD: &str = "s3cret-pass";
+pub(crate) const USER: &str = "bot";
+pub(crate) const PASSWORD: &str = "s3cret-pass";
 const HTPASSWD: &str = "bot:$2a$10$xfPuyb1EOZX0s4hHJXxkpulIfeuug131NABC3b9sGEqLkVj26pfBa\n";
 
-fn tools() -> Result<PathBuf, libtest_mimic::Failed> {
+pub(crate) fn tools() -> Result<PathBuf, libtest_mimic::Failed> {
     let out = Command::new(project_root().join("scripts/registry-tools"))
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
@@ -50,7 +50,7 @@ fn tools() -> Result<PathBuf, libtest_mimic::Failed> {
 }
 
 impl Registry {
-    fn start() -> Result<Registry, libtest_mimic::Failed> {
+    pub(crate) fn start() -> Result<Registry, libtest_mimic::Failed> {
         let tools = tools()?;
         let host = format!("127.0.0.1:{}", free_port());
         let child = Command::new(tools.join("crane"))
@@ -88,7 +88,7 @@ impl Registry {
         Ok(registry)
     }
 
-    fn up(
+    pub(crate) fn up(
         child: Child,
         host: String,
         tools: PathBuf,
@@ -110,11 +110,11 @@ impl Registry {
     }
 
     /// Where crane keeps its login (a Docker config.json).
-    fn docker_config(&self) -> PathBuf {
+    pub(crate) fn docker_config(&self) -> PathBuf {
         self.dir.path().join("docker")
     }
 
-    fn crane(&self, args: &[&str]) {
+    pub(crate) fn crane(&self, args: &[&str]) {
         let out = Command::new(&self.crane)
             .env("DOCKER_CONFIG", self.docker_config())
             .args(args)
@@ -129,7 +129,7 @@ impl Registry {
     }
 
     /// Pushes an image with one layer holding `content` as `repo:tag`.
-    fn push(&self, repo: &str, tag: &str, content: &str) {
+    pub(crate) fn push(&self, repo: &str, tag: &str, content: &str) {
         let dir = self.dir.path().join(format!("layer-{content}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("file"), content).unwrap();
@@ -148,14 +148,14 @@ impl Registry {
     }
 
     /// Tags `repo:from` as each of `tags`.
-    fn tag(&self, repo: &str, from: &str, tags: &[String]) {
+    pub(crate) fn tag(&self, repo: &str, from: &str, tags: &[String]) {
         let source = format!("{}/{repo}:{from}", self.host);
         for t in tags {
             self.crane(&["tag", &source, t]);
         }
     }
 
-    fn digest(&self, repo: &str, tag: &str) -> String {
+    pub(crate) fn digest(&self, repo: &str, tag: &str) -> String {
         let out = Command::new(&self.crane)
             .env("DOCKER_CONFIG", self.docker_config())
             .args(["digest", &format!("{}/{repo}:{tag}", self.host)])
@@ -172,11 +172,11 @@ impl Drop for Registry {
     }
 }
 
-fn gs(repo: &GitRepo, args: &[&str]) -> Run {
+pub(crate) fn gs(repo: &GitRepo, args: &[&str]) -> Run {
     run(gitsync(repo.path()).env("HOME", repo.path()).args(args))
 }
 
-fn head(repo: &GitRepo) -> String {
+pub(crate) fn head(repo: &GitRepo) -> String {
     repo.git(&["rev-parse", "HEAD"])
 }
 
@@ -422,7 +422,7 @@ fn an_htpasswd_registry_takes_credentials_from_a_docker_config() -> TestResult {
 }
 
 /// Standard base64, as Docker writes `auths.*.auth`.
-fn base64_of(s: &str) -> String {
+pub(crate) fn base64_of(s: &str) -> String {
     let out = Command::new("base64")
         .arg("-w0")
         .stdin(Stdio::piped())
@@ -523,28 +523,71 @@ fn a_signed_update_is_pushed_and_made_again_on_a_moved_branch() -> TestResult {
         r,
         "on top of their commit, which stays"
     );
+    // A cluster that only takes signed commits takes the update...
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("image-signed");
     let url = format!("file://{bare_s}");
     let trusted = trusted_dir.to_str().unwrap();
-    let r = gs(
-        &repo,
-        &[
-            "render",
-            "--repo",
-            &url,
-            "--revision",
-            "image-updates",
-            "--verify-signatures",
-            "head",
-            "--trusted-keys",
-            trusted,
-        ],
-    );
+    let kubeconfig = cluster.kubeconfig().to_str().unwrap();
+    let sync = || {
+        gs(
+            &repo,
+            &[
+                "sync",
+                "--repo",
+                &url,
+                "--revision",
+                "image-updates",
+                "--verify-signatures",
+                "head",
+                "--trusted-keys",
+                trusted,
+                "--kubeconfig",
+                kubeconfig,
+                "-n",
+                &ns.name,
+            ],
+        )
+    };
+    let r = sync();
+    let image = || configmap_value_of(cluster, &ns.name, "image");
     check!(
-        r.code == 0,
+        r.code == 0 && image().contains("web:1.2.0"),
         r,
-        "the pushed commit passes --verify-signatures head"
+        "sync --verify-signatures head accepts the signed update and applies it"
+    );
+    // ...and refuses an unsigned one on the same branch.
+    theirs(&["pull", "-q", "--no-rebase", "origin", "image-updates"]);
+    std::fs::write(
+        other.path().join("deploy/app.yaml"),
+        marked.replace("1.0.0", "6.6.6"),
+    )?;
+    theirs(&["commit", "-q", "-am", "unsigned"]);
+    theirs(&["push", "-q", "origin", "image-updates"]);
+    let r = sync();
+    check!(
+        r.code == 2 && image().contains("web:1.2.0"),
+        r,
+        "an unsigned commit is refused and the cluster keeps the signed update"
     );
     Ok(())
+}
+
+/// `data.image` of ConfigMap `app` in `ns`.
+fn configmap_value_of(cluster: &Cluster, ns: &str, key: &str) -> String {
+    let r = kubectl(
+        cluster,
+        &[
+            "get",
+            "configmap",
+            "app",
+            "-n",
+            ns,
+            "-o",
+            &format!("jsonpath={{.data.{key}}}"),
+        ],
+    );
+    r.stdout
 }
 
 /// `watch --image-interval`: a tag pushed to the registry becomes a commit

@@ -23,6 +23,7 @@ mod health;
 mod hooks;
 mod ignore;
 mod image;
+mod image_auth;
 mod multi;
 mod multi_watch;
 mod notify;
@@ -100,6 +101,7 @@ fn main() {
     trials.extend(hooks::tests());
     trials.extend(ignore::tests());
     trials.extend(image::tests());
+    trials.extend(image_auth::tests());
     trials.extend(multi::tests());
     trials.extend(multi_watch::tests());
     trials.extend(notify::tests());

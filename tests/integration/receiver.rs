@@ -71,7 +71,7 @@ impl Receiver {
     }
 }
 
-fn read(stream: &mut std::net::TcpStream) -> Option<Request> {
+pub fn read(stream: &mut std::net::TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
