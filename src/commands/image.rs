@@ -33,7 +33,8 @@ pub fn run(settings: &Settings, image: &ImageSettings) -> anyhow::Result<ExitSta
     if policies.is_empty() {
         bail!("gitsync.yaml declares no image policies (`images:`)");
     }
-    let client = Client::new(credentials, image.insecure_registries.clone())?;
+    let client = Client::new(credentials, image.insecure_registries.clone())?
+        .insecure_by_repo(crate::image::insecure_hosts(&policies));
     let runtime = super::runtime()?;
     let plan = runtime.block_on(crate::image::plan(&snapshot.root, &policies, &client))?;
     let printer = Printer::new(settings.output, settings.color, 3);

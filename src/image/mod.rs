@@ -255,3 +255,16 @@ pub fn message(updates: &[Update]) -> String {
     }
     m
 }
+
+/// The registry hosts policies mark `insecure: true`.
+pub fn insecure_hosts(policies: &[policy::Policy]) -> Vec<String> {
+    policies
+        .iter()
+        .filter(|p| p.config.insecure)
+        .map(|p| {
+            registry::Repository::parse(&p.config.image)
+                .host()
+                .to_string()
+        })
+        .collect()
+}

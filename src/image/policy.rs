@@ -34,6 +34,11 @@ pub struct PolicyConfig {
     /// this policy may edit; any when empty.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Reach the registry over plain HTTP, as container engines' insecure
+    /// registries. The repository says so, so credentials are never sent
+    /// over it unless the operator named the host (`--insecure-registry`).
+    #[serde(default)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -229,6 +234,7 @@ mod tests {
             digest: None,
             exclude: None,
             paths: vec![],
+            insecure: false,
         };
         f(&mut c);
         Policy::compile(&c).unwrap()
@@ -301,6 +307,7 @@ mod tests {
             digest: None,
             exclude: None,
             paths: vec![],
+            insecure: false,
         };
         assert!(Policy::compile(&base).unwrap_err().contains("semver"));
         let two = PolicyConfig {

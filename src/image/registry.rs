@@ -82,7 +82,7 @@ impl Repository {
         }
     }
 
-    fn host(&self) -> &str {
+    pub fn host(&self) -> &str {
         match self.registry.as_str() {
             "docker.io" => "registry-1.docker.io",
             r => r,
@@ -166,7 +166,11 @@ impl Credentials {
 pub struct Client {
     http: reqwest::Client,
     credentials: Credentials,
+    /// Plain HTTP, as the operator said (`--insecure-registry`).
     insecure: Vec<String>,
+    /// Plain HTTP, as gitsync.yaml's policies said (`insecure: true`):
+    /// never with credentials.
+    insecure_by_repo: Vec<String>,
     tokens: tokio::sync::Mutex<HashMap<String, String>>,
 }
 
@@ -185,19 +189,31 @@ impl Client {
             http,
             credentials,
             insecure,
+            insecure_by_repo: Vec::new(),
             tokens: Default::default(),
         })
     }
 
-    fn base(&self, repo: &Repository) -> String {
+    /// Hosts the repository's policies mark `insecure: true`.
+    pub fn insecure_by_repo(mut self, hosts: Vec<String>) -> Client {
+        self.insecure_by_repo = hosts;
+        self
+    }
+
+    /// Whether the operator trusts this registry with plain HTTP: a
+    /// loopback host or one named by `--insecure-registry`.
+    fn operator_allows_plain(&self, repo: &Repository) -> bool {
         let host = repo.host();
         let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
         let loopback = matches!(name, "localhost" | "[::1]") || name.starts_with("127.");
-        let scheme = if loopback || self.insecure.iter().any(|h| h == host) {
-            "http"
-        } else {
-            "https"
-        };
+        loopback || self.insecure.iter().any(|h| h == host)
+    }
+
+    fn base(&self, repo: &Repository) -> String {
+        let host = repo.host();
+        let plain =
+            self.operator_allows_plain(repo) || self.insecure_by_repo.iter().any(|h| h == host);
+        let scheme = if plain { "http" } else { "https" };
         format!("{scheme}://{host}")
     }
 
@@ -289,7 +305,12 @@ impl Client {
         what: &str,
         accept: Option<&str>,
     ) -> Result<(HeaderMap, Vec<u8>), RegistryError> {
-        let creds = self.credentials.get(&repo.registry).cloned();
+        // Credentials never go over plain HTTP the repository asked for.
+        let creds =
+            match self.base(repo).starts_with("https://") || self.operator_allows_plain(repo) {
+                true => self.credentials.get(&repo.registry).cloned(),
+                false => None,
+            };
         let mut authorization = self.tokens.lock().await.get(&repo.path).cloned();
         let mut authenticated = false;
         let mut attempts = 0;

@@ -64,7 +64,8 @@ async fn round(settings: &Settings, watch: &WatchSettings) -> anyhow::Result<Opt
         return Ok(None);
     }
     let credentials = Credentials::load(watch.registry_credentials.as_deref())?;
-    let client = Client::new(credentials, watch.insecure_registries.clone())?;
+    let client = Client::new(credentials, watch.insecure_registries.clone())?
+        .insecure_by_repo(crate::image::insecure_hosts(&policies));
     let plan = crate::image::plan_files(files, &policies, &client).await?;
     if plan.updates.is_empty() {
         return Ok(None);

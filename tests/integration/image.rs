@@ -65,14 +65,22 @@ impl Registry {
 
     /// The distribution registry, asking for `USER`/`PASSWORD` (Basic);
     /// crane is logged in to it (its config.json in the temp dir).
-    fn with_htpasswd() -> Result<Registry, libtest_mimic::Failed> {
+    pub(crate) fn with_htpasswd() -> Result<Registry, libtest_mimic::Failed> {
+        Registry::with_htpasswd_on("127.0.0.1")
+    }
+
+    /// [`Registry::with_htpasswd`] listening on `bind` (`0.0.0.0`: every
+    /// address); `host` is its loopback address either way.
+    pub(crate) fn with_htpasswd_on(bind: &str) -> Result<Registry, libtest_mimic::Failed> {
         let tools = tools()?;
         let dir = tempfile::tempdir()?;
-        let host = format!("127.0.0.1:{}", free_port());
+        let port = free_port();
+        let host = format!("127.0.0.1:{port}");
+        let listen = format!("{bind}:{port}");
         let d = dir.path().display();
         std::fs::write(dir.path().join("htpasswd"), HTPASSWD)?;
         let config = format!(
-            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {d}/data}}\nhttp: {{addr: \"{host}\"}}\nauth:\n  htpasswd: {{realm: gitsync-test, path: {d}/htpasswd}}\n"
+            "version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {d}/data}}\nhttp: {{addr: \"{listen}\"}}\nauth:\n  htpasswd: {{realm: gitsync-test, path: {d}/htpasswd}}\n"
         );
         std::fs::write(dir.path().join("config.yml"), config)?;
         let child = Command::new(tools.join("registry"))

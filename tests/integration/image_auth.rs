@@ -25,6 +25,7 @@ pub fn tests() -> Vec<Trial> {
     vec![
         crate::trial!(a_token_registry_is_read_through_the_bearer_flow),
         crate::trial!(retry_after_is_honoured_and_a_registry_that_keeps_refusing_is_an_error),
+        crate::trial!(credentials_never_go_over_plain_http_the_repository_asked_for),
     ]
 }
 
@@ -369,6 +370,64 @@ fn retry_after_is_honoured_and_a_registry_that_keeps_refusing_is_an_error() -> T
         took < Duration::from_secs(60),
         r,
         "it gives up in time (took {took:?})"
+    );
+    Ok(())
+}
+
+/// This machine's address on its default route (not loopback).
+fn own_address() -> Option<String> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback()).then(|| ip.to_string())
+}
+
+fn credentials_never_go_over_plain_http_the_repository_asked_for() -> TestResult {
+    let Some(ip) = own_address() else {
+        return Err("this machine has no address besides loopback".into());
+    };
+    let registry = Registry::with_htpasswd_on("0.0.0.0")?;
+    registry.push("web", "1.0.0", "web");
+    registry.tag("web", "1.0.0", &["1.5.0".to_string()]);
+    let port = registry.host.rsplit_once(':').unwrap().1;
+    let host = format!("{ip}:{port}");
+    let creds = registry.dir.path().join("by-address.json");
+    let auth = base64_of(&format!("{USER}:{PASSWORD}"));
+    std::fs::write(
+        &creds,
+        format!("{{\"auths\": {{\"{host}\": {{\"auth\": \"{auth}\"}}}}}}"),
+    )?;
+    let repo = GitRepo::new();
+    let config = format!(
+        "targets:\n  - {{name: app, path: deploy}}\nimages:\n  - {{name: web, image: {host}/web, semver: \"^1\", insecure: true}}\n"
+    );
+    let marked = format!("image: {host}/web:1.0.0 # {{\"$imagepolicy\": \"web\"}}\n");
+    repo.commit(
+        &[("gitsync.yaml", &config), ("deploy/app.yaml", &marked)],
+        "images",
+    );
+    let creds = creds.to_str().unwrap();
+    let r = gs(&repo, &["image", "list", "--registry-credentials", creds]);
+    check!(
+        r.code == 2 && r.stderr.contains("needs credentials"),
+        r,
+        "plain HTTP because gitsync.yaml says so: the credentials are not sent"
+    );
+    let r = gs(
+        &repo,
+        &[
+            "image",
+            "list",
+            "--registry-credentials",
+            creds,
+            "--insecure-registry",
+            &host,
+        ],
+    );
+    check!(
+        r.code == 0 && r.stdout.contains("newest:  1.5.0"),
+        r,
+        "the operator's --insecure-registry lets them go"
     );
     Ok(())
 }
