@@ -78,6 +78,9 @@ where
     let mut groups: std::collections::HashMap<String, usize> = Default::default();
     loop {
         let mut wake: Option<std::time::Duration> = None;
+        // A target held back may hold back one listed before it: scan
+        // again until nothing more is decided without waiting.
+        let mut decided = false;
         for i in 0..targets.len() {
             if !matches!(state[i], State::Waiting) {
                 continue;
@@ -91,6 +94,7 @@ where
             if !failed.is_empty() {
                 let why = crate::fleet::order::held_back(&targets[i], &failed);
                 state[i] = State::Done(Err(anyhow::anyhow!(why)), None);
+                decided = true;
                 continue;
             }
             let mut since: Option<Timestamp> = None;
@@ -127,6 +131,9 @@ where
             state[i] = State::Running;
             let fut = work(&targets[i]);
             running.push(async move { (i, fut.await) });
+        }
+        if decided {
+            continue;
         }
         if running.is_empty() {
             match wake {
@@ -257,4 +264,78 @@ pub(super) async fn prepare(
         commit: snapshot.commit.clone(),
         signed_by: snapshot.signed_by.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{ClusterSettings, SourceSettings, TargetSelection};
+
+    fn targets(text: &str) -> Vec<Target> {
+        let config = crate::config::ConfigFile::parse(text).unwrap();
+        let source = SourceSettings {
+            repo: ".".into(),
+            revision: None,
+            path: None,
+            verify: None,
+            checkout: Default::default(),
+        };
+        crate::config::resolve_targets(
+            Some(&config),
+            &TargetSelection::All,
+            &source,
+            &ClusterSettings::default(),
+            &RenderSettings::default(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_failure_holds_back_everything_after_it_whatever_the_listing_order() {
+        // c waits for b, b for a; listed backwards, and a fails.
+        let all = targets(
+            "targets:\n  - {name: c, dependsOn: [b]}\n  - {name: b, dependsOn: [a]}\n  - {name: a}\n  - {name: d}\n",
+        );
+        let schedule = Schedule::of(&all);
+        let ran = std::sync::Mutex::new(Vec::new());
+        let results = each_ordered(
+            &all,
+            &schedule,
+            4,
+            |t| {
+                let name = t.name.clone().unwrap_or_default();
+                ran.lock().unwrap().push(name.clone());
+                async move { Ok(name != "a") }
+            },
+            |ok: &bool| ok.then(k8s_openapi::jiff::Timestamp::now),
+        )
+        .await;
+        let mut ran = ran.into_inner().unwrap();
+        ran.sort();
+        assert_eq!(ran, ["a", "d"]);
+        for (t, r) in &results[..2] {
+            let e = r.as_ref().unwrap_err().to_string();
+            assert!(
+                e.contains("not started") && e.contains("waits for"),
+                "{:?}: {e}",
+                t.name
+            );
+        }
+        assert!(
+            results[1]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("waits for a")
+        );
+        assert!(
+            results[0]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("waits for b")
+        );
+    }
 }
