@@ -272,6 +272,12 @@ fn a_rollout_halts_at_a_failing_canary_rolls_back_and_resumes_after_a_kill() -> 
         &[("web/web.yaml", &deployment("gitsync.test/fail:2"))],
         "web 2",
     );
+    let r = f.gitsync(&["sync", "--all-targets", "--dry-run"]);
+    check!(
+        r.code == 1 && r.stdout.contains("# target web@us-2"),
+        r,
+        "a dry run plans every step (nothing to wait for), exit 1 for the changes"
+    );
     let r = f.gitsync(&["sync", "--all-targets", "--timeout", "15s"]);
     check!(
         r.code == 2,

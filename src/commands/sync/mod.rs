@@ -42,7 +42,11 @@ pub fn run(
         wait_for_jobs: sync.wait_for_jobs,
     };
     let several = selected.len() > 1;
-    let schedule = crate::fleet::order::Schedule::of(&selected);
+    let mut schedule = crate::fleet::order::Schedule::of(&selected);
+    if sync.dry_run {
+        // Nothing is written, so nothing soaks.
+        schedule.soak.fill(std::time::Duration::ZERO);
+    }
     let gating: Vec<Option<String>> = (0..selected.len())
         .filter(|i| schedule.gates(*i))
         .map(|i| selected[i].name.clone())
@@ -104,7 +108,11 @@ pub fn run(
                         return anyhow::Ok(None);
                     };
                     if !plan.errors.is_empty() || sync.dry_run {
-                        return Ok(Some((Done::Planned(plan), None)));
+                        // A dry run writes nothing to wait for: what
+                        // depends on a clean plan is planned too.
+                        let clean = sync.dry_run && plan.errors.is_empty();
+                        let since = clean.then(k8s_openapi::jiff::Timestamp::now);
+                        return Ok(Some((Done::Planned(plan), since)));
                     }
                     let record = Record {
                         commit: p.commit.as_ref(),
