@@ -297,8 +297,13 @@ fn cluster_vars(c: &ClusterEntry) -> BTreeMap<String, Spanned<Value>> {
     let mut vars = BTreeMap::new();
     vars.insert("cluster.name".into(), at(Value::from(c.name.value.clone())));
     vars.insert("cluster.context".into(), at(Value::from(c.context())));
+    // Keys a variable name cannot spell (`topology.kubernetes.io/zone`,
+    // `app-tier`) are labels still, for selectors, just not variables.
     for (k, v) in &c.labels {
-        vars.insert(format!("cluster.labels.{k}"), at(Value::from(v.clone())));
+        let name = format!("cluster.labels.{k}");
+        if crate::vars::valid_name(&name) {
+            vars.insert(name, at(Value::from(v.clone())));
+        }
     }
     for (k, v) in &c.vars {
         vars.insert(format!("cluster.vars.{k}"), v.clone());

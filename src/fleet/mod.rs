@@ -142,7 +142,7 @@ mod tests {
     const FLEET: &str = r#"clusters:
   - {name: eu-1, labels: {env: canary, region: eu}}
   - {name: us-1, context: ctx-us, labels: {env: prod, region: us}}
-  - {name: us-2, labels: {env: prod, region: us}}
+  - {name: us-2, labels: {env: prod, region: us, topology.kubernetes.io/zone: us-2a}}
 apps:
   - name: db
     path: apps/db
