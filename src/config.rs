@@ -636,6 +636,8 @@ pub fn resolve_targets(
                     .release_name
                     .clone()
                     .or(helm.release_name)
+                    // `APP@CLUSTER` is no valid release name: the app's is.
+                    .or_else(|| t.and_then(|t| t.fleet.as_ref()).map(|o| o.app.clone()))
                     .or_else(|| t.map(|t| t.name.clone())),
                 prune: t.and_then(|t| t.prune).unwrap_or(true),
                 verify_mode: t.and_then(|t| t.verify_signatures.as_ref()).map(|v| v.mode),

@@ -182,6 +182,21 @@ apps:
             Some("values/us-1.yaml")
         );
         assert_eq!(web.vars["cluster.labels.env"].value, "prod");
+        let resolved = crate::config::resolve_targets(
+            Some(&c),
+            &crate::settings::TargetSelection::All,
+            &crate::settings::SourceSettings {
+                repo: ".".into(),
+                revision: None,
+                path: None,
+                verify: None,
+                checkout: Default::default(),
+            },
+            &Default::default(),
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(resolved[3].release_name.as_deref(), Some("web"));
         // An app dependency means the app's target on the same cluster…
         assert_eq!(web.order.depends_on, ["db@us-1"]);
         // …or all of them where it has none there.
