@@ -174,6 +174,30 @@ impl Engine {
         })
     }
 
+    /// The record of `target`'s ApplySet parent, read without discovery
+    /// (what a dependent's gate needs, often, of many targets).
+    pub async fn read_record(
+        target: &Target,
+        applyset_name: &str,
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, EngineError> {
+        let cluster = Cluster::connect_undiscovered(&ConnectOptions {
+            kubeconfig: target.kubeconfig.as_deref(),
+            context: target.context.as_deref(),
+            namespace: target.namespace.as_deref(),
+        })
+        .await
+        .map_err(|e| EngineError::Connect(Box::new(e)))?;
+        let applyset = ApplySet::new(applyset_name, &cluster.default_namespace);
+        let parent = applyset::read_parent(&cluster, &applyset)
+            .await
+            .map_err(|source| EngineError::ReadParent {
+                namespace: applyset.namespace.clone(),
+                name: applyset.name.clone(),
+                source: Box::new(source),
+            })?;
+        Ok(parent.map(|p| p.record))
+    }
+
     /// Refuses an ApplySet whose parent records another repository or
     /// path than this run's (unless `take_over`): the same `--name` used by
     /// two repositories must not make them prune each other. A parent that

@@ -54,12 +54,11 @@ pub async fn waiting(
         if skip.contains(&name) {
             continue;
         }
-        let engine = match Engine::connect(t, &applyset(t), 4).await {
-            Ok(e) => e,
+        let record = match Engine::read_record(t, &applyset(t)).await {
+            Ok(r) => r,
             Err(e) => return Some(format!("waits for {name}: cannot read its ApplySet: {e}")),
         };
-        let record = engine.parent.as_ref().map(|p| &p.record);
-        match healthy_since(record, revision) {
+        match healthy_since(record.as_ref(), revision) {
             Err(why) => return Some(format!("waits for {name}: {why}")),
             Ok(since) => {
                 let left = soak_left(since, soak, Timestamp::now());

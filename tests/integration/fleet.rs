@@ -314,6 +314,14 @@ fn a_rollout_halts_at_a_failing_canary_rolls_back_and_resumes_after_a_kill() -> 
         r,
         "status says what the later step waits on and why"
     );
+    let r = f.gitsync(&["sync", "--target", "web@us-1"]);
+    check!(
+        r.code == 2
+            && r.stderr.contains("waits for web@eu-1: not healthy")
+            && f.image("us-1").as_deref() == Some("nginx:1"),
+        r,
+        "syncing a later step's target alone is refused while the canary is not healthy"
+    );
 
     // Roll the canary back: a commit pinning it to the last healthy revision.
     let r = f.gitsync(&["rollback", "web@eu-1"]);
