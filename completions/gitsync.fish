@@ -33,7 +33,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_needs_command" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_needs_command" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -85,7 +85,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -132,7 +132,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -179,7 +179,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand drift" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -228,7 +228,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -267,7 +267,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -307,7 +307,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -347,7 +347,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand rollback" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -383,7 +383,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand render" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -414,7 +414,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and not __fish_seen_subcommand_from explain help" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -444,7 +444,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand health; and __fish_seen_subcommand_from explain" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -475,7 +475,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and not __fish_seen_subcommand_from list update help" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -508,7 +508,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from list" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -541,7 +541,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand image; and __fish_seen_subcommand_from update" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -573,7 +573,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and not __fish_seen_subcommand_from list up down help" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -612,7 +612,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from list" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -649,7 +649,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from up" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -686,7 +686,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand preview; and __fish_seen_subcommand_from down" -l context -d 'Kubeconfig context to use (default: its current context)' -r
@@ -718,7 +718,7 @@ tag-and-head\t'Both'"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l trusted-keys -d 'Keys whose signatures are trusted: a file or directory of armored OpenPGP public keys and/or SSH allowed_signers files. Alone, it verifies only what gitsync.yaml\'s verifySignatures asks for' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l max-checkout-size -d 'Most bytes a commit\'s files may take together when written to disk (a --revision, or any URL); checked before anything is written. Units: B, KiB, MiB, GiB (also K, M, G)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l max-checkout-file-size -d 'Most bytes any one file of a commit may have when written to disk' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use; repeat for several' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l target -d 'Target of gitsync.yaml to use (an app of `apps:`: all its targets); repeat for several' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l parallel-targets -d 'How many of several targets diff, sync, drift and status work on at once' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l kubeconfig -d 'Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l context -d 'Kubeconfig context to use (default: its current context)' -r

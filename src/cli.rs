@@ -82,7 +82,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, default_value = "100MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_checkout_file_size: u64,
 
-    /// Target of gitsync.yaml to use; repeat for several.
+    /// Target of gitsync.yaml to use (an app of `apps:`: all its targets);
+    /// repeat for several.
     #[arg(long = "target", global = true, value_name = "NAME")]
     pub targets: Vec<String>,
 

@@ -578,19 +578,35 @@ pub fn resolve_targets(
         (_, TargetSelection::Named(names)) if names.iter().all(|n| n.trim().is_empty()) => {
             return Err(ConfigError::NoTargetNamed);
         }
-        (Some(c), TargetSelection::Named(names)) => names
-            .iter()
-            .map(|n| {
-                c.targets
-                    .iter()
-                    .find(|t| &t.name == n)
-                    .map(Some)
-                    .ok_or_else(|| ConfigError::UnknownTarget {
+        (Some(c), TargetSelection::Named(names)) => {
+            let mut chosen = Vec::new();
+            for n in names {
+                // A target's name, else an app's: all of its targets.
+                let found: Vec<&TargetConfig> = match c.targets.iter().find(|t| &t.name == n) {
+                    Some(t) => vec![t],
+                    None => c
+                        .targets
+                        .iter()
+                        .filter(|t| t.fleet.as_ref().is_some_and(|o| &o.app == n))
+                        .collect(),
+                };
+                if found.is_empty() {
+                    return Err(ConfigError::UnknownTarget {
                         name: n.clone(),
                         known: c.targets.iter().map(|t| t.name.clone()).collect(),
-                    })
-            })
-            .collect::<Result<_, _>>()?,
+                    });
+                }
+                for t in found {
+                    if !chosen
+                        .iter()
+                        .any(|c: &Option<&TargetConfig>| c.is_some_and(|c| c.name == t.name))
+                    {
+                        chosen.push(Some(t));
+                    }
+                }
+            }
+            chosen
+        }
     };
     if !cluster.trust_repo_kubeconfig {
         let named = chosen.iter().flatten().find_map(|t| {

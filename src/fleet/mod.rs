@@ -197,6 +197,23 @@ apps:
         )
         .unwrap();
         assert_eq!(resolved[3].release_name.as_deref(), Some("web"));
+        // --target APP selects every target of the app.
+        let of_web = crate::config::resolve_targets(
+            Some(&c),
+            &crate::settings::TargetSelection::Named(vec!["web".into(), "web@us-1".into()]),
+            &crate::settings::SourceSettings {
+                repo: ".".into(),
+                revision: None,
+                path: None,
+                verify: None,
+                checkout: Default::default(),
+            },
+            &Default::default(),
+            &Default::default(),
+        )
+        .unwrap();
+        let names: Vec<_> = of_web.iter().filter_map(|t| t.name.as_deref()).collect();
+        assert_eq!(names, ["web@eu-1", "web@us-1", "web@us-2"]);
         // An app dependency means the app's target on the same cluster…
         assert_eq!(web.order.depends_on, ["db@us-1"]);
         // …or all of them where it has none there.
