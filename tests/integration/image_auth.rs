@@ -16,7 +16,7 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 
 use crate::check;
-use crate::harness::{GitRepo, TestResult};
+use crate::harness::{GitRepo, Run, TestResult};
 use crate::image::{PASSWORD, Registry, USER, base64_of, gs, head, tools};
 use crate::receiver::read;
 use crate::watch::free_port;
@@ -201,6 +201,35 @@ fn a_token_registry_is_read_through_the_bearer_flow() -> TestResult {
     let creds = creds.to_str().unwrap();
     let before = head(&repo);
     let crane_tokens = tokens.issued.lock().unwrap().len();
+    let crane_asked = tokens.asked.lock().unwrap().clone();
+    check!(
+        crane_tokens > 0
+            && crane_asked.iter().any(|p| scopes(p)
+                .iter()
+                .any(|(n, a)| n == "web" && a.iter().any(|a| a == "push"))),
+        Run::default(),
+        "crane pushed with a token from the token server: {crane_asked:?}"
+    );
+    let r = gs(
+        &repo,
+        &[
+            "-vv",
+            "image",
+            "list",
+            "-o",
+            "json",
+            "--registry-credentials",
+            creds,
+        ],
+    );
+    check!(r.code == 0, r, "image list through the token flow exits 0");
+    let list: serde_json::Value = serde_json::from_str(&r.stdout)?;
+    check!(
+        list[0]["policy"] == "web" && list[0]["latest"] == "1.3.0",
+        r,
+        "the newest tag in range (not 2.0.0): 1.3.0"
+    );
+    let listed = format!("{}{}", r.stdout, r.stderr);
     let r = gs(
         &repo,
         &["-vv", "image", "update", "--registry-credentials", creds],
@@ -222,7 +251,7 @@ fn a_token_registry_is_read_through_the_bearer_flow() -> TestResult {
         r,
         "gitsync asked the token server for a token"
     );
-    let said = format!("{}{}", r.stdout, r.stderr);
+    let said = format!("{listed}{}{}", r.stdout, r.stderr);
     check!(
         !said.contains(PASSWORD) && ours.iter().all(|t| !said.contains(t.as_str())),
         r,
@@ -246,10 +275,12 @@ fn a_token_registry_is_read_through_the_bearer_flow() -> TestResult {
         format!("{{\"auths\": {{\"{host}\": {{\"auth\": \"{auth}\"}}}}}}"),
     )?;
     registry.tag("web", "1.0.0", &["1.4.0".to_string()]);
-    let before = head(&repo);
+    let log = repo.git(&["log", "--format=%H"]);
+    let issued = tokens.issued.lock().unwrap().len();
     let r = gs(
         &repo,
         &[
+            "-vv",
             "image",
             "update",
             "--registry-credentials",
@@ -257,14 +288,26 @@ fn a_token_registry_is_read_through_the_bearer_flow() -> TestResult {
         ],
     );
     check!(
-        r.code == 2 && r.stderr.contains(&host) && head(&repo) == before,
+        r.code == 2
+            && r.stderr.contains(&format!("registry {host}"))
+            && r.stderr.contains("not accepted")
+            && repo.git(&["log", "--format=%H"]) == log,
         r,
         "refused credentials: exit 2 naming the registry, and no commit"
     );
     check!(
-        !r.stderr.contains(&auth) && !r.stderr.contains(PASSWORD),
+        tokens.issued.lock().unwrap().len() == issued,
         r,
-        "the refused credentials are not shown"
+        "the token server gave the wrong password no token"
+    );
+    let said = format!("{}{}", r.stdout, r.stderr);
+    let all = tokens.issued.lock().unwrap().clone();
+    check!(
+        !said.contains(&auth)
+            && !said.contains(PASSWORD)
+            && all.iter().all(|t| !said.contains(t.as_str())),
+        r,
+        "neither the credentials nor any token is shown, even at -vv"
     );
     Ok(())
 }
