@@ -162,7 +162,7 @@ impl Credentials {
     }
 }
 
-/// One client for a run: tokens are kept per repository.
+/// One client for a run: tokens are kept per registry and repository.
 pub struct Client {
     http: reqwest::Client,
     credentials: Credentials,
@@ -171,7 +171,11 @@ pub struct Client {
     /// Plain HTTP, as gitsync.yaml's policies said (`insecure: true`):
     /// never with credentials.
     insecure_by_repo: Vec<String>,
-    tokens: tokio::sync::Mutex<HashMap<String, String>>,
+    /// The Authorization that worked, by (registry, repository path):
+    /// keyed by the registry too, because a header one registry took
+    /// (its Basic credentials, or a token it issued) must never be sent
+    /// to another that happens to hold a repository of the same path.
+    tokens: tokio::sync::Mutex<HashMap<(String, String), String>>,
 }
 
 impl Client {
@@ -311,7 +315,8 @@ impl Client {
                 true => self.credentials.get(&repo.registry).cloned(),
                 false => None,
             };
-        let mut authorization = self.tokens.lock().await.get(&repo.path).cloned();
+        let key = (repo.registry.clone(), repo.path.clone());
+        let mut authorization = self.tokens.lock().await.get(&key).cloned();
         let mut authenticated = false;
         let mut attempts = 0;
         loop {
@@ -382,7 +387,7 @@ impl Client {
                     message: format!("{what}: {}", without_url(&e)),
                 })?;
             if let Some(a) = authorization {
-                self.tokens.lock().await.insert(repo.path.clone(), a);
+                self.tokens.lock().await.insert(key, a);
             }
             return Ok((headers, body.to_vec()));
         }
@@ -583,6 +588,72 @@ mod tests {
         assert_eq!(Repository::parse("nginx").path, "library/nginx");
         assert_eq!(Repository::parse("org/app").registry, "docker.io");
         assert_eq!(Repository::parse("ghcr.io/org/app").registry, "ghcr.io");
+    }
+
+    /// A registry on loopback answering `GET /v2/web/tags/list`: 401
+    /// asking for Basic until a request carries an Authorization header
+    /// (when `wants_basic`), else 200. Returns its host and the
+    /// Authorization header of each request.
+    fn fake_registry(
+        wants_basic: bool,
+    ) -> (
+        String,
+        std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
+    ) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let seen: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>> = Default::default();
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut auth = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = line.split_once(':')
+                        && k.eq_ignore_ascii_case("authorization")
+                    {
+                        auth = Some(v.trim().to_string());
+                    }
+                }
+                record.lock().unwrap().push(auth.clone());
+                let answer = if wants_basic && auth.is_none() {
+                    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"r\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                } else {
+                    let body = r#"{"name": "web", "tags": ["1.0.0"]}"#;
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        (host, seen)
+    }
+
+    #[tokio::test]
+    async fn what_one_registry_took_is_not_sent_to_another_with_the_same_path() {
+        let (a, _) = fake_registry(true);
+        let (b, at_b) = fake_registry(false);
+        let credentials = Credentials(HashMap::from([(
+            a.clone(),
+            ("bot".to_string(), "secret".to_string()),
+        )]));
+        let client = Client::new(credentials, Vec::new()).unwrap();
+        let web = |host: &str| Repository::parse(&format!("{host}/web"));
+        assert_eq!(client.tags(&web(&a)).await.unwrap(), ["1.0.0"]);
+        assert_eq!(client.tags(&web(&b)).await.unwrap(), ["1.0.0"]);
+        assert_eq!(
+            *at_b.lock().unwrap(),
+            [None],
+            "registry {b} got no Authorization meant for {a}"
+        );
     }
 
     #[test]
