@@ -367,3 +367,105 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     );
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::{Access, ObjectView};
+
+    /// 100 fleet targets, each with 20 objects and a full history.
+    fn fleet() -> Dashboard {
+        let d = Dashboard::new(Access::NoToken { loopback: true });
+        for i in 0..100 {
+            let name = format!("app{}@cluster{}", i / 10, i % 10);
+            for s in 0..crate::web::state::HISTORY {
+                let commit = crate::source::CommitInfo {
+                    sha: format!("{s:040x}"),
+                    author: "Ann <b>".into(),
+                    author_email: "ann@example.com".into(),
+                    time: "2026-11-26T12:00:00Z".into(),
+                    subject: "a <script>subject</script>".into(),
+                };
+                d.state.synced(
+                    &name,
+                    &commit,
+                    "head",
+                    false,
+                    Duration::from_millis(s as u64),
+                );
+            }
+            let objects = (0..20)
+                .map(|o| ObjectView {
+                    kind: "Deployment".into(),
+                    namespace: Some("shop".into()),
+                    name: format!("web{o}"),
+                    health: "Healthy".into(),
+                    reason: String::new(),
+                })
+                .collect();
+            d.state.health(&name, objects);
+        }
+        d
+    }
+
+    #[test]
+    fn values_are_escaped_and_fleet_targets_grouped() {
+        let d = fleet();
+        let html = render_overview(&d);
+        assert!(!html.contains("<script>subject"));
+        assert!(html.contains("&#60;script&#62;subject") || html.contains("&lt;script&gt;subject"));
+        assert_eq!(html.matches("class=\"group\"").count(), 10);
+        let t = d.state.target("app0@cluster0").unwrap();
+        let page = render_target(&d, &t);
+        assert!(page.contains("<polyline class=\"duration\""));
+    }
+
+    #[test]
+    fn decoding_paths() {
+        assert_eq!(decode("shop%40eu"), "shop@eu");
+        assert_eq!(decode("a%2"), "a%2");
+    }
+
+    /// `bench/dashboard.sh`: server time to render the overview of 100
+    /// targets, and the page's weight.
+    #[test]
+    #[ignore = "a benchmark: bench/dashboard.sh"]
+    fn bench_overview_of_100_targets() {
+        let d = fleet();
+        let mut times: Vec<Duration> = (0..50)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                let html = render_overview(&d);
+                let took = start.elapsed();
+                assert!(html.len() > 1000);
+                took
+            })
+            .collect();
+        times.sort();
+        let json_start = std::time::Instant::now();
+        let json = serde_json::to_vec(&serde_json::json!({"targets": d.state.targets()})).unwrap();
+        let json_took = json_start.elapsed();
+        let html = render_overview(&d);
+        let weight = html.len() + APP_JS.len() + STYLE_CSS.len();
+        println!(
+            "overview_render_ms_p50 {:.2}",
+            times[25].as_secs_f64() * 1000.0
+        );
+        println!(
+            "overview_render_ms_max {:.2}",
+            times[49].as_secs_f64() * 1000.0
+        );
+        println!(
+            "api_targets_ms {:.2} ({} bytes)",
+            json_took.as_secs_f64() * 1000.0,
+            json.len()
+        );
+        println!(
+            "overview_bytes {} (html {} + js {} + css {})",
+            weight,
+            html.len(),
+            APP_JS.len(),
+            STYLE_CSS.len()
+        );
+    }
+}
