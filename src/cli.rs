@@ -658,6 +658,12 @@ pub struct WatchArgs {
     #[arg(long, value_name = "FILE")]
     pub webhook_secret_file: Option<PathBuf>,
 
+    /// File holding the token that opens the dashboard (/, /api) to
+    /// clients sent it, and enables its "refresh now" button. Without
+    /// it the dashboard is served only on a loopback --listen.
+    #[arg(long, value_name = "FILE")]
+    pub ui_token_file: Option<PathBuf>,
+
     /// Hold a coordination.k8s.io Lease per target so that only one
     /// replica acts on each; several replicas spread the targets.
     #[arg(long)]
@@ -953,6 +959,7 @@ impl Cli {
                     self_heal: !a.no_self_heal,
                     listen: a.listen,
                     webhook_secret_file: a.webhook_secret_file,
+                    ui_token_file: a.ui_token_file,
                     leader_elect: a.leader_elect,
                     log_format: match a.log_format {
                         LogFormatArg::Text => LogFormat::Text,

@@ -35,3 +35,4 @@ pub mod source;
 pub mod status;
 pub mod vars;
 pub mod watch;
+pub mod web;

@@ -283,6 +283,8 @@ pub struct WatchSettings {
     pub self_heal: bool,
     pub listen: String,
     pub webhook_secret_file: Option<PathBuf>,
+    /// `--ui-token-file`: the dashboard's token.
+    pub ui_token_file: Option<PathBuf>,
     pub leader_elect: bool,
     pub log_format: LogFormat,
     /// `/healthz` fails once one step has run this long.

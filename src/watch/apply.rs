@@ -192,6 +192,13 @@ impl TargetLoop<'_> {
                 self.probe_api(&engine);
                 self.metrics
                     .record_sync(SyncResult::Success, started.elapsed(), Some(&revision));
+                self.common.shared.dashboard.state.synced(
+                    &self.key,
+                    commit,
+                    &polled.main,
+                    polled.pin.is_some(),
+                    started.elapsed(),
+                );
                 self.common
                     .shared
                     .set_readiness(&self.key, Readiness::Synced);
@@ -225,6 +232,12 @@ impl TargetLoop<'_> {
                 }
                 self.metrics
                     .record_sync(SyncResult::Error, started.elapsed(), None);
+                self.common.shared.dashboard.state.failed(
+                    &self.key,
+                    &revision,
+                    &format!("{e:#}"),
+                    started.elapsed(),
+                );
                 self.common
                     .shared
                     .set_readiness(&self.key, Readiness::Failing);
@@ -365,6 +378,13 @@ impl TargetLoop<'_> {
     /// Counts the drift in a heal's plan and re-applies it (self-heal).
     async fn revert(&mut self, engine: &Engine, plan: &crate::plan::Plan) -> bool {
         let drifted: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_write()).collect();
+        let web = &self.common.shared.dashboard.state;
+        let labels = |cs: &[&Change]| -> Vec<String> {
+            cs.iter()
+                .map(|c| format!("{} {}", c.id.kind, c.id.name))
+                .collect()
+        };
+        web.drift_found(&self.key, &labels(&drifted));
         if drifted.is_empty() {
             return true;
         }
@@ -416,6 +436,11 @@ impl TargetLoop<'_> {
                 }
             }
         }
+        self.common
+            .shared
+            .dashboard
+            .state
+            .drift_reverted(&self.key, &reverted);
         if !reverted.is_empty() {
             let revision = self.applied.as_ref().map_or("-", |a| a.revision.as_str());
             let note = format!("reverted drift of {} to {revision}", reverted.join(", "));
@@ -473,6 +498,11 @@ impl TargetLoop<'_> {
             })
             .collect();
         let health = engine.health(&ids, Instant::now()).await;
+        self.common
+            .shared
+            .dashboard
+            .state
+            .health(&self.key, crate::web::objects(&ids, &health));
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for h in health {
             let key = match h.status {

@@ -71,10 +71,26 @@ pub async fn run(
             .with_context(|| format!("reading --webhook-secret-file {}", path.display()))?,
         None => super::webhook::Secret::none(),
     };
-    let shared = Arc::new(Shared::new(secret).with_stall_timeout(watch.stall_timeout));
     let listener = tokio::net::TcpListener::bind(&watch.listen)
         .await
         .with_context(|| format!("listening on {}", watch.listen))?;
+    let access = match &watch.ui_token_file {
+        Some(path) => crate::web::Access::from_file(path)?,
+        None => {
+            let loopback = listener.local_addr()?.ip().is_loopback();
+            if !loopback {
+                tracing::warn!(
+                    "the dashboard answers 401 on a non-loopback --listen without --ui-token-file"
+                );
+            }
+            crate::web::Access::NoToken { loopback }
+        }
+    };
+    let shared = Arc::new(
+        Shared::new(secret)
+            .with_stall_timeout(watch.stall_timeout)
+            .with_dashboard(access),
+    );
     tracing::info!(listen = %listener.local_addr()?, "http server up");
     let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
     let http = tokio::spawn(serve(listener, shared.clone(), async {

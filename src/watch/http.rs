@@ -83,6 +83,8 @@ pub struct Shared {
     pub webhook_secret: webhook::Secret,
     body_reads: Semaphore,
     pub stall_timeout: Option<Duration>,
+    /// The dashboard's view of every target and who may see it.
+    pub dashboard: Arc<crate::web::Dashboard>,
 }
 
 /// Where a target's loop stands, for `/readyz`.
@@ -119,7 +121,17 @@ impl Shared {
             webhook_secret,
             body_reads: Semaphore::new(MAX_BODY_READS),
             stall_timeout: None,
+            // Closed until the daemon says how it listens.
+            dashboard: Arc::new(crate::web::Dashboard::new(crate::web::Access::NoToken {
+                loopback: false,
+            })),
         }
+    }
+
+    /// Serves the dashboard with this access.
+    pub fn with_dashboard(mut self, access: crate::web::Access) -> Self {
+        self.dashboard = Arc::new(crate::web::Dashboard::new(access));
+        self
     }
 
     /// `/healthz` fails once one step has run longer than `limit`.
@@ -135,6 +147,7 @@ impl Shared {
             return t.metrics.clone();
         }
         let metrics = Arc::new(Metrics::new());
+        self.dashboard.state.register(target);
         targets.push((
             target.to_string(),
             TargetState {
@@ -160,6 +173,7 @@ impl Shared {
     /// Forgets a target no longer run: its metrics and readiness.
     pub fn unregister(&self, target: &str) {
         lock(&self.targets).retain(|(name, _)| name != target);
+        self.dashboard.state.unregister(target);
     }
 
     fn update(&self, target: &str, f: impl FnOnce(&mut TargetState)) {
@@ -170,6 +184,8 @@ impl Shared {
 
     pub fn set_readiness(&self, target: &str, readiness: Readiness) {
         self.update(target, |t| t.readiness = readiness);
+        let leads = readiness != Readiness::Standby;
+        self.dashboard.state.leading(target, leads);
     }
 
     /// A step of `target`'s loop started (`Some`) or ended (`None`).
@@ -421,6 +437,11 @@ async fn handle(
             response
         }
         ("/webhook", &Method::POST) => webhook(req, &shared).await,
+        (path, _) if crate::web::owns(path) => {
+            // "Refresh now" polls as an authenticated webhook does.
+            let trigger = &shared.trigger;
+            crate::web::handle(req, &shared.dashboard, || trigger.fire()).await
+        }
         ("/healthz" | "/readyz" | "/metrics", _) => method_not_allowed("GET"),
         ("/webhook", _) => method_not_allowed("POST"),
         _ => text(StatusCode::NOT_FOUND, "not found\n"),

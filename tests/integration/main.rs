@@ -13,6 +13,7 @@ mod basediff;
 mod cli;
 mod cluster;
 mod daemon;
+mod dashboard;
 mod diff;
 mod drift;
 mod events;
@@ -93,6 +94,7 @@ fn main() {
     trials.extend(cli::tests());
     trials.extend(cluster::tests());
     trials.extend(daemon::tests());
+    trials.extend(dashboard::tests());
     trials.extend(diff::tests());
     trials.extend(drift::tests());
     trials.extend(events::tests());

@@ -1,0 +1,149 @@
+// Live updates without a reload: Server-Sent Events from /api/events, or
+// polling /api/targets when EventSource is missing or keeps failing.
+// Plain DOM and textContent only: data never becomes markup.
+"use strict";
+(function () {
+  const page = document.querySelector("[data-page]");
+  const live = document.getElementById("live");
+  const csrf = document.querySelector('meta[name="csrf-token"]');
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function badge(text) { return el("span", text, "badge " + text); }
+  function state(t) {
+    if (t.last_sync && t.last_sync.result === "failure") return "failing";
+    if (t.health === "Degraded") return "unhealthy";
+    if (t.drifted > 0) return "drifted";
+    if (t.health === "Progressing") return "progressing";
+    if (!t.last_sync) return "pending";
+    return "synced";
+  }
+  function age(iso) {
+    const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+    if (!isFinite(s)) return iso;
+    if (s < 90) return Math.round(s) + "s ago";
+    if (s < 5400) return Math.round(s / 60) + "m ago";
+    if (s < 129600) return Math.round(s / 3600) + "h ago";
+    return Math.round(s / 86400) + "d ago";
+  }
+  function ages() {
+    document.querySelectorAll("time[datetime]").forEach(function (t) {
+      t.textContent = age(t.getAttribute("datetime"));
+      t.title = t.getAttribute("datetime");
+    });
+  }
+  function revision(cell, t) {
+    cell.replaceChildren();
+    if (!t.revision) { cell.textContent = "-"; return; }
+    const code = el("code", t.revision.short); code.title = t.revision.sha;
+    const when = el("time", age(t.revision.time)); when.setAttribute("datetime", t.revision.time);
+    const by = el("span", "by " + t.revision.author + ", ", "muted"); by.append(when);
+    cell.append(code, " " + t.revision.subject + " ", by);
+    if (t.pinned) cell.append(" ", el("span", "pinned", "mark"));
+    if (t.git_ahead) cell.append(" ", el("span", "Git ahead", "mark"));
+  }
+
+  function overview(targets) {
+    targets.forEach(function (t) {
+      const row = document.querySelector('tr[data-name="' + CSS.escape(t.name) + '"]');
+      if (!row) return;
+      row.dataset.state = state(t);
+      revision(row.querySelector(".revision"), t);
+      row.querySelector(".health").replaceChildren(badge(t.health));
+      row.querySelector(".drifted").textContent = t.drifted;
+      const s = row.querySelector(".last-sync");
+      s.replaceChildren();
+      if (t.last_sync) s.append(badge(t.last_sync.result), " " + t.last_sync.duration_ms + " ms"); else s.textContent = "-";
+      row.querySelector(".leader").textContent = t.leader ? "yes" : "no";
+    });
+    filter();
+  }
+
+  function target(targets) {
+    const t = targets.find(function (x) { return x.name === page.dataset.name; });
+    if (!t) return;
+    document.getElementById("state").textContent = state(t);
+    const h = document.getElementById("health"); h.textContent = t.health; h.className = "badge " + t.health;
+    document.getElementById("drifted").textContent = t.drifted;
+    revision(document.getElementById("revision"), t);
+    const ls = document.getElementById("last-sync");
+    ls.textContent = t.last_sync ? t.last_sync.result + ", " + t.last_sync.duration_ms + " ms" : "-";
+    if (t.last_sync && t.last_sync.error) ls.append(el("pre", t.last_sync.error, "error"));
+    document.getElementById("leader").textContent = t.leader ? "this replica" : "another replica";
+    document.getElementById("objects").replaceChildren.apply(document.getElementById("objects"), t.objects.map(function (o) {
+      const tr = el("tr");
+      tr.append(el("td", o.kind), el("td", o.namespace || "-"), el("td", o.name));
+      const hd = el("td"); hd.append(badge(o.health));
+      tr.append(hd, el("td", o.reason));
+      return tr;
+    }));
+    const hist = document.getElementById("history");
+    hist.replaceChildren.apply(hist, t.history.map(function (e) {
+      const li = el("li");
+      const when = el("time", age(e.time)); when.setAttribute("datetime", e.time);
+      const kind = e.kind.charAt(0).toUpperCase() + e.kind.slice(1);
+      li.append(when, " ", badge(kind), " ");
+      if (e.revision) li.append(el("code", e.revision), " ");
+      li.append(e.detail);
+      return li;
+    }));
+    // What the page saw, in order: tests read it to follow a change live.
+    document.getElementById("live-log").append(el("li", "health=" + t.health + " drifted=" + t.drifted));
+  }
+
+  function apply(data) {
+    if (!page) return;
+    if (page.dataset.page === "overview") overview(data.targets); else target(data.targets);
+    if (live) live.textContent = "live, updated " + new Date().toLocaleTimeString();
+  }
+
+  function poll() {
+    fetch("/api/targets", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(apply)
+      .catch(function () { if (live) live.textContent = "offline"; });
+  }
+  let failures = 0;
+  function connect() {
+    if (!window.EventSource) { setInterval(poll, 5000); return; }
+    const es = new EventSource("/api/events");
+    es.onmessage = function (e) { failures = 0; apply(JSON.parse(e.data)); };
+    es.onerror = function () {
+      // Each event ends its connection, so one error is normal; many in
+      // a row mean a proxy breaks the stream: fall back to polling.
+      if (++failures > 20) { es.close(); setInterval(poll, 5000); }
+    };
+  }
+
+  function filter() {
+    const text = document.getElementById("filter-text");
+    const st = document.getElementById("filter-state");
+    if (!text) return;
+    const q = text.value.trim().toLowerCase();
+    document.querySelectorAll("#targets tbody tr[data-name]").forEach(function (row) {
+      const hit = (!q || row.textContent.toLowerCase().includes(q)) && (!st.value || row.dataset.state === st.value);
+      row.hidden = !hit;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    ages();
+    const text = document.getElementById("filter-text");
+    if (text) {
+      text.addEventListener("input", filter);
+      document.getElementById("filter-state").addEventListener("change", filter);
+      text.form.addEventListener("submit", function (e) { e.preventDefault(); });
+    }
+    const refresh = document.getElementById("refresh");
+    if (refresh && csrf) refresh.addEventListener("click", function () {
+      fetch("/api/refresh", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf.content } })
+        .then(function (r) { if (live) live.textContent = r.ok ? "refresh started" : "refresh refused (" + r.status + ")"; });
+    });
+    connect();
+    setInterval(ages, 15000);
+  });
+})();

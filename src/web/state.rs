@@ -1,0 +1,409 @@
+//! What the dashboard shows, as the watch loops report it.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Syncs, heals and failures kept per target.
+pub const HISTORY: usize = 50;
+/// Points kept per target for the duration/drift chart.
+pub const SERIES: usize = 60;
+
+/// Every target's view, and a version bumped on each change so that
+/// `/api/events` can wait for the next one.
+#[derive(Debug)]
+pub struct State {
+    targets: Mutex<Vec<TargetView>>,
+    changed: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            targets: Mutex::new(Vec::new()),
+            changed: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+/// The revision a target runs.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Revision {
+    pub sha: String,
+    pub short: String,
+    pub subject: String,
+    pub author: String,
+    /// Author time, RFC 3339.
+    pub time: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ObjectView {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `Healthy`, `Progressing`, `Degraded` or `Terminating`.
+    pub health: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum HistoryKind {
+    Sync,
+    Heal,
+    Failure,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub time: String,
+    pub kind: HistoryKind,
+    pub revision: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LastSync {
+    /// `success` or `failure`.
+    pub result: String,
+    pub duration_ms: u64,
+    pub time: String,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Point {
+    pub duration_ms: u64,
+    pub drifted: u64,
+}
+
+/// One target, as `/api/targets/NAME` gives it (README: "Dashboard JSON").
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TargetView {
+    pub name: String,
+    /// For fleet targets named `APP@CLUSTER`: the app and the cluster.
+    pub app: Option<String>,
+    pub cluster: Option<String>,
+    pub revision: Option<Revision>,
+    pub pinned: bool,
+    /// The branch head when it is not what runs (a pin, a held-back sync).
+    pub git_ahead: Option<String>,
+    /// `Healthy`, `Progressing`, `Degraded` or `Unknown` (nothing synced).
+    pub health: String,
+    pub objects: Vec<ObjectView>,
+    /// Objects found drifted in the last check.
+    pub drifted: u64,
+    pub last_sync: Option<LastSync>,
+    pub leader: bool,
+    pub history: VecDeque<HistoryEntry>,
+    pub series: VecDeque<Point>,
+}
+
+impl TargetView {
+    fn new(name: &str) -> Self {
+        let (app, cluster) = match name.split_once('@') {
+            Some((a, c)) if !a.is_empty() && !c.is_empty() => {
+                (Some(a.to_string()), Some(c.to_string()))
+            }
+            _ => (None, None),
+        };
+        TargetView {
+            name: name.to_string(),
+            app,
+            cluster,
+            revision: None,
+            pinned: false,
+            git_ahead: None,
+            health: "Unknown".into(),
+            objects: Vec::new(),
+            drifted: 0,
+            last_sync: None,
+            leader: true,
+            history: VecDeque::new(),
+            series: VecDeque::new(),
+        }
+    }
+
+    /// The state the overview filters by.
+    pub fn state(&self) -> &'static str {
+        match (&self.last_sync, self.health.as_str()) {
+            (Some(s), _) if s.result == "failure" => "failing",
+            (_, "Degraded") => "unhealthy",
+            _ if self.drifted > 0 => "drifted",
+            (_, "Progressing") => "progressing",
+            (None, _) => "pending",
+            _ => "synced",
+        }
+    }
+
+    fn record(&mut self, kind: HistoryKind, revision: Option<String>, detail: String) {
+        if self.history.len() == HISTORY {
+            self.history.pop_back();
+        }
+        self.history.push_front(HistoryEntry {
+            time: now(),
+            kind,
+            revision,
+            detail,
+        });
+    }
+
+    fn point(&mut self, duration_ms: u64) {
+        if self.series.len() == SERIES {
+            self.series.pop_front();
+        }
+        self.series.push_back(Point {
+            duration_ms,
+            drifted: self.drifted,
+        });
+    }
+}
+
+fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(7).collect()
+}
+
+impl State {
+    /// Every target, in registration order.
+    pub fn targets(&self) -> Vec<TargetView> {
+        lock(&self.targets).clone()
+    }
+
+    pub fn target(&self, name: &str) -> Option<TargetView> {
+        lock(&self.targets).iter().find(|t| t.name == name).cloned()
+    }
+
+    /// The change counter, for `/api/events`.
+    pub fn version(&self) -> u64 {
+        *self.changed.borrow()
+    }
+
+    /// Waits until the version differs from `seen`.
+    pub async fn changed_since(&self, seen: u64) {
+        let mut rx = self.changed.subscribe();
+        let _ = rx.wait_for(|v| *v != seen).await;
+    }
+
+    fn update(&self, name: &str, f: impl FnOnce(&mut TargetView)) {
+        {
+            let mut targets = lock(&self.targets);
+            match targets.iter_mut().find(|t| t.name == name) {
+                Some(t) => f(t),
+                None => {
+                    let mut t = TargetView::new(name);
+                    f(&mut t);
+                    targets.push(t);
+                }
+            }
+        }
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    pub fn register(&self, name: &str) {
+        self.update(name, |_| {});
+    }
+
+    pub fn unregister(&self, name: &str) {
+        lock(&self.targets).retain(|t| t.name != name);
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    /// A sync of `commit` worked; `head` is the branch's head polled.
+    pub fn synced(
+        &self,
+        name: &str,
+        commit: &crate::source::CommitInfo,
+        head: &str,
+        pinned: bool,
+        took: Duration,
+    ) {
+        self.update(name, |t| {
+            let ms = took.as_millis() as u64;
+            t.revision = Some(Revision {
+                sha: commit.sha.clone(),
+                short: short(&commit.sha),
+                subject: commit.subject.clone(),
+                author: commit.author.clone(),
+                time: commit.time.clone(),
+            });
+            t.pinned = pinned;
+            t.git_ahead = (head != commit.sha).then(|| short(head));
+            t.drifted = 0;
+            t.last_sync = Some(LastSync {
+                result: "success".into(),
+                duration_ms: ms,
+                time: now(),
+                error: None,
+            });
+            t.record(HistoryKind::Sync, Some(short(&commit.sha)), "synced".into());
+            t.point(ms);
+        });
+    }
+
+    /// A sync of `revision` failed with `error` (already free of secret
+    /// values: the engine's errors name objects, never their data).
+    pub fn failed(&self, name: &str, revision: &str, error: &str, took: Duration) {
+        self.update(name, |t| {
+            let ms = took.as_millis() as u64;
+            t.last_sync = Some(LastSync {
+                result: "failure".into(),
+                duration_ms: ms,
+                time: now(),
+                error: Some(error.to_string()),
+            });
+            t.record(
+                HistoryKind::Failure,
+                Some(short(revision)),
+                error.to_string(),
+            );
+            t.point(ms);
+        });
+    }
+
+    /// A drift check found `objects` (labels) differing from Git; none:
+    /// nothing drifts (any earlier drift was put back by a sync).
+    pub fn drift_found(&self, name: &str, objects: &[String]) {
+        if objects.is_empty() && self.target(name).is_none_or(|t| t.drifted == 0) {
+            return;
+        }
+        self.update(name, |t| {
+            t.drifted = objects.len() as u64;
+            if objects.is_empty() {
+                return;
+            }
+            let revision = t.revision.as_ref().map(|r| r.short.clone());
+            t.record(
+                HistoryKind::Heal,
+                revision,
+                format!("drift on {}", objects.join(", ")),
+            );
+            // The chart shows drift as found, before any heal.
+            if t.series.len() == SERIES {
+                t.series.pop_front();
+            }
+            t.series.push_back(Point {
+                duration_ms: 0,
+                drifted: objects.len() as u64,
+            });
+        });
+    }
+
+    /// Self-heal put `objects` back as Git has them.
+    pub fn drift_reverted(&self, name: &str, objects: &[String]) {
+        if objects.is_empty() {
+            return;
+        }
+        self.update(name, |t| {
+            t.drifted = t.drifted.saturating_sub(objects.len() as u64);
+            let revision = t.revision.as_ref().map(|r| r.short.clone());
+            t.record(
+                HistoryKind::Heal,
+                revision,
+                format!("reverted drift of {}", objects.join(", ")),
+            );
+        });
+    }
+
+    /// The last health round, object by object.
+    pub fn health(&self, name: &str, objects: Vec<ObjectView>) {
+        self.update(name, |t| {
+            t.health = overall(&objects).into();
+            t.objects = objects;
+        });
+    }
+
+    pub fn leading(&self, name: &str, leads: bool) {
+        if self.target(name).is_some_and(|t| t.leader == leads) {
+            return;
+        }
+        self.update(name, |t| t.leader = leads);
+    }
+}
+
+fn overall(objects: &[ObjectView]) -> &'static str {
+    if objects.iter().any(|o| o.health == "Degraded") {
+        "Degraded"
+    } else if objects.iter().all(|o| o.health == "Healthy") {
+        "Healthy"
+    } else {
+        "Progressing"
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Each update leaves the view whole: a poisoned lock is still usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(sha: &str) -> crate::source::CommitInfo {
+        crate::source::CommitInfo {
+            sha: sha.into(),
+            author: "Ann".into(),
+            author_email: "ann@example.com".into(),
+            time: "2026-11-26T12:00:00Z".into(),
+            subject: "one".into(),
+        }
+    }
+
+    #[test]
+    fn fleet_names_split_into_app_and_cluster() {
+        let s = State::default();
+        s.register("shop@eu");
+        s.register("plain");
+        let t = s.targets();
+        assert_eq!(t[0].app.as_deref(), Some("shop"));
+        assert_eq!(t[0].cluster.as_deref(), Some("eu"));
+        assert_eq!(t[1].app, None);
+    }
+
+    #[test]
+    fn history_is_bounded_and_newest_first() {
+        let s = State::default();
+        for i in 0..HISTORY + 5 {
+            s.synced(
+                "t",
+                &commit(&format!("{i:040}")),
+                "x",
+                false,
+                Duration::ZERO,
+            );
+        }
+        let t = s.target("t").unwrap();
+        assert_eq!(t.history.len(), HISTORY);
+        assert_eq!(t.series.len(), SERIES.min(HISTORY + 5));
+        assert_eq!(
+            t.history[0].revision.as_deref(),
+            Some(&format!("{:040}", HISTORY + 4)[..7])
+        );
+        assert_eq!(t.git_ahead.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn degraded_objects_make_the_target_unhealthy() {
+        let s = State::default();
+        let o = |h: &str| ObjectView {
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "web".into(),
+            health: h.into(),
+            reason: String::new(),
+        };
+        s.health("t", vec![o("Healthy"), o("Degraded")]);
+        assert_eq!(s.target("t").unwrap().health, "Degraded");
+        assert_eq!(s.target("t").unwrap().state(), "unhealthy");
+    }
+}
