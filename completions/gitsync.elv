@@ -215,6 +215,7 @@ set edit:completion:arg-completer[gitsync] = {|@words|
             cand --resync 'Full resync period, a safety net beside the watch streams'
             cand --listen 'Address of the HTTP server (/healthz, /readyz, /metrics, /webhook)'
             cand --webhook-secret-file 'File holding the secret that authenticates POST /webhook'
+            cand --ui-token-file 'File holding the token that opens the dashboard (/, /api) to clients sent it, and enables its "refresh now" button. Without it the dashboard is served only on a loopback --listen'
             cand --image-interval 'Also ask the registries of gitsync.yaml''s `images:` policies this often, and commit and push any update to the branch followed (--revision''s, else main); it is then synced as any commit. Needs --repo as a URL'
             cand --image-author 'Author and committer of image update commits'
             cand --registry-credentials 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)'

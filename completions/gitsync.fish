@@ -211,6 +211,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l interval -d 'H
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l resync -d 'Full resync period, a safety net beside the watch streams' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l listen -d 'Address of the HTTP server (/healthz, /readyz, /metrics, /webhook)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l webhook-secret-file -d 'File holding the secret that authenticates POST /webhook' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l ui-token-file -d 'File holding the token that opens the dashboard (/, /api) to clients sent it, and enables its "refresh now" button. Without it the dashboard is served only on a loopback --listen' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l image-interval -d 'Also ask the registries of gitsync.yaml\'s `images:` policies this often, and commit and push any update to the branch followed (--revision\'s, else main); it is then synced as any commit. Needs --repo as a URL' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l image-author -d 'Author and committer of image update commits' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand watch" -l registry-credentials -d 'A Docker config.json whose `auths` hold registry credentials (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)' -r -F
