@@ -426,12 +426,22 @@ mod tests {
         assert_eq!(decode("a%2"), "a%2");
     }
 
-    /// `bench/dashboard.sh`: server time to render the overview of 100
-    /// targets, and the page's weight.
+    /// The overview of 100 targets renders, and the page (HTML, JS and
+    /// CSS) stays under the 100 KB. With GITSYNC_BENCH set
+    /// (`bench/dashboard.sh`) it also times 50 renders and prints them;
+    /// speed is never asserted here.
     #[test]
-    #[ignore = "a benchmark: bench/dashboard.sh"]
-    fn bench_overview_of_100_targets() {
+    fn overview_of_100_targets_weighs_under_100_kb() {
         let d = fleet();
+        let html = render_overview(&d);
+        let weight = html.len() + APP_JS.len() + STYLE_CSS.len();
+        assert!(
+            weight < 100 * 1024,
+            "the overview page weighs {weight} bytes"
+        );
+        if std::env::var_os("GITSYNC_BENCH").is_none() {
+            return;
+        }
         let mut times: Vec<Duration> = (0..50)
             .map(|_| {
                 let start = std::time::Instant::now();
@@ -445,8 +455,6 @@ mod tests {
         let json_start = std::time::Instant::now();
         let json = serde_json::to_vec(&serde_json::json!({"targets": d.state.targets()})).unwrap();
         let json_took = json_start.elapsed();
-        let html = render_overview(&d);
-        let weight = html.len() + APP_JS.len() + STYLE_CSS.len();
         println!(
             "overview_render_ms_p50 {:.2}",
             times[25].as_secs_f64() * 1000.0
