@@ -140,6 +140,32 @@ pub struct Engine {
     pub ignore: crate::ignore::IgnoreRules,
 }
 
+/// Where `target`'s cluster is, as its gitsync.yaml entry and flags say.
+fn connect_options(target: &Target) -> ConnectOptions<'_> {
+    ConnectOptions {
+        kubeconfig: target.kubeconfig.as_deref(),
+        context: target.context.as_deref(),
+        namespace: target.namespace.as_deref(),
+    }
+}
+
+/// The ApplySet named `name` in the cluster's default namespace, and its
+/// parent if it exists.
+async fn parent_of(
+    cluster: &Cluster,
+    name: &str,
+) -> Result<(ApplySet, Option<Parent>), EngineError> {
+    let applyset = ApplySet::new(name, &cluster.default_namespace);
+    let parent = applyset::read_parent(cluster, &applyset)
+        .await
+        .map_err(|source| EngineError::ReadParent {
+            namespace: applyset.namespace.clone(),
+            name: applyset.name.clone(),
+            source: Box::new(source),
+        })?;
+    Ok((applyset, parent))
+}
+
 impl Engine {
     /// Connects to the target's cluster and reads its ApplySet parent
     /// (which lives in the target's default namespace).
@@ -148,21 +174,10 @@ impl Engine {
         applyset_name: &str,
         concurrency: usize,
     ) -> Result<Engine, EngineError> {
-        let cluster = Cluster::connect(&ConnectOptions {
-            kubeconfig: target.kubeconfig.as_deref(),
-            context: target.context.as_deref(),
-            namespace: target.namespace.as_deref(),
-        })
-        .await
-        .map_err(|e| EngineError::Connect(Box::new(e)))?;
-        let applyset = ApplySet::new(applyset_name, &cluster.default_namespace);
-        let parent = applyset::read_parent(&cluster, &applyset)
+        let cluster = Cluster::connect(&connect_options(target))
             .await
-            .map_err(|source| EngineError::ReadParent {
-                namespace: applyset.namespace.clone(),
-                name: applyset.name.clone(),
-                source: Box::new(source),
-            })?;
+            .map_err(|e| EngineError::Connect(Box::new(e)))?;
+        let (applyset, parent) = parent_of(&cluster, applyset_name).await?;
         Ok(Engine {
             cluster,
             applyset,
@@ -180,21 +195,10 @@ impl Engine {
         target: &Target,
         applyset_name: &str,
     ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, EngineError> {
-        let cluster = Cluster::connect_undiscovered(&ConnectOptions {
-            kubeconfig: target.kubeconfig.as_deref(),
-            context: target.context.as_deref(),
-            namespace: target.namespace.as_deref(),
-        })
-        .await
-        .map_err(|e| EngineError::Connect(Box::new(e)))?;
-        let applyset = ApplySet::new(applyset_name, &cluster.default_namespace);
-        let parent = applyset::read_parent(&cluster, &applyset)
+        let cluster = Cluster::connect_undiscovered(&connect_options(target))
             .await
-            .map_err(|source| EngineError::ReadParent {
-                namespace: applyset.namespace.clone(),
-                name: applyset.name.clone(),
-                source: Box::new(source),
-            })?;
+            .map_err(|e| EngineError::Connect(Box::new(e)))?;
+        let (_, parent) = parent_of(&cluster, applyset_name).await?;
         Ok(parent.map(|p| p.record))
     }
 
