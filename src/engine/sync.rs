@@ -226,12 +226,36 @@ impl Engine {
         healthy: bool,
     ) -> Result<Option<k8s_openapi::jiff::Timestamp>, EngineError> {
         use k8s_openapi::jiff::{Timestamp, Unit};
-        let Some(mut parent) = self.parent.clone() else {
+        let Some(ours) = self
+            .parent
+            .as_ref()
+            .and_then(|p| p.record.get("revision").cloned())
+        else {
             return Ok(None);
         };
-        let Some(revision) = parent.record.get("revision").cloned() else {
+        // Read again: a writer without this engine's Lease (watch between
+        // its syncs) must not put back an older record over a newer sync.
+        let live = applyset::read_parent(&self.cluster, &self.applyset)
+            .await
+            .map_err(|e| match e {
+                applyset::ApplySetError::Cluster(c) => {
+                    EngineError::Record("reading the ApplySet parent", Box::new(c))
+                }
+                other => EngineError::ReadParent {
+                    namespace: self.applyset.namespace.clone(),
+                    name: self.applyset.name.clone(),
+                    source: Box::new(other),
+                },
+            })?;
+        let Some(mut parent) = live else {
             return Ok(None);
         };
+        let revision = ours;
+        if parent.record.get("revision") != Some(&revision) {
+            // Synced to another revision meanwhile: its health is not ours.
+            return Ok(None);
+        }
+        let before = parent.record.clone();
         let was: Option<Timestamp> = (parent.record.get(HEALTH).and_then(|v| v.as_str())
             == Some("Healthy"))
         .then(|| parent.record.get(HEALTHY_SINCE)?.as_str()?.parse().ok())
@@ -258,7 +282,8 @@ impl Engine {
                 r.remove(HEALTHY_SINCE);
             }
         }
-        if self.parent.as_ref().map(|p| &p.record) == Some(&parent.record) {
+        if before == parent.record {
+            self.parent = Some(parent);
             return Ok(since);
         }
         // A closed gate (interrupt, lost leadership) writes nothing more.
