@@ -189,10 +189,60 @@ pub struct TargetConfig {
 }
 
 /// One `dependsOn` entry: a target's or an app's name (an app means its
-/// target on the same cluster, else all of its targets).
+/// target on the same cluster, else all of its targets), alone or with a
+/// `readyWhen` CEL expression over the dependency's live objects that
+/// replaces "healthy" as what the wait needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DependsOn {
+    Name(String),
+    Entry(DependsOnEntry),
+}
+
+impl<'de> Deserialize<'de> for DependsOn {
+    // By hand rather than `untagged`: a misspelt key must be named, not
+    // reported as "did not match any variant".
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = DependsOn;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a target's or an app's name, or {name, readyWhen}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DependsOn, E> {
+                Ok(DependsOn::Name(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<DependsOn, A::Error> {
+                DependsOnEntry::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(DependsOn::Entry)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct DependsOn(pub String);
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DependsOnEntry {
+    pub name: String,
+    #[serde(default)]
+    pub ready_when: Option<String>,
+}
+
+impl DependsOn {
+    pub fn name(&self) -> &str {
+        match self {
+            DependsOn::Name(n) => n,
+            DependsOn::Entry(e) => &e.name,
+        }
+    }
+
+    pub fn ready_when(&self) -> Option<&str> {
+        match self {
+            DependsOn::Name(_) => None,
+            DependsOn::Entry(e) => e.ready_when.as_deref(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -202,6 +202,35 @@ impl Engine {
         Ok(parent.map(|p| p.record))
     }
 
+    /// The live members of `target`'s ApplySet (none when it has no
+    /// parent yet): what a dependent's `readyWhen` is evaluated over.
+    pub async fn live_members(
+        target: &Target,
+        applyset_name: &str,
+    ) -> Result<Vec<std::sync::Arc<serde_json::Value>>, EngineError> {
+        let cluster = Cluster::connect(&connect_options(target))
+            .await
+            .map_err(|e| EngineError::Connect(Box::new(e)))?;
+        let (applyset, parent) = parent_of(&cluster, applyset_name).await?;
+        let Some(parent) = parent else {
+            return Ok(Vec::new());
+        };
+        let members = applyset::list_members(
+            &cluster,
+            &applyset,
+            &parent.group_kinds,
+            &parent.namespaces,
+            &Default::default(),
+            8,
+        )
+        .await
+        .map_err(|source| EngineError::ListMembers {
+            name: applyset.name.clone(),
+            source: Box::new(source),
+        })?;
+        Ok(members.into_iter().map(|m| m.object).collect())
+    }
+
     /// Refuses an ApplySet whose parent records another repository or
     /// path than this run's (unless `take_over`): the same `--name` used by
     /// two repositories must not make them prune each other. A parent that

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::config::Target;
 use crate::engine::{Engine, HEALTH, HEALTHY_SINCE};
+use crate::health::custom;
 
 /// What `target` waits for among `all` (the file's targets): its
 /// `dependsOn`, and the targets of the step before its own in its app's
@@ -58,6 +59,18 @@ pub async fn waiting(
             Ok(r) => r,
             Err(e) => return Some(format!("waits for {name}: cannot read its ApplySet: {e}")),
         };
+        if let Some(expr) = target.order.ready_when.get(&name) {
+            // The expression stands for "healthy"; the revision still
+            // has to be this one.
+            let done = match synced_at(record.as_ref(), revision) {
+                Ok(()) => ready(t, expr, &applyset(t)).await,
+                Err(why) => Err(why),
+            };
+            match done {
+                Ok(()) => continue,
+                Err(why) => return Some(format!("waits for {name}: {why}")),
+            }
+        }
         match healthy_since(record.as_ref(), revision) {
             Err(why) => return Some(format!("waits for {name}: {why}")),
             Ok(since) => {
@@ -74,21 +87,29 @@ pub async fn waiting(
     None
 }
 
+/// Whether the parent's `record` says `revision` was synced.
+fn synced_at(record: Option<&Map<String, Value>>, revision: &str) -> Result<(), String> {
+    let Some(record) = record else {
+        return Err("never synced".into());
+    };
+    match record.get("revision").and_then(Value::as_str) {
+        Some(r) if r == revision => Ok(()),
+        Some(r) => Err(format!("synced at {}, not {}", short(r), short(revision))),
+        None => Err("its parent records no revision".into()),
+    }
+}
+
 /// Since when the parent's `record` says `revision` has been healthy;
 /// `Err` says why it is not done.
 pub fn healthy_since(
     record: Option<&Map<String, Value>>,
     revision: &str,
 ) -> Result<Timestamp, String> {
+    synced_at(record, revision)?;
     let Some(record) = record else {
         return Err("never synced".into());
     };
     let get = |k: &str| record.get(k).and_then(Value::as_str);
-    match get("revision") {
-        Some(r) if r == revision => {}
-        Some(r) => return Err(format!("synced at {}, not {}", short(r), short(revision))),
-        None => return Err("its parent records no revision".into()),
-    }
     match (get(HEALTH), get(HEALTHY_SINCE)) {
         (Some("Healthy"), Some(t)) => t
             .parse()
@@ -96,6 +117,59 @@ pub fn healthy_since(
         (Some("Unhealthy"), _) => Err(format!("not healthy at {}", short(revision))),
         _ => Err(format!("health at {} not known yet", short(revision))),
     }
+}
+
+/// Compiles a `readyWhen` expression; `Err` says where it is wrong.
+pub fn compile_ready_when(text: &str) -> Result<custom::Expr, String> {
+    custom::compile(text).map_err(|e| format!("column {}: {}", e.column, e.message))
+}
+
+/// Whether `dep`'s `readyWhen` expression holds over its live objects
+/// (the variable `objects`, a list of them, Secrets without their
+/// values); `Err` says why not.
+pub async fn ready(dep: &Target, expr: &str, applyset: &str) -> Result<(), String> {
+    let program = compile_ready_when(expr)?;
+    let members = Engine::live_members(dep, applyset)
+        .await
+        .map_err(|e| format!("cannot read its objects: {}", causes(&e)))?;
+    let objects: Vec<Value> = members.iter().map(|o| without_values(o)).collect();
+    match custom::evaluate_with(&program, &[("objects", &Value::Array(objects))]) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(format!("readyWhen is not true yet ({expr})")),
+        Err(e) => Err(format!("readyWhen ({expr}) could not be evaluated: {e}")),
+    }
+}
+
+/// An error with its causes, as one line.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// A live object as `readyWhen` sees it: a Secret's values are not the
+/// repository's to read, even as a yes or no.
+fn without_values(obj: &Value) -> Value {
+    let secret = obj.get("kind").and_then(Value::as_str) == Some("Secret")
+        && obj.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    let mut obj = obj.clone();
+    if secret && let Some(m) = obj.as_object_mut() {
+        m.remove("data");
+        m.remove("stringData");
+        if let Some(a) = m
+            .get_mut("metadata")
+            .and_then(|md| md.get_mut("annotations"))
+            .and_then(Value::as_object_mut)
+        {
+            a.remove("kubectl.kubernetes.io/last-applied-configuration");
+        }
+    }
+    obj
 }
 
 /// What is left of a soak that started at `since`.

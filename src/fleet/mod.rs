@@ -23,6 +23,9 @@ use crate::config::ConfigFile;
 pub struct Order {
     /// Target names from `dependsOn`, resolved.
     pub depends_on: Vec<String>,
+    /// Of those, the ones with a `readyWhen` expression: the dependency's
+    /// name and the expression's text (checked when the file is parsed).
+    pub ready_when: BTreeMap<String, String>,
     /// Its step in its app's rollout.
     pub step: Option<rollout::Step>,
 }
@@ -44,9 +47,10 @@ pub fn resolve(config: &mut ConfigFile) -> Result<(), (usize, String)> {
     let mut resolved = Vec::with_capacity(config.targets.len());
     for t in &config.targets {
         let mut deps = Vec::new();
+        let mut ready_when = BTreeMap::new();
         for d in &t.depends_on {
             let line = d.referenced.line() as usize;
-            let name = d.value.0.trim();
+            let name = d.value.name().trim();
             let found: Vec<String> = if names.contains(name) {
                 vec![name.to_string()]
             } else if let Some(members) = apps.get(name) {
@@ -75,6 +79,17 @@ pub fn resolve(config: &mut ConfigFile) -> Result<(), (usize, String)> {
             if found.contains(&t.name) {
                 return Err((line, format!("target {:?} depends on itself", t.name)));
             }
+            if let Some(expr) = d.value.ready_when() {
+                gate::compile_ready_when(expr).map_err(|m| {
+                    (
+                        line,
+                        format!("dependsOn {name:?}: readyWhen is not valid CEL: {m}"),
+                    )
+                })?;
+                for f in &found {
+                    ready_when.insert(f.clone(), expr.to_string());
+                }
+            }
             deps.extend(found);
         }
         deps.sort();
@@ -83,10 +98,11 @@ pub fn resolve(config: &mut ConfigFile) -> Result<(), (usize, String)> {
             window::Window::compile(w)
                 .map_err(|m| (w.referenced.line() as usize, format!("window: {m}")))?;
         }
-        resolved.push(deps);
+        resolved.push((deps, ready_when));
     }
-    for (t, deps) in config.targets.iter_mut().zip(resolved) {
+    for (t, (deps, ready_when)) in config.targets.iter_mut().zip(resolved) {
         t.order.depends_on = deps;
+        t.order.ready_when = ready_when;
     }
     for app in &config.apps {
         let Some(rollout) = &app.rollout else {
@@ -236,6 +252,27 @@ apps:
     }
 
     #[test]
+    fn a_dependency_may_carry_a_ready_when_condition() {
+        let c = ConfigFile::parse(&FLEET.replace(
+            "dependsOn: [db]",
+            "dependsOn:\n      - name: db\n        readyWhen: objects.all(o, o.kind != \"Job\")",
+        ))
+        .unwrap();
+        let web = &c.targets[3];
+        assert_eq!(web.order.depends_on, ["db@us-1"]);
+        assert_eq!(
+            web.order.ready_when.get("db@us-1").map(String::as_str),
+            Some("objects.all(o, o.kind != \"Job\")")
+        );
+        let err = ConfigFile::parse(
+            &FLEET.replace("dependsOn: [db]", "dependsOn: [{name: db, readyWen: x}]"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 14"), "{err}");
+    }
+
+    #[test]
     fn bad_fleets_name_their_line() {
         let cases = [
             (
@@ -260,6 +297,14 @@ apps:
                 FLEET.replace("- {name: us-2", "- {name: us-1"),
                 "line 4",
                 "declared twice",
+            ),
+            (
+                FLEET.replace(
+                    "dependsOn: [db]",
+                    "dependsOn: [{name: db, readyWhen: \"objects.exists(o,\"}]",
+                ),
+                "line 14",
+                "dependsOn \"db\": readyWhen is not valid CEL",
             ),
         ];
         for (text, line, wanted) in cases {

@@ -189,6 +189,7 @@ mod tests {
                     max_parallel: None,
                     after_soak: Duration::ZERO,
                 }),
+                ..Order::default()
             },
             app.map(str::to_string),
         )

@@ -203,6 +203,17 @@ fn context(obj: &Value) -> cel::Context<'static, 'static> {
     ctx
 }
 
+/// Evaluates `expr` with `vars` as its variables (not an object's
+/// fields): for expressions over something else than one object, such as
+/// a dependency's `readyWhen` over its objects.
+pub fn evaluate_with(expr: &Expr, vars: &[(&str, &Value)]) -> Result<bool, String> {
+    let mut ctx = cel::Context::with_env(env());
+    for (name, value) in vars {
+        ctx.add_variable_from_value(*name, to_cel(value));
+    }
+    run(expr, &ctx)
+}
+
 fn run(expr: &Expr, ctx: &cel::Context<'_, '_>) -> Result<bool, String> {
     match expr.program.execute(ctx) {
         Ok(cel::Value::Bool(b)) => Ok(b),

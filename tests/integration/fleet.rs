@@ -20,6 +20,7 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(apps_become_targets_per_cluster_and_sync_in_dependency_order),
         crate::trial!(a_rollout_halts_at_a_failing_canary_rolls_back_and_resumes_after_a_kill),
         crate::trial!(a_deny_window_blocks_sync_until_overridden),
+        crate::trial!(ready_when_holds_a_dependent_until_its_condition_is_true),
         crate::trial!(watch_follows_the_rollout_steps),
     ]
 }
@@ -455,6 +456,74 @@ fn a_deny_window_blocks_sync_until_overridden() -> TestResult {
         parents.stdout.contains("\"windowOverride\": \"the deny"),
         parents,
         "the parent records the override"
+    );
+    Ok(())
+}
+
+/// A Deployment named `name` with `replicas` (kwok runs its pods).
+fn replicas(name: &str, replicas: u32) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: main, image: \"db:1\"}}]}}\n"
+    )
+}
+
+fn ready_when_holds_a_dependent_until_its_condition_is_true() -> TestResult {
+    // db is healthy with one replica; web wants two of them ready.
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("fleet-ready");
+    let repo = GitRepo::new();
+    let config = format!(
+        "targets:\n  - name: db\n    path: db\n    namespace: {ns}\n    cluster: {{context: local}}\n  - name: web\n    path: web\n    namespace: {ns}\n    cluster: {{context: local}}\n    dependsOn:\n      - name: db\n        readyWhen: >-\n          objects.exists(o, o.kind == \"Deployment\" &&\n            has(o.status.readyReplicas) && o.status.readyReplicas >= 2)\n",
+        ns = ns.name
+    );
+    repo.commit(
+        &[
+            ("gitsync.yaml", &config),
+            ("db/db.yaml", &replicas("db", 1)),
+            ("web/web.yaml", &configmap("web", "{v: \"1\"}")),
+        ],
+        "db with one replica",
+    );
+    let sync = |args: &[&str]| {
+        run(gitsync(repo.path())
+            .env("KUBECONFIG", cluster.kubeconfig())
+            .args(["--no-progress", "sync"])
+            .args(args))
+    };
+    let web = || kubectl(cluster, &["get", "configmap", "web", "-n", &ns.name]);
+    let r = sync(&["--all-targets", "--timeout", "15s"]);
+    check!(r.code == 2, r, "web's condition never holds: exit 2");
+    check!(
+        r.stderr.contains("waits for db: readyWhen is not true yet"),
+        r,
+        "the error says web waits for db's readyWhen"
+    );
+    check!(web().code != 0, web(), "web was not written");
+    // The same wait, read from db's parent by a run that syncs web alone.
+    let r = sync(&["--target", "web"]);
+    check!(
+        r.code == 2 && r.stderr.contains("waits for db: readyWhen is not true yet"),
+        r,
+        "sync --target web is held by db's condition"
+    );
+    check!(web().code != 0, web(), "web was still not written");
+
+    repo.commit(
+        &[("db/db.yaml", &replicas("db", 2))],
+        "db with two replicas",
+    );
+    let r = sync(&["--all-targets", "--timeout", "60s"]);
+    check!(r.code == 0, r, "with two replicas ready web syncs");
+    let (db_ready, web_at) = (
+        writes(cluster, &ns.name, "deployments", "db")
+            .last()
+            .cloned(),
+        first_write(cluster, &ns.name, "configmaps", "web"),
+    );
+    check!(
+        db_ready.is_some() && web_at.is_some() && db_ready < web_at,
+        r,
+        "web was written after db's second replica was asked for: {db_ready:?} < {web_at:?}"
     );
     Ok(())
 }

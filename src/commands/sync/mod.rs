@@ -63,7 +63,7 @@ pub fn run(
             let (gating, held) = (&gating, &held);
             let (interrupted, progress, repository, options) =
                 (&interrupted, &progress, &repository, &options);
-            let sources = &sources;
+            let (sources, selected) = (&sources, &selected);
             async move {
                 if let Some(why) = target.name.as_ref().and_then(|n| held.get(n)) {
                     anyhow::bail!(
@@ -80,6 +80,9 @@ pub fn run(
                         next_open(target)
                     ),
                 };
+                if !sync.dry_run {
+                    ready_in_run(selected, target, repository, sync.timeout).await?;
+                }
                 let prepared = targets::prepare(settings, sources, target, render, &sync.plan);
                 let Some(mut p) = until_interrupted(interrupted, prepared).await.transpose()?
                 else {
@@ -254,6 +257,36 @@ async fn held_outside(
         }
     }
     Ok(held)
+}
+
+/// Waits until the `readyWhen` of each of `target`'s dependencies synced
+/// in this run holds (the run itself saw them synced), polling until the
+/// sync's timeout.
+async fn ready_in_run(
+    selected: &[crate::config::Target],
+    target: &crate::config::Target,
+    identity: &str,
+    timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + timeout;
+    for (name, expr) in &target.order.ready_when {
+        let Some(dep) = selected.iter().find(|t| t.name.as_ref() == Some(name)) else {
+            continue;
+        };
+        let applyset = crate::cluster::applyset::name_for(None, identity, &dep.path);
+        loop {
+            match crate::fleet::gate::ready(dep, expr, &applyset).await {
+                Ok(()) => break,
+                Err(why) if std::time::Instant::now() >= deadline => anyhow::bail!(
+                    "{}: waits for {name}: {why} (gave up after {}s)",
+                    super::target_label(target),
+                    timeout.as_secs()
+                ),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why `target`'s sync windows keep it from syncing now, if they do.
