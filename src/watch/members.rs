@@ -7,6 +7,7 @@
 //! own revert) needs no check either.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
 use serde_json::{Map, Value};
 
@@ -17,24 +18,31 @@ pub fn key(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -
 }
 
 pub struct Tracker {
-    /// What gitsync applies, per member.
-    manifests: HashMap<String, Value>,
-    /// The last projection seen per member.
-    seen: HashMap<String, Value>,
+    /// What gitsync applies, per member, as compact JSON: a fleet's
+    /// watch holds every member's manifest, and a parsed tree is several
+    /// times larger than its text. Parsed again only when the member's
+    /// watch event comes.
+    manifests: HashMap<String, Box<[u8]>>,
+    /// A digest of the last projection seen per member: all a change
+    /// needs is whether it differs.
+    seen: HashMap<String, u64>,
+    /// Keys the digests, so that nobody can make two projections collide.
+    hasher: RandomState,
 }
 
 impl Tracker {
     pub fn new(manifests: HashMap<String, Value>) -> Tracker {
         Tracker {
-            manifests,
+            manifests: compact(manifests),
             seen: HashMap::new(),
+            hasher: RandomState::new(),
         }
     }
 
     /// Judges by `manifests` from now on. What was seen of a member
     /// whose manifest is unchanged still counts; the rest starts afresh.
     pub fn follow(&mut self, manifests: HashMap<String, Value>) {
-        let old = std::mem::replace(&mut self.manifests, manifests);
+        let old = std::mem::replace(&mut self.manifests, compact(manifests));
         self.seen.retain(|key, _| {
             old.get(key)
                 .is_some_and(|m| self.manifests.get(key) == Some(m))
@@ -49,11 +57,17 @@ impl Tracker {
         let Some(manifest) = self.manifests.get(key) else {
             return false;
         };
-        let projection = project(live, manifest);
-        let back_to_git = projection == *manifest;
-        let before = self.seen.insert(key.to_string(), projection.clone());
+        let Ok(manifest) = serde_json::from_slice::<Value>(manifest) else {
+            // Written by `compact` from a Value: cannot fail; if it did,
+            // a check is the safe answer.
+            return true;
+        };
+        let projection = project(live, &manifest);
+        let back_to_git = projection == manifest;
+        let digest = self.digest(&projection);
+        let before = self.seen.insert(key.to_string(), digest);
         match before {
-            Some(before) => before != projection && !back_to_git,
+            Some(before) => before != digest && !back_to_git,
             None => settled && !back_to_git,
         }
     }
@@ -63,6 +77,23 @@ impl Tracker {
         self.seen.remove(key);
         self.manifests.contains_key(key)
     }
+
+    fn digest(&self, v: &Value) -> u64 {
+        // Maps keep the manifest's key order (`project` builds them so),
+        // so equal projections serialise alike.
+        self.hasher
+            .hash_one(serde_json::to_vec(v).unwrap_or_default())
+    }
+}
+
+fn compact(manifests: HashMap<String, Value>) -> HashMap<String, Box<[u8]>> {
+    manifests
+        .into_iter()
+        .map(|(k, v)| {
+            let bytes = serde_json::to_vec(&v).unwrap_or_default();
+            (k, bytes.into_boxed_slice())
+        })
+        .collect()
 }
 
 /// `live` cut down to the shape of `manifest`: maps keep only the
