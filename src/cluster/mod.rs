@@ -181,12 +181,12 @@ impl Cluster {
         config.connect_timeout = Some(limit);
         config.write_timeout = Some(limit);
         config.read_timeout = None;
-        let stream_client = client::build(config.clone()).map_err(ClusterError::Client)?;
+        let stream_client = client::shared(config.clone()).map_err(ClusterError::Client)?;
         config.read_timeout = Some(limit);
         // The timeout counts from the request, not from when its pooled
         // connection went idle.
         config.reset_reader_on_write = true;
-        let client = client::build(config).map_err(ClusterError::Client)?;
+        let client = client::shared(config).map_err(ClusterError::Client)?;
         let discovery = Discovery::new(client.clone());
         Ok(Cluster {
             client,
