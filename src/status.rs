@@ -222,8 +222,14 @@ impl WindowStatus {
 /// Fills each status's `waits_on` from the others': a dependency or an
 /// earlier rollout step not yet synced at the revision this target would
 /// sync, or not healthy there. Dependencies outside `statuses` are named
-/// as not looked at.
-pub fn fill_waits(targets: &[&Target], statuses: &mut [TargetStatus]) {
+/// as not looked at. A dependency with `readyWhen` is waited for until
+/// that expression holds over its objects (`applyset` names a target's
+/// ApplySet), not until it is healthy.
+pub async fn fill_waits(
+    targets: &[&Target],
+    statuses: &mut [TargetStatus],
+    applyset: impl Fn(&Target) -> String,
+) {
     let schedule_targets: Vec<Target> = targets.iter().map(|t| (*t).clone()).collect();
     let schedule = crate::fleet::order::Schedule::of(&schedule_targets);
     let snapshot: Vec<TargetStatus> = statuses.to_vec();
@@ -235,6 +241,7 @@ pub fn fill_waits(targets: &[&Target], statuses: &mut [TargetStatus]) {
         for &j in &schedule.before[i] {
             let dep = &snapshot[j];
             let name = dep.target.clone().unwrap_or_default();
+            let ready_when = targets[i].order.ready_when.get(&name);
             let why = match &dep.synced {
                 None => Some("never synced".to_string()),
                 Some(s) if s.revision.as_deref() != Some(wanted.as_str()) => Some(format!(
@@ -242,6 +249,11 @@ pub fn fill_waits(targets: &[&Target], statuses: &mut [TargetStatus]) {
                     s.revision.as_deref().map_or("-", |r| &r[..r.len().min(12)]),
                     &wanted[..wanted.len().min(12)]
                 )),
+                Some(_) if let Some(expr) = ready_when => {
+                    crate::fleet::gate::ready(targets[j], expr, &applyset(targets[j]))
+                        .await
+                        .err()
+                }
                 Some(s) if s.health.as_deref() != Some("Healthy") => Some(format!(
                     "not healthy ({})",
                     s.health.as_deref().unwrap_or("unknown")

@@ -30,7 +30,10 @@ pub fn run(
     let (done, failed) = targets::split(results)?;
     let looked: Vec<&crate::config::Target> = done.iter().map(|(t, _)| *t).collect();
     let mut statuses: Vec<_> = done.iter().map(|(_, s)| s.clone()).collect();
-    crate::status::fill_waits(&looked, &mut statuses);
+    let identity = crate::source::identity(&settings.source.repo);
+    runtime.block_on(crate::status::fill_waits(&looked, &mut statuses, |t| {
+        crate::cluster::applyset::name_for(name, &identity, &t.path)
+    }));
     let printer = Printer::new(settings.output, settings.color, 3).with_failed(&failed);
     crate::exit::stdout(printer.statuses(&statuses))?;
     targets::worst([ExitStatus::Success], &failed)

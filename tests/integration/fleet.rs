@@ -507,6 +507,14 @@ fn ready_when_holds_a_dependent_until_its_condition_is_true() -> TestResult {
         "sync --target web is held by db's condition"
     );
     check!(web().code != 0, web(), "web was still not written");
+    let r = run(gitsync(repo.path())
+        .env("KUBECONFIG", cluster.kubeconfig())
+        .args(["status", "--all-targets"]));
+    check!(
+        r.stdout.contains("waits on: db (readyWhen is not true yet"),
+        r,
+        "status says web waits on db's condition"
+    );
 
     repo.commit(
         &[("db/db.yaml", &replicas("db", 2))],
