@@ -89,15 +89,34 @@ fn chromium() -> Result<(), libtest_mimic::Failed> {
     }
 }
 
-/// The DOM after the page's scripts ran (`--dump-dom`).
+/// True once the page's script has applied a live update.
+const LIVE: &str =
+    "(document.getElementById('live') || {}).textContent.startsWith('live, updated')";
+
+/// The DOM once the page's script has applied its first live update.
+/// (Not `--dump-dom --virtual-time-budget`: virtual time stands still
+/// while the page's event stream waits for news, up to 20 s a turn.)
 fn dump_dom(url: &str) -> Run {
-    let profile = tempfile::tempdir().unwrap();
-    crate::harness::run(
-        Command::new(CHROMIUM)
-            .args(["--headless", "--no-sandbox", "--disable-gpu"])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(["--virtual-time-budget=2000", "--dump-dom", url]),
-    )
+    let mut page = match Browser::open(url) {
+        Ok(p) => p,
+        Err(e) => {
+            return Run {
+                code: 1,
+                stdout: String::new(),
+                stderr: e,
+            };
+        }
+    };
+    let live = page.until(10, LIVE);
+    Run {
+        code: if live { 0 } else { 1 },
+        stdout: page.eval("document.documentElement.outerHTML"),
+        stderr: if live {
+            String::new()
+        } else {
+            "no live update within 10 s".into()
+        },
+    }
 }
 
 fn api_target(w: &Watch) -> serde_json::Value {
@@ -226,6 +245,14 @@ impl Browser {
             }
         }
         String::new()
+    }
+
+    /// Waits until `expression` is true in the page.
+    fn until(&mut self, secs: u64, expression: &str) -> bool {
+        within(Duration::from_secs(secs), || {
+            self.eval(expression) == "true"
+        })
+        .is_some()
     }
 }
 
