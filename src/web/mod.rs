@@ -12,7 +12,7 @@ mod state;
 
 pub use access::{Access, AccessError};
 pub use pages::{handle, render_overview};
-pub use state::{HistoryKind, ObjectView, State, TargetView};
+pub use state::{HistoryKind, ObjectView, State, TargetSummary, TargetView};
 
 /// What the watch daemon shares with the dashboard's handlers.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::Dashboard;
 use super::access::COOKIE;
-use super::state::{Point, TargetView};
+use super::state::{Point, TargetSummary, TargetView};
 
 const HTML: &str = "text/html; charset=utf-8";
 const JSON: &str = "application/json";
@@ -52,9 +52,17 @@ where
     match (path.as_str(), &method) {
         ("/", &Method::GET) => html(render_overview(dash)),
         ("/api/targets", &Method::GET) => json(&serde_json::json!({
-            "targets": dash.state.targets()
+            "targets": dash.state.summaries()
         })),
-        ("/api/events", &Method::GET) => events(req.headers(), dash).await,
+        ("/api/events", &Method::GET) => {
+            let target = req.uri().query().and_then(|q| {
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .find(|(k, _)| *k == "target")
+                    .map(|(_, v)| decode(v))
+            });
+            events(req.headers(), dash, target.as_deref()).await
+        }
         ("/api/refresh", &Method::POST) => {
             let offered = req
                 .headers()
@@ -136,8 +144,14 @@ where
 /// Server-Sent Events, one per connection: the state as soon as it
 /// differs from the `Last-Event-ID` the browser saw, or a keep-alive
 /// comment after [`EVENT_WAIT`]. `retry` makes EventSource reconnect at
-/// once, so the stream is continuous for the page.
-async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<Bytes>> {
+/// once, so the stream is continuous for the page. The data is the
+/// `/api/targets` document, or with `target` that target's whole
+/// `/api/targets/NAME` document (what its page shows).
+async fn events(
+    headers: &hyper::HeaderMap,
+    dash: &Dashboard,
+    target: Option<&str>,
+) -> Response<Full<Bytes>> {
     let seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -146,12 +160,17 @@ async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<B
         let _ = tokio::time::timeout(EVENT_WAIT, dash.state.changed_since(seen)).await;
     }
     let version = dash.state.version();
-    let body = match seen == Some(version) {
-        true => "retry: 250\n: nothing new\n\n".to_string(),
-        false => {
-            let data = serde_json::json!({ "targets": dash.state.targets() });
-            format!("retry: 250\nid: {version}\ndata: {data}\n\n")
-        }
+    let data = match (seen == Some(version), target) {
+        (true, _) => None,
+        (false, None) => Some(serde_json::json!({ "targets": dash.state.summaries() })),
+        (false, Some(name)) => match dash.state.target(name) {
+            Some(t) => serde_json::to_value(t).ok(),
+            None => return plain(StatusCode::NOT_FOUND, "no such target\n"),
+        },
+    };
+    let body = match data {
+        None => "retry: 250\n: nothing new\n\n".to_string(),
+        Some(data) => format!("retry: 250\nid: {version}\ndata: {data}\n\n"),
     };
     let mut r = Response::new(Full::from(body));
     r.headers_mut()
@@ -164,7 +183,7 @@ async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<B
 /// One overview row.
 struct Row {
     group: Option<String>,
-    t: TargetView,
+    t: TargetSummary,
     state: &'static str,
 }
 
@@ -192,10 +211,10 @@ struct Login<'a> {
 
 /// The overview's HTML (public for the benchmark).
 pub fn render_overview(dash: &Dashboard) -> String {
-    let mut targets = dash.state.targets();
+    let mut targets = dash.state.summaries();
     // Fleet targets grouped by app, then cluster; others by name.
     targets.sort_by(|a, b| {
-        let key = |t: &TargetView| {
+        let key = |t: &TargetSummary| {
             (
                 t.app.clone().unwrap_or_default(),
                 t.cluster.clone(),
@@ -420,6 +439,46 @@ mod tests {
         assert!(page.contains("<polyline class=\"duration\""));
     }
 
+    async fn get(d: &Dashboard, path: &str) -> (StatusCode, String) {
+        let req = Request::builder()
+            .uri(path)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let r = handle(req, d, || {}).await;
+        let status = r.status();
+        let body = r.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// `/api/targets` sums each target up (the target page has the rest),
+    /// and its events stream follows one target whole when asked.
+    #[tokio::test]
+    async fn the_overview_json_is_a_summary_under_100_kb_for_100_targets() {
+        let d = fleet();
+        let (status, body) = get(&d, "/api/targets").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.len() < 100 * 1024,
+            "/api/targets is {} bytes",
+            body.len()
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let first = v["targets"][0].as_object().unwrap();
+        for whole in ["objects", "history", "series"] {
+            assert!(!first.contains_key(whole), "{whole} in the summary");
+        }
+        let (_, one) = get(&d, "/api/targets/app0@cluster0").await;
+        assert!(one.contains("\"objects\"") && one.contains("\"history\""));
+        let (_, stream) = get(&d, "/api/events?target=app0%40cluster0").await;
+        assert!(
+            stream.contains("data: {\"name\":\"app0@cluster0\""),
+            "{stream}"
+        );
+        assert!(stream.contains("\"history\""));
+        let (status, _) = get(&d, "/api/events?target=nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
     #[test]
     fn decoding_paths() {
         assert_eq!(decode("shop%40eu"), "shop@eu");
@@ -453,7 +512,8 @@ mod tests {
             .collect();
         times.sort();
         let json_start = std::time::Instant::now();
-        let json = serde_json::to_vec(&serde_json::json!({"targets": d.state.targets()})).unwrap();
+        let json =
+            serde_json::to_vec(&serde_json::json!({"targets": d.state.summaries()})).unwrap();
         let json_took = json_start.elapsed();
         println!(
             "overview_render_ms_p50 {:.2}",

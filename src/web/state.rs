@@ -102,6 +102,57 @@ pub struct TargetView {
     pub series: VecDeque<Point>,
 }
 
+/// A target as the overview lists it (`/api/targets`): what a row shows,
+/// without the lists the target page has.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TargetSummary {
+    pub name: String,
+    pub app: Option<String>,
+    pub cluster: Option<String>,
+    pub revision: Option<Revision>,
+    pub pinned: bool,
+    pub git_ahead: Option<String>,
+    pub health: String,
+    pub drifted: u64,
+    pub last_sync: Option<LastSync>,
+    pub leader: bool,
+}
+
+impl TargetSummary {
+    /// The state the overview filters by (app.js's `state` says the same).
+    pub fn state(&self) -> &'static str {
+        state(self.last_sync.as_ref(), &self.health, self.drifted)
+    }
+}
+
+fn state(last_sync: Option<&LastSync>, health: &str, drifted: u64) -> &'static str {
+    match (last_sync, health) {
+        (Some(s), _) if s.result == "failure" => "failing",
+        (_, "Degraded") => "unhealthy",
+        _ if drifted > 0 => "drifted",
+        (_, "Progressing") => "progressing",
+        (None, _) => "pending",
+        _ => "synced",
+    }
+}
+
+impl From<&TargetView> for TargetSummary {
+    fn from(t: &TargetView) -> Self {
+        TargetSummary {
+            name: t.name.clone(),
+            app: t.app.clone(),
+            cluster: t.cluster.clone(),
+            revision: t.revision.clone(),
+            pinned: t.pinned,
+            git_ahead: t.git_ahead.clone(),
+            health: t.health.clone(),
+            drifted: t.drifted,
+            last_sync: t.last_sync.clone(),
+            leader: t.leader,
+        }
+    }
+}
+
 impl TargetView {
     fn new(name: &str) -> Self {
         let (app, cluster) = match name.split_once('@') {
@@ -129,14 +180,7 @@ impl TargetView {
 
     /// The state the overview filters by.
     pub fn state(&self) -> &'static str {
-        match (&self.last_sync, self.health.as_str()) {
-            (Some(s), _) if s.result == "failure" => "failing",
-            (_, "Degraded") => "unhealthy",
-            _ if self.drifted > 0 => "drifted",
-            (_, "Progressing") => "progressing",
-            (None, _) => "pending",
-            _ => "synced",
-        }
+        state(self.last_sync.as_ref(), &self.health, self.drifted)
     }
 
     fn record(&mut self, kind: HistoryKind, revision: Option<String>, detail: String) {
@@ -181,6 +225,14 @@ impl State {
 
     pub fn target(&self, name: &str) -> Option<TargetView> {
         lock(&self.targets).iter().find(|t| t.name == name).cloned()
+    }
+
+    /// Every target's summary, in registration order.
+    pub fn summaries(&self) -> Vec<TargetSummary> {
+        lock(&self.targets)
+            .iter()
+            .map(TargetSummary::from)
+            .collect()
     }
 
     /// The change counter, for `/api/events`.

@@ -1,6 +1,7 @@
-// Live updates without a reload: Server-Sent Events from /api/events, or
-// polling /api/targets when EventSource is missing or keeps failing.
-// Plain DOM and textContent only: data never becomes markup.
+// Live updates without a reload: Server-Sent Events from /api/events (the
+// overview's summaries, or with ?target=NAME one whole target), or polling
+// /api/targets (/api/targets/NAME) when EventSource is missing or keeps
+// failing. Plain DOM and textContent only: data never becomes markup.
 "use strict";
 (function () {
   const page = document.querySelector("[data-page]");
@@ -63,9 +64,8 @@
     filter();
   }
 
-  function target(targets) {
-    const t = targets.find(function (x) { return x.name === page.dataset.name; });
-    if (!t) return;
+  function target(t) {
+    if (!t || t.name !== page.dataset.name) return;
     document.getElementById("state").textContent = state(t);
     const h = document.getElementById("health"); h.textContent = t.health; h.className = "badge " + t.health;
     document.getElementById("drifted").textContent = t.drifted;
@@ -97,12 +97,14 @@
 
   function apply(data) {
     if (!page) return;
-    if (page.dataset.page === "overview") overview(data.targets); else target(data.targets);
+    if (page.dataset.page === "overview") overview(data.targets); else target(data);
     if (live) live.textContent = "live, updated " + new Date().toLocaleTimeString();
   }
 
+  // The target page follows its one target, whole; the overview all, summed up.
+  function one() { return page && page.dataset.page === "target"; }
   function poll() {
-    fetch("/api/targets", { credentials: "same-origin" })
+    fetch(one() ? "/api/targets/" + encodeURIComponent(page.dataset.name) : "/api/targets", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(apply)
       .catch(function () { if (live) live.textContent = "offline"; });
@@ -110,7 +112,7 @@
   let failures = 0;
   function connect() {
     if (!window.EventSource) { setInterval(poll, 5000); return; }
-    const es = new EventSource("/api/events");
+    const es = new EventSource(one() ? "/api/events?target=" + encodeURIComponent(page.dataset.name) : "/api/events");
     es.onmessage = function (e) { failures = 0; apply(JSON.parse(e.data)); };
     es.onerror = function () {
       // Each event ends its connection, so one error is normal; many in
