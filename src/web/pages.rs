@@ -201,6 +201,8 @@ struct TargetPage<'a> {
     state: &'static str,
     csrf: Option<&'a str>,
     chart: Chart,
+    /// The pending revision's short SHA.
+    pending_short: String,
 }
 
 #[derive(Template)]
@@ -252,6 +254,11 @@ fn render_target(dash: &Dashboard, t: &TargetView) -> String {
         state: t.state(),
         csrf: dash.access.csrf(),
         chart: Chart::of(t.series.iter().copied().collect()),
+        pending_short: t
+            .pending
+            .as_ref()
+            .map(|p| p.revision.chars().take(7).collect())
+            .unwrap_or_default(),
     };
     page.render()
         .unwrap_or_else(|e| format!("template error: {e}"))
@@ -390,7 +397,9 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::{Access, ObjectView};
+    use crate::plan::Action;
+    use crate::web::pending::tests::{change, config_map, secret};
+    use crate::web::{Access, ObjectView, PendingKind};
 
     /// 100 fleet targets, each with 20 objects and a full history.
     fn fleet() -> Dashboard {
@@ -423,20 +432,34 @@ mod tests {
                 })
                 .collect();
             d.state.health(&name, objects);
+            // What only the target page shows: big, and not the overview's.
+            let cm = |v: &str| config_map("app", &v.repeat(200));
+            let planned = [change(Action::Update, Some(cm("a")), Some(cm("b")))];
+            d.state
+                .pending(&name, "f00d", PendingKind::Held, "window", &planned);
+            for e in 0..crate::web::state::EVENTS {
+                d.state.event(&name, "Synced", &format!("synced {e}"));
+            }
         }
         d
     }
 
-    #[test]
-    fn values_are_escaped_and_fleet_targets_grouped() {
-        let d = fleet();
-        let html = render_overview(&d);
-        assert!(!html.contains("<script>subject"));
-        assert!(html.contains("&#60;script&#62;subject") || html.contains("&lt;script&gt;subject"));
-        assert_eq!(html.matches("class=\"group\"").count(), 10);
-        let t = d.state.target("app0@cluster0").unwrap();
-        let page = render_target(&d, &t);
-        assert!(page.contains("<polyline class=\"duration\""));
+    fn hook(name: &str, result: crate::engine::HookResult) -> crate::engine::HookOutcome {
+        crate::engine::HookOutcome {
+            phase: crate::hooks::Phase::PostSync,
+            wave: 0,
+            api_version: "batch/v1".into(),
+            id: crate::desired::ObjectId {
+                group: "batch".into(),
+                kind: "Job".into(),
+                namespace: Some("shop".into()),
+                name: name.into(),
+            },
+            result,
+            message: Some("Job has reached the specified backoff limit".into()),
+            deleted: false,
+            generate_name: false,
+        }
     }
 
     async fn get(d: &Dashboard, path: &str) -> (StatusCode, String) {
@@ -448,6 +471,84 @@ mod tests {
         let status = r.status();
         let body = r.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The pending diff on the target page and in its JSON is the CLI's,
+    /// masked: a Secret's value, plain or base64, appears in neither.
+    #[tokio::test]
+    async fn the_target_page_shows_the_pending_diff_masked_its_hooks_and_events() {
+        let d = Dashboard::new(Access::NoToken { loopback: true });
+        let planned = [
+            change(
+                Action::Update,
+                Some(secret("hunter2")),
+                Some(secret("correct horse")),
+            ),
+            change(
+                Action::Update,
+                Some(config_map("app", "one")),
+                Some(config_map("app", "two")),
+            ),
+        ];
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        d.state.pending(
+            "t",
+            sha,
+            PendingKind::Held,
+            "the deny window is open",
+            &planned,
+        );
+        d.state.hooks(
+            "t",
+            sha,
+            &[hook("migrate", crate::engine::HookResult::Failed)],
+        );
+        d.state.event("t", "SyncFailed", "sync of 0123456 failed");
+        let (status, page) = get(&d, "/targets/t").await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, json) = get(&d, "/api/targets/t").await;
+        for body in [&page, &json] {
+            for plain in [
+                "hunter2",
+                "correct horse",
+                "aHVudGVyMg==",
+                "Y29ycmVjdCBob3JzZQ==",
+            ] {
+                assert!(!body.contains(plain), "{plain} in {body}");
+            }
+        }
+        assert!(page.contains("<ins>+  value: two</ins>"), "{page}");
+        assert!(page.contains("<del>-  value: one</del>"), "{page}");
+        assert!(page.contains("secret hash:"), "{page}");
+        assert!(page.contains("the deny window is open"));
+        assert!(
+            page.contains(
+                "<code title=\"0123456789abcdef0123456789abcdef01234567\">0123456</code>"
+            )
+        );
+        assert!(
+            page.contains("<td>migrate</td>") && page.contains("class=\"badge failed\">failed")
+        );
+        assert!(page.contains("Job has reached the specified backoff limit"));
+        assert!(
+            page.contains("class=\"badge SyncFailed\">SyncFailed</span> sync of 0123456 failed")
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["pending"]["kind"], "held");
+        assert_eq!(v["pending"]["changes"][1]["action"], "update");
+        assert_eq!(v["hooks"][0]["phase"], "PostSync");
+        assert_eq!(v["hooks"][0]["result"], "failed");
+        assert_eq!(v["events"][0]["reason"], "SyncFailed");
+        // A successful sync clears it.
+        let commit = crate::source::CommitInfo {
+            sha: sha.into(),
+            author: "Ann".into(),
+            author_email: "ann@example.com".into(),
+            time: "2026-11-26T12:00:00Z".into(),
+            subject: "one".into(),
+        };
+        d.state.synced("t", &commit, sha, false, Duration::ZERO);
+        assert_eq!(d.state.target("t").unwrap().pending, None);
     }
 
     /// `/api/targets` sums each target up (the target page has the rest),
@@ -464,11 +565,11 @@ mod tests {
         );
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         let first = v["targets"][0].as_object().unwrap();
-        for whole in ["objects", "history", "series"] {
+        for whole in ["objects", "history", "series", "pending", "hooks", "events"] {
             assert!(!first.contains_key(whole), "{whole} in the summary");
         }
         let (_, one) = get(&d, "/api/targets/app0@cluster0").await;
-        assert!(one.contains("\"objects\"") && one.contains("\"history\""));
+        assert!(one.contains("\"pending\"") && one.contains("\"history\""));
         let (_, stream) = get(&d, "/api/events?target=app0%40cluster0").await;
         assert!(
             stream.contains("data: {\"name\":\"app0@cluster0\""),
@@ -477,6 +578,18 @@ mod tests {
         assert!(stream.contains("\"history\""));
         let (status, _) = get(&d, "/api/events?target=nope").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn values_are_escaped_and_fleet_targets_grouped() {
+        let d = fleet();
+        let html = render_overview(&d);
+        assert!(!html.contains("<script>subject"));
+        assert!(html.contains("&#60;script&#62;subject") || html.contains("&lt;script&gt;subject"));
+        assert_eq!(html.matches("class=\"group\"").count(), 10);
+        let t = d.state.target("app0@cluster0").unwrap();
+        let page = render_target(&d, &t);
+        assert!(page.contains("<polyline class=\"duration\""));
     }
 
     #[test]

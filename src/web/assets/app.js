@@ -64,6 +64,68 @@
     filter();
   }
 
+  function diffLine(l) {
+    if (l.startsWith("+++") || l.startsWith("---")) return el("span", l, "file");
+    if (l.startsWith("@@")) return el("span", l, "hunk");
+    if (l.startsWith("+")) return el("ins", l);
+    if (l.startsWith("-")) return el("del", l);
+    return document.createTextNode(l);
+  }
+  // Drawn again only when it changed: a reader's folded diffs stay folded.
+  let drawn;
+  function pending(p) {
+    const box = document.getElementById("pending");
+    const now = JSON.stringify(p);
+    if (now === drawn) return;
+    drawn = now;
+    if (!p) { box.replaceChildren(el("p", "Nothing pending.", "muted")); return; }
+    const kind = p.kind.charAt(0).toUpperCase() + p.kind.slice(1);
+    const head = el("p"); head.id = "pending-reason";
+    const code = el("code", p.revision.slice(0, 7)); code.title = p.revision;
+    const when = el("time", age(p.time)); when.setAttribute("datetime", p.time);
+    const note = el("span", "(planned ", "muted");
+    note.append(when, "; " + p.total + " change(s)" + (p.truncated ? ", cut at 64 KB: truncated" : "") + ")");
+    head.append(badge(kind), " ", code, " " + p.reason + " ", note);
+    box.replaceChildren(head);
+    p.changes.forEach(function (c) {
+      const d = el("details", undefined, "change"); d.open = true;
+      const s = el("summary"); s.append(el("span", c.action, "action"), " " + c.kind + " " + (c.namespace ? c.namespace + "/" : "") + c.name);
+      const pre = el("pre", undefined, "diff");
+      c.diff.split("\n").forEach(function (l, i, all) { if (i < all.length - 1 || l) pre.append(diffLine(l), "\n"); });
+      d.append(s, pre);
+      box.append(d);
+    });
+  }
+  function hooks(t) {
+    const box = document.getElementById("hooks");
+    if (!t.hooks_revision) { box.replaceChildren(el("p", "No hooks have run.", "muted")); return; }
+    const run = el("p", t.hooks.length ? "Run for " : "No hooks in the sync of ", "muted");
+    run.append(el("code", t.hooks_revision), ".");
+    if (!t.hooks.length) { box.replaceChildren(run); return; }
+    const table = el("table");
+    const head = el("tr");
+    ["Phase", "Kind", "Namespace", "Name", "Result", "Message"].forEach(function (h) { const th = el("th", h); th.scope = "col"; head.append(th); });
+    const thead = el("thead"); thead.append(head);
+    const body = el("tbody");
+    t.hooks.forEach(function (h) {
+      const tr = el("tr");
+      const r = el("td"); r.append(badge(h.result));
+      tr.append(el("td", h.phase), el("td", h.kind), el("td", h.namespace || "-"), el("td", h.name), r, el("td", h.message || ""));
+      body.append(tr);
+    });
+    table.append(thead, body);
+    box.replaceChildren(run, table);
+  }
+  function events(t) {
+    const list = document.getElementById("events");
+    list.replaceChildren.apply(list, t.events.map(function (e) {
+      const li = el("li");
+      const when = el("time", age(e.time)); when.setAttribute("datetime", e.time);
+      li.append(when, " ", badge(e.reason), " " + e.note);
+      return li;
+    }));
+  }
+
   function target(t) {
     if (!t || t.name !== page.dataset.name) return;
     document.getElementById("state").textContent = state(t);
@@ -91,6 +153,9 @@
       li.append(e.detail);
       return li;
     }));
+    pending(t.pending);
+    hooks(t);
+    events(t);
     // What the page saw, in order: tests read it to follow a change live.
     document.getElementById("live-log").append(el("li", "health=" + t.health + " drifted=" + t.drifted));
   }
