@@ -214,7 +214,8 @@ struct Login<'a> {
 /// The overview's HTML (public for the benchmark).
 pub fn render_overview(dash: &Dashboard) -> String {
     let mut targets = dash.state.summaries();
-    // Fleet targets grouped by app, then cluster; others by name.
+    // Fleet targets grouped by app, then cluster; others by name (app.js
+    // places new rows by the same order).
     targets.sort_by(|a, b| {
         let key = |t: &TargetSummary| {
             (

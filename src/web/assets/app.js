@@ -48,7 +48,48 @@
     if (t.git_ahead) cell.append(" ", el("span", "Git ahead", "mark"));
   }
 
+  // The server's order: app, then cluster (none first), then name.
+  function key(t) { return [t.app || "", t.cluster === null ? "" : "\u0001" + t.cluster, t.name]; }
+  function before(a, b) {
+    const x = key(a), y = key(b);
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  }
+  function newRow(t) {
+    const row = el("tr");
+    row.dataset.name = t.name;
+    const a = el("a", t.name === "" ? "(default)" : t.name);
+    a.href = "/targets/" + encodeURIComponent(t.name);
+    const name = el("td"); name.append(a);
+    row.append(name, el("td", t.cluster === null ? "-" : t.cluster, "cluster"), el("td", "", "revision"),
+      el("td", "", "health"), el("td", "", "drifted"), el("td", "", "last-sync"), el("td", "", "leader"));
+    return row;
+  }
+  function groupRow(app) {
+    const row = el("tr", undefined, "group"); row.dataset.group = app;
+    const th = el("th", app); th.colSpan = 7; th.scope = "rowgroup";
+    row.append(th);
+    return row;
+  }
+  // Targets added to gitsync.yaml get a row, removed ones lose theirs;
+  // rows already there stay put (and keep any focus).
+  function rows(targets) {
+    const body = document.querySelector("#targets tbody");
+    const wanted = [];
+    let app = null;
+    targets.slice().sort(before).forEach(function (t) {
+      if (t.app !== null && t.app !== app) {
+        app = t.app;
+        wanted.push(body.querySelector('tr[data-group="' + CSS.escape(app) + '"]') || groupRow(app));
+      }
+      wanted.push(body.querySelector('tr[data-name="' + CSS.escape(t.name) + '"]') || newRow(t));
+    });
+    Array.from(body.children).forEach(function (r) { if (!wanted.includes(r)) r.remove(); });
+    wanted.forEach(function (r, i) { if (body.children[i] !== r) body.insertBefore(r, body.children[i] || null); });
+  }
+
   function overview(targets) {
+    rows(targets);
     targets.forEach(function (t) {
       const row = document.querySelector('tr[data-name="' + CSS.escape(t.name) + '"]');
       if (!row) return;
