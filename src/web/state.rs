@@ -521,7 +521,12 @@ impl State {
         };
         pending::merge_drift(&mut p, planned, &self.masker);
         p.time = now();
-        self.update(name, |t| t.pending = (!p.changes.is_empty()).then_some(p));
+        self.update(name, |t| {
+            // A check covers the objects its watch events named; what
+            // earlier checks found and nothing put back still drifts.
+            t.drifted = p.changes.len() as u64;
+            t.pending = (!p.changes.is_empty()).then_some(p);
+        });
     }
 
     /// The hooks the sync of `revision` ran (or skipped).
@@ -647,6 +652,37 @@ mod tests {
         s.not_held("t");
         let t = s.target("t").unwrap();
         assert_eq!((t.pending, t.git_ahead), (None, None));
+    }
+
+    /// Under --no-self-heal drift adds up over checks of single objects.
+    #[test]
+    fn drift_without_self_heal_counts_every_object_still_drifting() {
+        use crate::plan::Action;
+        use crate::web::pending::tests::{change, config_map};
+        let s = State::default();
+        s.synced("t", &commit("a"), "a", false, Duration::ZERO);
+        let drifted = |n: &str| {
+            change(
+                Action::Update,
+                Some(config_map(n, "x")),
+                Some(config_map(n, "y")),
+            )
+        };
+        let back = |n: &str| change(Action::Unchanged, Some(config_map(n, "y")), None);
+        for (name, planned) in [("one", drifted("one")), ("two", drifted("two"))] {
+            s.drift_found("t", &[format!("ConfigMap {name}")]);
+            s.drift_pending("t", "a", &[planned]);
+        }
+        assert_eq!(s.target("t").unwrap().drifted, 2);
+        s.drift_found("t", &[]);
+        s.drift_pending("t", "a", &[back("one")]);
+        let t = s.target("t").unwrap();
+        assert_eq!(t.drifted, 1);
+        assert_eq!(t.pending.unwrap().changes[0].name, "two");
+        s.drift_found("t", &[]);
+        s.drift_pending("t", "a", &[back("two")]);
+        let t = s.target("t").unwrap();
+        assert_eq!((t.drifted, t.pending), (0, None));
     }
 
     #[test]
