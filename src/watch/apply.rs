@@ -17,6 +17,7 @@ use crate::desired::DesiredSet;
 use crate::engine::{Engine, PlanOptions, Record, SyncOptions};
 use crate::health::Status;
 use crate::plan::Change;
+use crate::web::PendingKind;
 
 /// How long the daemon waits for another writer of its ApplySet.
 const WRITE_LOCK_WAIT: Duration = Duration::from_secs(60);
@@ -115,10 +116,15 @@ impl TargetLoop<'_> {
         // again.
         if !resync && let Some(why) = self.held_back(&target, &revision, &polled.main).await {
             tracing::info!(revision = %revision, reason = %why, "not syncing yet");
+            self.show_held(&target, &set, &revision, &why).await;
             self.waiting = Some(why);
             return true;
         }
         self.waiting = None;
+        // For the dashboard: the plan of a sync that failed (what is still
+        // pending), and the hooks a new revision's sync ran.
+        let mut unsynced: Option<crate::plan::Plan> = None;
+        let mut hooks_run = None;
         let result = async {
             let identity = crate::source::identity(&self.settings.source.repo);
             let name =
@@ -157,6 +163,7 @@ impl TargetLoop<'_> {
                         .iter()
                         .map(|e| format!("{} {}: {}", e.api_version, e.id, e.message))
                         .collect();
+                    unsynced = Some(plan);
                     anyhow::bail!("objects could not be planned: {}", errs.join("; "));
                 }
                 let options = SyncOptions {
@@ -176,10 +183,17 @@ impl TargetLoop<'_> {
                 };
                 listed.await;
                 let progress = |m: &str| tracing::debug!("{m}");
-                let outcome = engine.sync(&plan, &options, &record, &progress).await?;
-                if let Some(err) = outcome.error {
-                    anyhow::bail!(err);
-                }
+                let outcome = engine.sync(&plan, &options, &record, &progress).await;
+                let outcome = match outcome {
+                    Ok(o) if o.error.is_none() => o,
+                    other => {
+                        unsynced = Some(plan);
+                        let o = other?;
+                        hooks_run = (!resync).then_some(o.hooks);
+                        anyhow::bail!(o.error.unwrap_or_default());
+                    }
+                };
+                hooks_run = (!resync).then_some(outcome.hooks);
                 Ok(outcome.objects.len())
             }
             .await;
@@ -187,6 +201,10 @@ impl TargetLoop<'_> {
             anyhow::Ok((engine, synced?))
         }
         .await;
+        if let Some(hooks) = &hooks_run {
+            let web = &self.common.shared.dashboard.state;
+            web.hooks(&self.key, &revision, hooks);
+        }
         match result {
             Ok((engine, objects)) => {
                 self.probe_api(&engine);
@@ -232,12 +250,18 @@ impl TargetLoop<'_> {
                 }
                 self.metrics
                     .record_sync(SyncResult::Error, started.elapsed(), None);
-                self.common.shared.dashboard.state.failed(
-                    &self.key,
-                    &revision,
-                    &format!("{e:#}"),
-                    started.elapsed(),
-                );
+                let web = &self.common.shared.dashboard.state;
+                web.failed(&self.key, &revision, &format!("{e:#}"), started.elapsed());
+                if let Some(plan) = &unsynced {
+                    let why = "the sync failed";
+                    web.pending(
+                        &self.key,
+                        &revision,
+                        PendingKind::Failed,
+                        why,
+                        &plan.changes,
+                    );
+                }
                 self.common
                     .shared
                     .set_readiness(&self.key, Readiness::Failing);
@@ -385,6 +409,11 @@ impl TargetLoop<'_> {
                 .collect()
         };
         web.drift_found(&self.key, &labels(&drifted));
+        if !self.common.watch.self_heal {
+            // Nothing puts it back: the dashboard shows what a sync would.
+            let revision = self.applied.as_ref().map_or("", |a| a.revision.as_str());
+            web.drift_pending(&self.key, revision, &plan.changes);
+        }
         if drifted.is_empty() {
             return true;
         }
@@ -474,6 +503,8 @@ impl TargetLoop<'_> {
     /// Writes an Event on the parent without waiting for it: a heal or
     /// a sync never waits on an Event.
     fn event(&mut self, engine: &Engine, reason: Reason, note: String) {
+        let web = &self.common.shared.dashboard.state;
+        web.event(&self.key, reason.as_str(), &note);
         let events = self
             .events
             .get_or_insert_with(|| Events::new(engine.cluster.client.clone(), &engine.applyset))
@@ -536,6 +567,8 @@ impl TargetLoop<'_> {
     /// After a poll that found nothing new: while the applied revision is
     /// not yet recorded healthy, look again.
     pub(super) async fn recheck_health(&mut self) {
+        // Nothing new is held back now (Git went back to what runs).
+        self.common.shared.dashboard.state.not_held(&self.key);
         let Some(mut engine) = self.engine.take() else {
             return;
         };

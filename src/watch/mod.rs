@@ -1,6 +1,7 @@
 //! `gitsync watch`: the long-running daemon, as small parts wired together
-//! in `daemon`: one loop per target (`target`, its writes in `apply`) and
-//! its steps (`schedule`), the shared source poll (`poll`), leadership
+//! in `daemon`: one loop per target (`target`, its writes in `apply`, the
+//! dashboard's plan of a held-back revision in `pending`) and its steps
+//! (`schedule`), the shared source poll (`poll`), leadership
 //! (`leader`) and the spreading of targets over replicas (`spread`), drift
 //! wake-ups from watch streams (`streams`, `members`), and the HTTP
 //! interface (`http`: probes, `metrics`, the `webhook`); with
@@ -13,6 +14,7 @@ mod images;
 mod leader;
 pub mod members;
 pub mod metrics;
+mod pending;
 mod poll;
 mod schedule;
 mod spread;

@@ -8,11 +8,13 @@
 
 mod access;
 mod pages;
+mod pending;
 mod state;
 
 pub use access::{Access, AccessError};
 pub use pages::{handle, render_overview};
-pub use state::{HistoryKind, ObjectView, State, TargetView};
+pub use pending::{Pending, PendingChange, PendingKind};
+pub use state::{HistoryKind, HookView, ObjectView, State, TargetSummary, TargetView};
 
 /// What the watch daemon shares with the dashboard's handlers.
 #[derive(Debug)]

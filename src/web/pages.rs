@@ -11,7 +11,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::Dashboard;
 use super::access::COOKIE;
-use super::state::{Point, TargetView};
+use super::state::{Point, TargetSummary, TargetView};
 
 const HTML: &str = "text/html; charset=utf-8";
 const JSON: &str = "application/json";
@@ -52,9 +52,17 @@ where
     match (path.as_str(), &method) {
         ("/", &Method::GET) => html(render_overview(dash)),
         ("/api/targets", &Method::GET) => json(&serde_json::json!({
-            "targets": dash.state.targets()
+            "targets": dash.state.summaries()
         })),
-        ("/api/events", &Method::GET) => events(req.headers(), dash).await,
+        ("/api/events", &Method::GET) => {
+            let target = req.uri().query().and_then(|q| {
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .find(|(k, _)| *k == "target")
+                    .map(|(_, v)| decode(v))
+            });
+            events(req.headers(), dash, target.as_deref()).await
+        }
         ("/api/refresh", &Method::POST) => {
             let offered = req
                 .headers()
@@ -136,8 +144,14 @@ where
 /// Server-Sent Events, one per connection: the state as soon as it
 /// differs from the `Last-Event-ID` the browser saw, or a keep-alive
 /// comment after [`EVENT_WAIT`]. `retry` makes EventSource reconnect at
-/// once, so the stream is continuous for the page.
-async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<Bytes>> {
+/// once, so the stream is continuous for the page. The data is the
+/// `/api/targets` document, or with `target` that target's whole
+/// `/api/targets/NAME` document (what its page shows).
+async fn events(
+    headers: &hyper::HeaderMap,
+    dash: &Dashboard,
+    target: Option<&str>,
+) -> Response<Full<Bytes>> {
     let seen = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -146,12 +160,17 @@ async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<B
         let _ = tokio::time::timeout(EVENT_WAIT, dash.state.changed_since(seen)).await;
     }
     let version = dash.state.version();
-    let body = match seen == Some(version) {
-        true => "retry: 250\n: nothing new\n\n".to_string(),
-        false => {
-            let data = serde_json::json!({ "targets": dash.state.targets() });
-            format!("retry: 250\nid: {version}\ndata: {data}\n\n")
-        }
+    let data = match (seen == Some(version), target) {
+        (true, _) => None,
+        (false, None) => Some(serde_json::json!({ "targets": dash.state.summaries() })),
+        (false, Some(name)) => match dash.state.target(name) {
+            Some(t) => serde_json::to_value(t).ok(),
+            None => return plain(StatusCode::NOT_FOUND, "no such target\n"),
+        },
+    };
+    let body = match data {
+        None => "retry: 250\n: nothing new\n\n".to_string(),
+        Some(data) => format!("retry: 250\nid: {version}\ndata: {data}\n\n"),
     };
     let mut r = Response::new(Full::from(body));
     r.headers_mut()
@@ -164,7 +183,7 @@ async fn events(headers: &hyper::HeaderMap, dash: &Dashboard) -> Response<Full<B
 /// One overview row.
 struct Row {
     group: Option<String>,
-    t: TargetView,
+    t: TargetSummary,
     state: &'static str,
 }
 
@@ -182,6 +201,8 @@ struct TargetPage<'a> {
     state: &'static str,
     csrf: Option<&'a str>,
     chart: Chart,
+    /// The pending revision's short SHA.
+    pending_short: String,
 }
 
 #[derive(Template)]
@@ -192,10 +213,11 @@ struct Login<'a> {
 
 /// The overview's HTML (public for the benchmark).
 pub fn render_overview(dash: &Dashboard) -> String {
-    let mut targets = dash.state.targets();
-    // Fleet targets grouped by app, then cluster; others by name.
+    let mut targets = dash.state.summaries();
+    // Fleet targets grouped by app, then cluster; others by name (app.js
+    // places new rows by the same order).
     targets.sort_by(|a, b| {
-        let key = |t: &TargetView| {
+        let key = |t: &TargetSummary| {
             (
                 t.app.clone().unwrap_or_default(),
                 t.cluster.clone(),
@@ -233,6 +255,11 @@ fn render_target(dash: &Dashboard, t: &TargetView) -> String {
         state: t.state(),
         csrf: dash.access.csrf(),
         chart: Chart::of(t.series.iter().copied().collect()),
+        pending_short: t
+            .pending
+            .as_ref()
+            .map(|p| p.revision.chars().take(7).collect())
+            .unwrap_or_default(),
     };
     page.render()
         .unwrap_or_else(|e| format!("template error: {e}"))
@@ -371,7 +398,9 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::{Access, ObjectView};
+    use crate::plan::Action;
+    use crate::web::pending::tests::{change, config_map, secret};
+    use crate::web::{Access, ObjectView, PendingKind};
 
     /// 100 fleet targets, each with 20 objects and a full history.
     fn fleet() -> Dashboard {
@@ -404,8 +433,152 @@ mod tests {
                 })
                 .collect();
             d.state.health(&name, objects);
+            // What only the target page shows: big, and not the overview's.
+            let cm = |v: &str| config_map("app", &v.repeat(200));
+            let planned = [change(Action::Update, Some(cm("a")), Some(cm("b")))];
+            d.state
+                .pending(&name, "f00d", PendingKind::Held, "window", &planned);
+            for e in 0..crate::web::state::EVENTS {
+                d.state.event(&name, "Synced", &format!("synced {e}"));
+            }
         }
         d
+    }
+
+    fn hook(name: &str, result: crate::engine::HookResult) -> crate::engine::HookOutcome {
+        crate::engine::HookOutcome {
+            phase: crate::hooks::Phase::PostSync,
+            wave: 0,
+            api_version: "batch/v1".into(),
+            id: crate::desired::ObjectId {
+                group: "batch".into(),
+                kind: "Job".into(),
+                namespace: Some("shop".into()),
+                name: name.into(),
+            },
+            result,
+            message: Some("Job has reached the specified backoff limit".into()),
+            deleted: false,
+            generate_name: false,
+        }
+    }
+
+    async fn get(d: &Dashboard, path: &str) -> (StatusCode, String) {
+        let req = Request::builder()
+            .uri(path)
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let r = handle(req, d, || {}).await;
+        let status = r.status();
+        let body = r.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The pending diff on the target page and in its JSON is the CLI's,
+    /// masked: a Secret's value, plain or base64, appears in neither.
+    #[tokio::test]
+    async fn the_target_page_shows_the_pending_diff_masked_its_hooks_and_events() {
+        let d = Dashboard::new(Access::NoToken { loopback: true });
+        let planned = [
+            change(
+                Action::Update,
+                Some(secret("hunter2")),
+                Some(secret("correct horse")),
+            ),
+            change(
+                Action::Update,
+                Some(config_map("app", "one")),
+                Some(config_map("app", "two")),
+            ),
+        ];
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        d.state.pending(
+            "t",
+            sha,
+            PendingKind::Held,
+            "the deny window is open",
+            &planned,
+        );
+        d.state.hooks(
+            "t",
+            sha,
+            &[hook("migrate", crate::engine::HookResult::Failed)],
+        );
+        d.state.event("t", "SyncFailed", "sync of 0123456 failed");
+        let (status, page) = get(&d, "/targets/t").await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, json) = get(&d, "/api/targets/t").await;
+        for body in [&page, &json] {
+            for plain in [
+                "hunter2",
+                "correct horse",
+                "aHVudGVyMg==",
+                "Y29ycmVjdCBob3JzZQ==",
+            ] {
+                assert!(!body.contains(plain), "{plain} in {body}");
+            }
+        }
+        assert!(page.contains("<ins>+  value: two</ins>"), "{page}");
+        assert!(page.contains("<del>-  value: one</del>"), "{page}");
+        assert!(page.contains("secret hash:"), "{page}");
+        assert!(page.contains("the deny window is open"));
+        assert!(
+            page.contains(
+                "<code title=\"0123456789abcdef0123456789abcdef01234567\">0123456</code>"
+            )
+        );
+        assert!(
+            page.contains("<td>migrate</td>") && page.contains("class=\"badge failed\">failed")
+        );
+        assert!(page.contains("Job has reached the specified backoff limit"));
+        assert!(
+            page.contains("class=\"badge SyncFailed\">SyncFailed</span> sync of 0123456 failed")
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["pending"]["kind"], "held");
+        assert_eq!(v["pending"]["changes"][1]["action"], "update");
+        assert_eq!(v["hooks"][0]["phase"], "PostSync");
+        assert_eq!(v["hooks"][0]["result"], "failed");
+        assert_eq!(v["events"][0]["reason"], "SyncFailed");
+        // A successful sync clears it.
+        let commit = crate::source::CommitInfo {
+            sha: sha.into(),
+            author: "Ann".into(),
+            author_email: "ann@example.com".into(),
+            time: "2026-11-26T12:00:00Z".into(),
+            subject: "one".into(),
+        };
+        d.state.synced("t", &commit, sha, false, Duration::ZERO);
+        assert_eq!(d.state.target("t").unwrap().pending, None);
+    }
+
+    /// `/api/targets` sums each target up (the target page has the rest),
+    /// and its events stream follows one target whole when asked.
+    #[tokio::test]
+    async fn the_overview_json_is_a_summary_under_100_kb_for_100_targets() {
+        let d = fleet();
+        let (status, body) = get(&d, "/api/targets").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.len() < 100 * 1024,
+            "/api/targets is {} bytes",
+            body.len()
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let first = v["targets"][0].as_object().unwrap();
+        for whole in ["objects", "history", "series", "pending", "hooks", "events"] {
+            assert!(!first.contains_key(whole), "{whole} in the summary");
+        }
+        let (_, one) = get(&d, "/api/targets/app0@cluster0").await;
+        assert!(one.contains("\"pending\"") && one.contains("\"history\""));
+        let (_, stream) = get(&d, "/api/events?target=app0%40cluster0").await;
+        assert!(
+            stream.contains("data: {\"name\":\"app0@cluster0\""),
+            "{stream}"
+        );
+        assert!(stream.contains("\"history\""));
+        let (status, _) = get(&d, "/api/events?target=nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 
     #[test]
@@ -453,7 +626,8 @@ mod tests {
             .collect();
         times.sort();
         let json_start = std::time::Instant::now();
-        let json = serde_json::to_vec(&serde_json::json!({"targets": d.state.targets()})).unwrap();
+        let json =
+            serde_json::to_vec(&serde_json::json!({"targets": d.state.summaries()})).unwrap();
         let json_took = json_start.elapsed();
         println!(
             "overview_render_ms_p50 {:.2}",

@@ -6,10 +6,16 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::pending::{self, PENDING_TEXT, Pending, PendingKind};
+use crate::plan::Change;
+use crate::report::Masker;
+
 /// Syncs, heals and failures kept per target.
 pub const HISTORY: usize = 50;
 /// Points kept per target for the duration/drift chart.
 pub const SERIES: usize = 60;
+/// Kubernetes Events kept per target.
+pub const EVENTS: usize = 50;
 
 /// Every target's view, and a version bumped on each change so that
 /// `/api/events` can wait for the next one.
@@ -17,6 +23,9 @@ pub const SERIES: usize = 60;
 pub struct State {
     targets: Mutex<Vec<TargetView>>,
     changed: tokio::sync::watch::Sender<u64>,
+    /// One for the daemon's life: a Secret value masks alike in every
+    /// pending diff of the run, so a reader sees what changed.
+    masker: Masker,
 }
 
 impl Default for State {
@@ -24,6 +33,7 @@ impl Default for State {
         State {
             targets: Mutex::new(Vec::new()),
             changed: tokio::sync::watch::Sender::new(0),
+            masker: Masker::new(),
         }
     }
 }
@@ -74,6 +84,29 @@ pub struct LastSync {
     pub error: Option<String>,
 }
 
+/// A hook of the last run that had hooks.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HookView {
+    pub kind: String,
+    pub namespace: Option<String>,
+    /// The name it got (`NAME<generated>` for a `generateName` hook that
+    /// was never created).
+    pub name: String,
+    /// `PreSync`, `Sync`, `PostSync` or `SyncFail`.
+    pub phase: String,
+    /// `succeeded`, `failed` or `skipped`.
+    pub result: String,
+    pub message: Option<String>,
+}
+
+/// A Kubernetes Event gitsync published on the target's ApplySet parent.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EventView {
+    pub time: String,
+    pub reason: String,
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Point {
     pub duration_ms: u64,
@@ -100,6 +133,64 @@ pub struct TargetView {
     pub leader: bool,
     pub history: VecDeque<HistoryEntry>,
     pub series: VecDeque<Point>,
+    /// What the next sync would change, when something is pending.
+    pub pending: Option<Pending>,
+    /// The revision whose sync last ran hooks, and those hooks.
+    pub hooks_revision: Option<String>,
+    pub hooks: Vec<HookView>,
+    /// Newest first, at most [`EVENTS`].
+    pub events: VecDeque<EventView>,
+}
+
+/// A target as the overview lists it (`/api/targets`): what a row shows,
+/// without the lists the target page has.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TargetSummary {
+    pub name: String,
+    pub app: Option<String>,
+    pub cluster: Option<String>,
+    pub revision: Option<Revision>,
+    pub pinned: bool,
+    pub git_ahead: Option<String>,
+    pub health: String,
+    pub drifted: u64,
+    pub last_sync: Option<LastSync>,
+    pub leader: bool,
+}
+
+impl TargetSummary {
+    /// The state the overview filters by (app.js's `state` says the same).
+    pub fn state(&self) -> &'static str {
+        state(self.last_sync.as_ref(), &self.health, self.drifted)
+    }
+}
+
+fn state(last_sync: Option<&LastSync>, health: &str, drifted: u64) -> &'static str {
+    match (last_sync, health) {
+        (Some(s), _) if s.result == "failure" => "failing",
+        (_, "Degraded") => "unhealthy",
+        _ if drifted > 0 => "drifted",
+        (_, "Progressing") => "progressing",
+        (None, _) => "pending",
+        _ => "synced",
+    }
+}
+
+impl From<&TargetView> for TargetSummary {
+    fn from(t: &TargetView) -> Self {
+        TargetSummary {
+            name: t.name.clone(),
+            app: t.app.clone(),
+            cluster: t.cluster.clone(),
+            revision: t.revision.clone(),
+            pinned: t.pinned,
+            git_ahead: t.git_ahead.clone(),
+            health: t.health.clone(),
+            drifted: t.drifted,
+            last_sync: t.last_sync.clone(),
+            leader: t.leader,
+        }
+    }
 }
 
 impl TargetView {
@@ -124,19 +215,16 @@ impl TargetView {
             leader: true,
             history: VecDeque::new(),
             series: VecDeque::new(),
+            pending: None,
+            hooks_revision: None,
+            hooks: Vec::new(),
+            events: VecDeque::new(),
         }
     }
 
     /// The state the overview filters by.
     pub fn state(&self) -> &'static str {
-        match (&self.last_sync, self.health.as_str()) {
-            (Some(s), _) if s.result == "failure" => "failing",
-            (_, "Degraded") => "unhealthy",
-            _ if self.drifted > 0 => "drifted",
-            (_, "Progressing") => "progressing",
-            (None, _) => "pending",
-            _ => "synced",
-        }
+        state(self.last_sync.as_ref(), &self.health, self.drifted)
     }
 
     fn record(&mut self, kind: HistoryKind, revision: Option<String>, detail: String) {
@@ -169,6 +257,20 @@ fn now() -> String {
         .to_string()
 }
 
+/// An Event's note as the API keeps it: at most 1 kB.
+const NOTE: usize = 1024;
+
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max - 3;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
 fn short(sha: &str) -> String {
     sha.chars().take(7).collect()
 }
@@ -181,6 +283,14 @@ impl State {
 
     pub fn target(&self, name: &str) -> Option<TargetView> {
         lock(&self.targets).iter().find(|t| t.name == name).cloned()
+    }
+
+    /// Every target's summary, in registration order.
+    pub fn summaries(&self) -> Vec<TargetSummary> {
+        lock(&self.targets)
+            .iter()
+            .map(TargetSummary::from)
+            .collect()
     }
 
     /// The change counter, for `/api/events`.
@@ -247,6 +357,7 @@ impl State {
             });
             t.record(HistoryKind::Sync, Some(short(&commit.sha)), "synced".into());
             t.point(ms);
+            t.pending = None;
         });
     }
 
@@ -322,6 +433,139 @@ impl State {
         });
     }
 
+    /// Whether the pending diff is of `revision`, held back, already: a
+    /// held revision is planned once, not at every poll. If so, its reason
+    /// is brought up to date (a window closed, a dependency now waited
+    /// for).
+    pub fn holds(&self, name: &str, revision: &str, reason: &str) -> bool {
+        let held = self.target(name).is_some_and(|t| {
+            t.pending
+                .is_some_and(|p| p.kind == PendingKind::Held && p.revision == revision)
+        });
+        if held {
+            self.update(name, |t| {
+                if let Some(p) = t.pending.as_mut().filter(|p| p.reason != reason) {
+                    p.reason = reason.to_string();
+                }
+            });
+        }
+        held
+    }
+
+    /// No revision is held back any more (Git is back at what runs): its
+    /// diff and its "Git ahead" mark go.
+    pub fn not_held(&self, name: &str) {
+        let held = self
+            .target(name)
+            .and_then(|t| t.pending)
+            .filter(|p| p.kind == PendingKind::Held);
+        let Some(held) = held else {
+            return;
+        };
+        self.update(name, |t| {
+            t.pending = None;
+            if !t.pinned && t.git_ahead == Some(short(&held.revision)) {
+                t.git_ahead = None;
+            }
+        });
+    }
+
+    /// What syncing `revision` would change: `planned` (the plan's
+    /// changes) masked and bounded. A held revision also marks Git ahead.
+    pub fn pending(
+        &self,
+        name: &str,
+        revision: &str,
+        kind: PendingKind,
+        reason: &str,
+        planned: &[Change],
+    ) {
+        // Diffed outside the lock: the pages never wait for it.
+        let (changes, total, truncated) = pending::changes(planned, &self.masker, PENDING_TEXT);
+        self.update(name, |t| {
+            if kind == PendingKind::Held && t.revision.as_ref().is_none_or(|r| r.sha != revision) {
+                t.git_ahead = Some(short(revision));
+            }
+            t.pending = Some(Pending {
+                revision: revision.to_string(),
+                kind,
+                reason: reason.to_string(),
+                time: now(),
+                changes,
+                total,
+                truncated,
+            });
+        });
+    }
+
+    /// A drift check (self-heal off) planned `planned` against the applied
+    /// `revision`: the drift among them is pending. A held or failed
+    /// revision's diff stays: it says what the next sync does.
+    pub fn drift_pending(&self, name: &str, revision: &str, planned: &[Change]) {
+        let Some(t) = self.target(name) else {
+            return;
+        };
+        let mut p = match t.pending {
+            Some(p) if p.kind == PendingKind::Drift && p.revision == revision => p,
+            Some(_) => return,
+            None if !planned.iter().any(Change::needs_write) => return,
+            None => Pending {
+                revision: revision.to_string(),
+                kind: PendingKind::Drift,
+                reason: "drifted from Git; self-heal is off".into(),
+                time: String::new(),
+                changes: Vec::new(),
+                total: 0,
+                truncated: false,
+            },
+        };
+        pending::merge_drift(&mut p, planned, &self.masker);
+        p.time = now();
+        self.update(name, |t| {
+            // A check covers the objects its watch events named; what
+            // earlier checks found and nothing put back still drifts.
+            t.drifted = p.changes.len() as u64;
+            t.pending = (!p.changes.is_empty()).then_some(p);
+        });
+    }
+
+    /// The hooks the sync of `revision` ran (or skipped).
+    pub fn hooks(&self, name: &str, revision: &str, hooks: &[crate::engine::HookOutcome]) {
+        let hooks = hooks
+            .iter()
+            .map(|h| HookView {
+                kind: h.id.kind.clone(),
+                namespace: h.id.namespace.clone(),
+                name: match h.generate_name {
+                    true => format!("{}<generated>", h.id.name),
+                    false => h.id.name.clone(),
+                },
+                phase: h.phase.as_str().into(),
+                result: h.result.as_str().into(),
+                message: h.message.clone(),
+            })
+            .collect();
+        self.update(name, |t| {
+            t.hooks_revision = Some(short(revision));
+            t.hooks = hooks;
+        });
+    }
+
+    /// An Event the loop published on the target's ApplySet parent (kept
+    /// as sent: reading Events back would cost requests).
+    pub fn event(&self, name: &str, reason: &str, note: &str) {
+        self.update(name, |t| {
+            if t.events.len() == EVENTS {
+                t.events.pop_back();
+            }
+            t.events.push_front(EventView {
+                time: now(),
+                reason: reason.to_string(),
+                note: cut(note, NOTE),
+            });
+        });
+    }
+
     pub fn leading(&self, name: &str, leads: bool) {
         if self.target(name).is_some_and(|t| t.leader == leads) {
             return;
@@ -390,6 +634,69 @@ mod tests {
             Some(&format!("{:040}", HISTORY + 4)[..7])
         );
         assert_eq!(t.git_ahead.as_deref(), Some("x"));
+    }
+
+    /// A held revision is planned once: later polls only bring its reason
+    /// up to date; Git going back to what runs drops it.
+    #[test]
+    fn a_held_revision_is_pending_once_and_dropped_when_git_goes_back() {
+        let s = State::default();
+        s.synced("t", &commit("a"), "a", false, Duration::ZERO);
+        assert!(!s.holds("t", "b", "window"));
+        s.pending("t", "b", PendingKind::Held, "window", &[]);
+        assert!(s.holds("t", "b", "dependency"));
+        let t = s.target("t").unwrap();
+        assert_eq!(t.pending.unwrap().reason, "dependency");
+        assert_eq!(t.git_ahead.as_deref(), Some("b"));
+        assert!(!s.holds("t", "c", "window"));
+        s.not_held("t");
+        let t = s.target("t").unwrap();
+        assert_eq!((t.pending, t.git_ahead), (None, None));
+    }
+
+    /// Under --no-self-heal drift adds up over checks of single objects.
+    #[test]
+    fn drift_without_self_heal_counts_every_object_still_drifting() {
+        use crate::plan::Action;
+        use crate::web::pending::tests::{change, config_map};
+        let s = State::default();
+        s.synced("t", &commit("a"), "a", false, Duration::ZERO);
+        let drifted = |n: &str| {
+            change(
+                Action::Update,
+                Some(config_map(n, "x")),
+                Some(config_map(n, "y")),
+            )
+        };
+        let back = |n: &str| change(Action::Unchanged, Some(config_map(n, "y")), None);
+        for (name, planned) in [("one", drifted("one")), ("two", drifted("two"))] {
+            s.drift_found("t", &[format!("ConfigMap {name}")]);
+            s.drift_pending("t", "a", &[planned]);
+        }
+        assert_eq!(s.target("t").unwrap().drifted, 2);
+        s.drift_found("t", &[]);
+        s.drift_pending("t", "a", &[back("one")]);
+        let t = s.target("t").unwrap();
+        assert_eq!(t.drifted, 1);
+        assert_eq!(t.pending.unwrap().changes[0].name, "two");
+        s.drift_found("t", &[]);
+        s.drift_pending("t", "a", &[back("two")]);
+        let t = s.target("t").unwrap();
+        assert_eq!((t.drifted, t.pending), (0, None));
+    }
+
+    #[test]
+    fn events_are_bounded_and_newest_first() {
+        let s = State::default();
+        for i in 0..EVENTS + 3 {
+            s.event("t", "Synced", &format!("synced {i}"));
+        }
+        s.event("t", "SyncFailed", &"x".repeat(5000));
+        let t = s.target("t").unwrap();
+        assert_eq!(t.events.len(), EVENTS);
+        assert_eq!(t.events[0].reason, "SyncFailed");
+        assert!(t.events[0].note.len() <= NOTE);
+        assert_eq!(t.events[1].note, format!("synced {}", EVENTS + 2));
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub fn tests() -> Vec<Trial> {
         crate::trial!(a_failing_deployment_is_shown_unhealthy_with_its_reason),
         crate::trial!(non_loopback_without_token_serves_no_data),
         crate::trial!(a_token_opens_the_dashboard_and_refresh_needs_csrf),
+        crate::trial!(a_held_back_revision_shows_its_diff_masked_with_hooks_and_events),
+        crate::trial!(new_targets_appear_live_and_the_overview_works_by_keyboard),
     ]
 }
 
@@ -89,15 +91,34 @@ fn chromium() -> Result<(), libtest_mimic::Failed> {
     }
 }
 
-/// The DOM after the page's scripts ran (`--dump-dom`).
+/// True once the page's script has applied a live update.
+const LIVE: &str =
+    "(document.getElementById('live') || {}).textContent.startsWith('live, updated')";
+
+/// The DOM once the page's script has applied its first live update.
+/// (Not `--dump-dom --virtual-time-budget`: virtual time stands still
+/// while the page's event stream waits for news, up to 20 s a turn.)
 fn dump_dom(url: &str) -> Run {
-    let profile = tempfile::tempdir().unwrap();
-    crate::harness::run(
-        Command::new(CHROMIUM)
-            .args(["--headless", "--no-sandbox", "--disable-gpu"])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .args(["--virtual-time-budget=2000", "--dump-dom", url]),
-    )
+    let mut page = match Browser::open(url) {
+        Ok(p) => p,
+        Err(e) => {
+            return Run {
+                code: 1,
+                stdout: String::new(),
+                stderr: e,
+            };
+        }
+    };
+    let live = page.until(10, LIVE);
+    Run {
+        code: if live { 0 } else { 1 },
+        stdout: page.eval("document.documentElement.outerHTML"),
+        stderr: if live {
+            String::new()
+        } else {
+            "no live update within 10 s".into()
+        },
+    }
 }
 
 fn api_target(w: &Watch) -> serde_json::Value {
@@ -205,29 +226,138 @@ impl Browser {
         })
     }
 
-    /// `expression` evaluated in the page, as a string.
-    fn eval(&mut self, expression: &str) -> String {
+    /// A DevTools command's result (null when the browser is gone).
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
         self.next += 1;
         let id = self.next;
-        let msg = serde_json::json!({"id": id, "method": "Runtime.evaluate",
-            "params": {"expression": expression, "returnByValue": true}});
+        let msg = serde_json::json!({"id": id, "method": method, "params": params});
         if self.ws.send(msg.to_string().into()).is_err() {
-            return String::new();
+            return serde_json::Value::Null;
         }
         while let Ok(m) = self.ws.read() {
             let v: serde_json::Value =
                 serde_json::from_str(m.to_text().unwrap_or("")).unwrap_or_default();
             if v["id"] == id {
-                let value = &v["result"]["result"]["value"];
-                return value
-                    .as_str()
-                    .map(String::from)
-                    .unwrap_or_else(|| value.to_string());
+                return v["result"].clone();
             }
         }
-        String::new()
+        serde_json::Value::Null
+    }
+
+    /// `expression` evaluated in the page, as a string.
+    fn eval(&mut self, expression: &str) -> String {
+        let r = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expression, "returnByValue": true}),
+        );
+        let value = &r["result"]["value"];
+        value
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| value.to_string())
+    }
+
+    /// Presses and releases a key, as a keyboard would (Tab, Enter).
+    fn press(&mut self, key: &str, code: u32) {
+        let text = if key == "Enter" { "\r" } else { "" };
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                serde_json::json!({"type": kind, "key": key, "code": key,
+                    "windowsVirtualKeyCode": code, "text": if kind == "keyDown" { text } else { "" }}),
+            );
+        }
+    }
+
+    fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", serde_json::json!({ "url": url }));
+    }
+
+    /// Waits until `expression` is true in the page.
+    fn until(&mut self, secs: u64, expression: &str) -> bool {
+        within(Duration::from_secs(secs), || {
+            self.eval(expression) == "true"
+        })
+        .is_some()
+    }
+
+    /// Text whose WCAG contrast is below AA, in each colour scheme the
+    /// stylesheet has, as `(scheme, report)`; the report is empty when
+    /// all is well.
+    fn contrast_failures(&mut self) -> Vec<(String, String)> {
+        let dark = include_str!("../../src/web/assets/style.css").contains("prefers-color-scheme");
+        let schemes: &[&str] = if dark { &["light", "dark"] } else { &["light"] };
+        let mut out = Vec::new();
+        for scheme in schemes {
+            self.call(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+            );
+            let r = self.eval(CONTRAST_JS);
+            let v: serde_json::Value = serde_json::from_str(&r).unwrap_or_default();
+            let checked = v["checked"].as_u64().unwrap_or(0);
+            let bad = v["bad"].as_array().cloned().unwrap_or_default();
+            if checked < 10 || !bad.is_empty() {
+                out.push((
+                    scheme.to_string(),
+                    format!("{checked} texts checked, failing: {bad:#?}"),
+                ));
+            }
+        }
+        out
     }
 }
+
+/// For every visible element with text of its own (and form controls):
+/// the WCAG 2 contrast of its colour against its effective background
+/// (the backgrounds of it and its ancestors composed down to the first
+/// opaque one, over a white canvas); AA asks 4.5, or 3 for large text
+/// (24px, or 18.66px bold).
+const CONTRAST_JS: &str = r#"(function () {
+  function rgba(c) {
+    const m = /rgba?\(([^)]+)\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  }
+  function over(top, under) {
+    const a = top[3];
+    return [0, 1, 2].map(function (i) { return top[i] * a + under[i] * (1 - a); }).concat([1]);
+  }
+  function lum(c) {
+    const f = function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  }
+  function background(e) {
+    const layers = [];
+    for (let n = e; n; n = n.parentElement) {
+      const b = rgba(getComputedStyle(n).backgroundColor);
+      if (b && b[3] > 0) { layers.push(b); if (b[3] >= 1) break; }
+    }
+    let c = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) c = over(layers[i], c);
+    return c;
+  }
+  const bad = [];
+  let checked = 0;
+  document.querySelectorAll("body *").forEach(function (e) {
+    const own = ["INPUT", "SELECT", "BUTTON"].includes(e.tagName) ||
+      Array.from(e.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    if (!own || e.getClientRects().length === 0) return;
+    const s = getComputedStyle(e);
+    if (s.visibility !== "visible") return;
+    const bg = background(e);
+    const fg = over(rgba(s.color), bg);
+    const hi = Math.max(lum(fg), lum(bg)), lo = Math.min(lum(fg), lum(bg));
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+    const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+    checked++;
+    if (ratio < need) bad.push(e.tagName.toLowerCase() + "." + e.className + " '" +
+      e.textContent.trim().slice(0, 30) + "': " + ratio.toFixed(2) + " < " + need + " (" + s.color + " on rgb(" + bg.slice(0, 3).join(",") + "))");
+  });
+  return JSON.stringify({ checked: checked, bad: bad });
+})()"#;
 
 impl Drop for Browser {
     fn drop(&mut self) {
@@ -326,7 +456,8 @@ fn a_failing_deployment_is_shown_unhealthy_with_its_reason() -> TestResult {
         w.as_run(),
         "the API shows the target degraded"
     );
-    let reason = api_target(&w)["objects"]
+    // The objects are on the target's own document, not the overview's.
+    let reason = api_one(&w, "")["objects"]
         .as_array()
         .and_then(|o| o.iter().find(|o| o["kind"] == "Deployment"))
         .and_then(|o| o["reason"].as_str().map(String::from))
@@ -480,5 +611,323 @@ fn a_token_opens_the_dashboard_and_refresh_needs_csrf() -> TestResult {
     let ctype = [("Content-Type", "application/x-www-form-urlencoded")];
     let (status, _) = http(w.port, "POST", "/login", &ctype, form);
     check!(status == 303, w.as_run(), "login: {status}");
+    Ok(())
+}
+
+/// `/api/targets/NAME` as JSON.
+fn api_one(w: &Watch, name: &str) -> serde_json::Value {
+    let (_, body) = w.get(&format!("/api/targets/{name}"), &[]);
+    serde_json::from_str(&body).unwrap_or_default()
+}
+
+/// One target `web` in gitsync.yaml, with `extra` lines under it.
+fn one_target(ns: &str, extra: &str) -> String {
+    format!(
+        "targets:\n  - name: web\n    path: app\n    namespace: {ns}\n    cluster: {{context: local}}\n{extra}"
+    )
+}
+
+fn secret(value: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\nstringData:\n  password: {value}\n"
+    )
+}
+
+/// A new revision held back by a sync window is planned without being
+/// written, and its diff shows on the target page and in its JSON with
+/// the changed field, a Secret's values only as masks; the hooks of the
+/// run before and the Events gitsync wrote show beside it, and both
+/// pages meet WCAG AA contrast.
+fn a_held_back_revision_shows_its_diff_masked_with_hooks_and_events() -> TestResult {
+    chromium()?;
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("dash-held");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    let hook = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: smoke\n  annotations:\n    argocd.argoproj.io/hook: PreSync\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: busybox}]\n";
+    // Secret values, and how the API server stores them.
+    let (before, after) = ("plain-before-7f3a", "plain-after-9c2e");
+    let (before_b64, after_b64) = ("cGxhaW4tYmVmb3JlLTdmM2E=", "cGxhaW4tYWZ0ZXItOWMyZQ==");
+    let first = repo.commit(
+        &[
+            ("gitsync.yaml", &one_target(n, "")),
+            ("app/cm.yaml", &cm("one")),
+            ("app/secret.yaml", &secret(before)),
+            ("app/hook.yaml", hook),
+        ],
+        "web with a hook",
+    );
+    let w = Watch::start(
+        cluster,
+        &repo,
+        n,
+        "127.0.0.1",
+        &["--all-targets", "--no-self-heal"],
+    );
+    let synced = within(Duration::from_secs(60), || {
+        let t = api_one(&w, "web");
+        t["revision"]["sha"] == first.as_str() && t["hooks"][0]["result"] == "succeeded"
+    });
+    check!(synced.is_some(), w.as_run(), "synced, its hook succeeded");
+
+    // Without self-heal, drift stays: what a sync would put back is pending.
+    let r = kubectl(
+        cluster,
+        &[
+            "patch",
+            "configmap",
+            "watched",
+            "-n",
+            n,
+            "-p",
+            r#"{"data":{"value":"hacked"}}"#,
+        ],
+    );
+    check!(r.code == 0, r, "patch");
+    let drift = within(Duration::from_secs(15), || {
+        let p = &api_one(&w, "web")["pending"];
+        p["kind"] == "drift"
+            && p["changes"][0]["diff"]
+                .as_str()
+                .is_some_and(|d| d.contains("-  value: hacked\n+  value: one"))
+    });
+    check!(
+        drift.is_some(),
+        w.as_run(),
+        "the drift is pending: {}",
+        api_one(&w, "web")["pending"]
+    );
+
+    // A deny window that is always open holds the next revision back.
+    let window = "    windows:\n      - {kind: deny, schedule: \"* * * * *\", duration: 1h}\n";
+    let held = repo.commit(
+        &[
+            ("gitsync.yaml", &one_target(n, window)),
+            ("app/cm.yaml", &cm("two")),
+            ("app/secret.yaml", &secret(after)),
+        ],
+        "two, in a freeze",
+    );
+    let pending = within(Duration::from_secs(30), || {
+        api_one(&w, "web")["pending"]["revision"] == held.as_str()
+    });
+    check!(
+        pending.is_some(),
+        w.as_run(),
+        "the held revision is pending"
+    );
+    let (_, json) = w.get("/api/targets/web", &[]);
+    let leaks = |text: &str| {
+        [before, after, before_b64, after_b64]
+            .into_iter()
+            .filter(|v| text.contains(v))
+            .collect::<Vec<_>>()
+    };
+    check!(
+        leaks(&json).is_empty(),
+        w.as_run(),
+        "/api/targets/web holds {:?}",
+        leaks(&json)
+    );
+    let t: serde_json::Value = serde_json::from_str(&json)?;
+    let p = &t["pending"];
+    check!(
+        p["kind"] == "held" && p["reason"].as_str().is_some_and(|r| r.contains("deny")),
+        w.as_run(),
+        "held by the window: {p}"
+    );
+    let diff_of = |kind: &str| {
+        p["changes"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["kind"] == kind))
+            .and_then(|c| c["diff"].as_str().map(String::from))
+            .unwrap_or_default()
+    };
+    check!(
+        diff_of("ConfigMap").contains("+  value: two"),
+        w.as_run(),
+        "the ConfigMap's new value in the diff: {p}"
+    );
+    check!(
+        diff_of("Secret").contains("<secret hash:"),
+        w.as_run(),
+        "the Secret's change, as masks: {p}"
+    );
+    check!(
+        crate::harness::configmap_value(cluster, n, "watched") == "hacked",
+        w.as_run(),
+        "held back: nothing written"
+    );
+
+    let mut page = Browser::open(&w.url("/targets/web"))?;
+    // Drawn by the page's script from /api/events, not only by the server.
+    let shown = page.until(
+        10,
+        &format!(
+            "{LIVE} && document.getElementById('pending').textContent.includes('+  value: two')"
+        ),
+    );
+    check!(
+        shown,
+        w.as_run(),
+        "the target page shows the pending diff: {}",
+        page.eval(
+            "document.getElementById('pending') && document.getElementById('pending').textContent"
+        )
+    );
+    let dom = page.eval("document.documentElement.outerHTML");
+    check!(
+        leaks(&dom).is_empty() && dom.contains("secret hash:"),
+        w.as_run(),
+        "the page holds {:?} (masks shown: {})",
+        leaks(&dom),
+        dom.contains("secret hash:")
+    );
+    let hooks = page.eval("document.getElementById('hooks').textContent");
+    check!(
+        hooks.contains("PreSync") && hooks.contains("smoke") && hooks.contains("succeeded"),
+        w.as_run(),
+        "the last run's hooks: {hooks}"
+    );
+    let events = page.eval("document.getElementById('events').textContent");
+    check!(
+        events.contains(&format!("synced {first}")) && events.contains("DriftDetected"),
+        w.as_run(),
+        "the Events gitsync wrote: {events}"
+    );
+    for (scheme, report) in page.contrast_failures() {
+        check!(false, w.as_run(), "target page, {scheme}: {report}");
+    }
+    page.navigate(&w.url("/"));
+    check!(
+        page.until(
+            10,
+            &format!("{LIVE} && !!document.querySelector('tr[data-name=\"web\"]')")
+        ),
+        w.as_run(),
+        "the overview loads"
+    );
+    for (scheme, report) in page.contrast_failures() {
+        check!(false, w.as_run(), "overview, {scheme}: {report}");
+    }
+    Ok(())
+}
+
+/// Two targets, `a` and `b`, each a ConfigMap in its own path.
+fn targets(ns: &str, names: &[&str]) -> String {
+    let mut yaml = "targets:\n".to_string();
+    for t in names {
+        yaml.push_str(&format!(
+            "  - name: {t}\n    path: {t}\n    namespace: {ns}\n    cluster: {{context: local}}\n"
+        ));
+    }
+    yaml
+}
+
+fn named_cm(name: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: one\n")
+}
+
+/// The open overview gains a row for a target added to gitsync.yaml and
+/// loses the row of one removed, without a reload; then from the page's
+/// start Tab reaches the filter, the state filter and each target's link
+/// in order, each with a visible focus ring, and Enter opens a target.
+fn new_targets_appear_live_and_the_overview_works_by_keyboard() -> TestResult {
+    chromium()?;
+    let cluster = Cluster::shared()?;
+    let ns = cluster.namespace("dash-keys");
+    let n = ns.name.as_str();
+    let repo = GitRepo::new();
+    repo.commit(
+        &[
+            ("gitsync.yaml", &targets(n, &["a", "b"])),
+            ("a/cm.yaml", &named_cm("a")),
+            ("b/cm.yaml", &named_cm("b")),
+        ],
+        "a and b",
+    );
+    let w = Watch::start(cluster, &repo, n, "127.0.0.1", &["--all-targets"]);
+    let synced = within(Duration::from_secs(60), || {
+        ["a", "b"]
+            .iter()
+            .all(|t| api_one(&w, t)["health"] == "Healthy")
+    });
+    check!(synced.is_some(), w.as_run(), "both synced");
+    let mut page = Browser::open(&w.url("/"))?;
+    check!(
+        page.until(
+            10,
+            "document.querySelectorAll('#targets tr[data-name]').length === 2"
+        ),
+        w.as_run(),
+        "two rows"
+    );
+    // Survives only if the page is never reloaded.
+    page.eval("window.kept = 'yes'");
+    repo.commit(
+        &[
+            ("gitsync.yaml", &targets(n, &["b", "c"])),
+            ("c/cm.yaml", &named_cm("c")),
+        ],
+        "c instead of a",
+    );
+    let rows = "Array.from(document.querySelectorAll('#targets tr[data-name]')).map(function (r) { return r.dataset.name; }).join(',')";
+    let live = within(Duration::from_secs(30), || page.eval(rows) == "b,c");
+    check!(
+        live.is_some(),
+        w.as_run(),
+        "c appears and a goes without a reload: rows {}",
+        page.eval(rows)
+    );
+    check!(
+        page.eval("window.kept") == "yes",
+        w.as_run(),
+        "the page was not reloaded"
+    );
+    check!(
+        page.until(
+            30,
+            "document.querySelector('tr[data-name=\"c\"] .health').textContent === 'Healthy'"
+        ),
+        w.as_run(),
+        "the new row follows its target"
+    );
+
+    // Keyboard: from the start of the page, Tab by Tab.
+    page.call(
+        "Emulation.setFocusEmulationEnabled",
+        serde_json::json!({"enabled": true}),
+    );
+    page.eval("document.activeElement && document.activeElement.blur(); window.getSelection().removeAllRanges()");
+    let focused = "(function () { const e = document.activeElement; const s = getComputedStyle(e); \
+        const ring = e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; \
+        return (e.id || e.getAttribute('href') || e.tagName) + (ring ? '' : ' (no visible focus)'); })()";
+    let mut order = Vec::new();
+    for _ in 0..5 {
+        page.press("Tab", 9);
+        order.push(page.eval(focused));
+    }
+    check!(
+        order
+            == [
+                "/",
+                "filter-text",
+                "filter-state",
+                "/targets/b",
+                "/targets/c"
+            ],
+        w.as_run(),
+        "Tab order and focus rings: {order:?}"
+    );
+    page.press("Enter", 13);
+    check!(
+        page.until(
+            10,
+            "location.pathname === '/targets/c' && !!document.getElementById('target')"
+        ),
+        w.as_run(),
+        "Enter opens the focused target: {}",
+        page.eval("location.href")
+    );
     Ok(())
 }

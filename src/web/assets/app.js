@@ -1,6 +1,7 @@
-// Live updates without a reload: Server-Sent Events from /api/events, or
-// polling /api/targets when EventSource is missing or keeps failing.
-// Plain DOM and textContent only: data never becomes markup.
+// Live updates without a reload: Server-Sent Events from /api/events (the
+// overview's summaries, or with ?target=NAME one whole target), or polling
+// /api/targets (/api/targets/NAME) when EventSource is missing or keeps
+// failing. Plain DOM and textContent only: data never becomes markup.
 "use strict";
 (function () {
   const page = document.querySelector("[data-page]");
@@ -47,7 +48,48 @@
     if (t.git_ahead) cell.append(" ", el("span", "Git ahead", "mark"));
   }
 
+  // The server's order: app, then cluster (none first), then name.
+  function key(t) { return [t.app || "", t.cluster === null ? "" : "\u0001" + t.cluster, t.name]; }
+  function before(a, b) {
+    const x = key(a), y = key(b);
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  }
+  function newRow(t) {
+    const row = el("tr");
+    row.dataset.name = t.name;
+    const a = el("a", t.name === "" ? "(default)" : t.name);
+    a.href = "/targets/" + encodeURIComponent(t.name);
+    const name = el("td"); name.append(a);
+    row.append(name, el("td", t.cluster === null ? "-" : t.cluster, "cluster"), el("td", "", "revision"),
+      el("td", "", "health"), el("td", "", "drifted"), el("td", "", "last-sync"), el("td", "", "leader"));
+    return row;
+  }
+  function groupRow(app) {
+    const row = el("tr", undefined, "group"); row.dataset.group = app;
+    const th = el("th", app); th.colSpan = 7; th.scope = "rowgroup";
+    row.append(th);
+    return row;
+  }
+  // Targets added to gitsync.yaml get a row, removed ones lose theirs;
+  // rows already there stay put (and keep any focus).
+  function rows(targets) {
+    const body = document.querySelector("#targets tbody");
+    const wanted = [];
+    let app = null;
+    targets.slice().sort(before).forEach(function (t) {
+      if (t.app !== null && t.app !== app) {
+        app = t.app;
+        wanted.push(body.querySelector('tr[data-group="' + CSS.escape(app) + '"]') || groupRow(app));
+      }
+      wanted.push(body.querySelector('tr[data-name="' + CSS.escape(t.name) + '"]') || newRow(t));
+    });
+    Array.from(body.children).forEach(function (r) { if (!wanted.includes(r)) r.remove(); });
+    wanted.forEach(function (r, i) { if (body.children[i] !== r) body.insertBefore(r, body.children[i] || null); });
+  }
+
   function overview(targets) {
+    rows(targets);
     targets.forEach(function (t) {
       const row = document.querySelector('tr[data-name="' + CSS.escape(t.name) + '"]');
       if (!row) return;
@@ -63,9 +105,70 @@
     filter();
   }
 
-  function target(targets) {
-    const t = targets.find(function (x) { return x.name === page.dataset.name; });
-    if (!t) return;
+  function diffLine(l) {
+    if (l.startsWith("+++") || l.startsWith("---")) return el("span", l, "file");
+    if (l.startsWith("@@")) return el("span", l, "hunk");
+    if (l.startsWith("+")) return el("ins", l);
+    if (l.startsWith("-")) return el("del", l);
+    return document.createTextNode(l);
+  }
+  // Drawn again only when it changed: a reader's folded diffs stay folded.
+  let drawn;
+  function pending(p) {
+    const box = document.getElementById("pending");
+    const now = JSON.stringify(p);
+    if (now === drawn) return;
+    drawn = now;
+    if (!p) { box.replaceChildren(el("p", "Nothing pending.", "muted")); return; }
+    const kind = p.kind.charAt(0).toUpperCase() + p.kind.slice(1);
+    const head = el("p"); head.id = "pending-reason";
+    const code = el("code", p.revision.slice(0, 7)); code.title = p.revision;
+    const when = el("time", age(p.time)); when.setAttribute("datetime", p.time);
+    const note = el("span", "(planned ", "muted");
+    note.append(when, "; " + p.total + " change(s)" + (p.truncated ? ", cut at 64 KB: truncated" : "") + ")");
+    head.append(badge(kind), " ", code, " " + p.reason + " ", note);
+    box.replaceChildren(head);
+    p.changes.forEach(function (c) {
+      const d = el("details", undefined, "change"); d.open = true;
+      const s = el("summary"); s.append(el("span", c.action, "action"), " " + c.kind + " " + (c.namespace ? c.namespace + "/" : "") + c.name);
+      const pre = el("pre", undefined, "diff");
+      c.diff.split("\n").forEach(function (l, i, all) { if (i < all.length - 1 || l) pre.append(diffLine(l), "\n"); });
+      d.append(s, pre);
+      box.append(d);
+    });
+  }
+  function hooks(t) {
+    const box = document.getElementById("hooks");
+    if (!t.hooks_revision) { box.replaceChildren(el("p", "No hooks have run.", "muted")); return; }
+    const run = el("p", t.hooks.length ? "Run for " : "No hooks in the sync of ", "muted");
+    run.append(el("code", t.hooks_revision), ".");
+    if (!t.hooks.length) { box.replaceChildren(run); return; }
+    const table = el("table");
+    const head = el("tr");
+    ["Phase", "Kind", "Namespace", "Name", "Result", "Message"].forEach(function (h) { const th = el("th", h); th.scope = "col"; head.append(th); });
+    const thead = el("thead"); thead.append(head);
+    const body = el("tbody");
+    t.hooks.forEach(function (h) {
+      const tr = el("tr");
+      const r = el("td"); r.append(badge(h.result));
+      tr.append(el("td", h.phase), el("td", h.kind), el("td", h.namespace || "-"), el("td", h.name), r, el("td", h.message || ""));
+      body.append(tr);
+    });
+    table.append(thead, body);
+    box.replaceChildren(run, table);
+  }
+  function events(t) {
+    const list = document.getElementById("events");
+    list.replaceChildren.apply(list, t.events.map(function (e) {
+      const li = el("li");
+      const when = el("time", age(e.time)); when.setAttribute("datetime", e.time);
+      li.append(when, " ", badge(e.reason), " " + e.note);
+      return li;
+    }));
+  }
+
+  function target(t) {
+    if (!t || t.name !== page.dataset.name) return;
     document.getElementById("state").textContent = state(t);
     const h = document.getElementById("health"); h.textContent = t.health; h.className = "badge " + t.health;
     document.getElementById("drifted").textContent = t.drifted;
@@ -91,18 +194,23 @@
       li.append(e.detail);
       return li;
     }));
+    pending(t.pending);
+    hooks(t);
+    events(t);
     // What the page saw, in order: tests read it to follow a change live.
     document.getElementById("live-log").append(el("li", "health=" + t.health + " drifted=" + t.drifted));
   }
 
   function apply(data) {
     if (!page) return;
-    if (page.dataset.page === "overview") overview(data.targets); else target(data.targets);
+    if (page.dataset.page === "overview") overview(data.targets); else target(data);
     if (live) live.textContent = "live, updated " + new Date().toLocaleTimeString();
   }
 
+  // The target page follows its one target, whole; the overview all, summed up.
+  function one() { return page && page.dataset.page === "target"; }
   function poll() {
-    fetch("/api/targets", { credentials: "same-origin" })
+    fetch(one() ? "/api/targets/" + encodeURIComponent(page.dataset.name) : "/api/targets", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(apply)
       .catch(function () { if (live) live.textContent = "offline"; });
@@ -110,7 +218,7 @@
   let failures = 0;
   function connect() {
     if (!window.EventSource) { setInterval(poll, 5000); return; }
-    const es = new EventSource("/api/events");
+    const es = new EventSource(one() ? "/api/events?target=" + encodeURIComponent(page.dataset.name) : "/api/events");
     es.onmessage = function (e) { failures = 0; apply(JSON.parse(e.data)); };
     es.onerror = function () {
       // Each event ends its connection, so one error is normal; many in
