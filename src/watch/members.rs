@@ -90,10 +90,38 @@ fn compact(manifests: HashMap<String, Value>) -> HashMap<String, Box<[u8]>> {
     manifests
         .into_iter()
         .map(|(k, v)| {
-            let bytes = serde_json::to_vec(&v).unwrap_or_default();
+            let bytes = serde_json::to_vec(&as_stored(v)).unwrap_or_default();
             (k, bytes.into_boxed_slice())
         })
         .collect()
+}
+
+/// A manifest as the API server stores it, where that differs in shape:
+/// a Secret's `stringData` is merged into `data`, base64-encoded, and is
+/// never read back. Judged by `stringData`, a change to the Secret's
+/// values would never show.
+fn as_stored(mut manifest: Value) -> Value {
+    use base64::Engine as _;
+    let secret = manifest.get("kind").and_then(Value::as_str) == Some("Secret")
+        && manifest.get("apiVersion").and_then(Value::as_str) == Some("v1");
+    let Some(m) = manifest.as_object_mut().filter(|_| secret) else {
+        return manifest;
+    };
+    let Some(Value::Object(strings)) = m.remove("stringData") else {
+        return manifest;
+    };
+    let data = m.entry("data").or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(data) = data {
+        for (k, v) in strings {
+            let text = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+            data.insert(k, Value::String(encoded));
+        }
+    }
+    manifest
 }
 
 /// `live` cut down to the shape of `manifest`: maps keep only the
@@ -209,6 +237,23 @@ mod tests {
             project(&json!({}), &json!({"a": {"b": 1}})),
             json!({"a": null})
         );
+    }
+
+    #[test]
+    fn a_secret_written_with_string_data_is_judged_by_its_data() {
+        let k = key("v1", "Secret", Some("shop"), "db");
+        let m = json!({"apiVersion": "v1", "kind": "Secret",
+                       "metadata": {"name": "db"}, "stringData": {"password": "one"}});
+        let mut t = Tracker::new(HashMap::from([(k.clone(), m)]));
+        let live = |data: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret",
+                   "metadata": {"name": "db", "resourceVersion": "3"},
+                   "data": {"password": data}, "type": "Opaque"})
+        };
+        // "one" and "two", base64.
+        assert!(!t.changed(&k, &live("b25l"), true), "as Git says");
+        assert!(t.changed(&k, &live("dHdv"), true), "its value changed");
+        assert!(!t.changed(&k, &live("b25l"), true), "put back");
     }
 
     #[test]
