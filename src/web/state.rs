@@ -282,7 +282,14 @@ impl State {
     }
 
     pub fn target(&self, name: &str) -> Option<TargetView> {
-        lock(&self.targets).iter().find(|t| t.name == name).cloned()
+        self.peek(name, TargetView::clone)
+    }
+
+    /// `f` of one target's view, under the lock: the loops ask small
+    /// questions at every poll, and a whole view (history, pending diff)
+    /// is not worth copying for them.
+    fn peek<R>(&self, name: &str, f: impl FnOnce(&TargetView) -> R) -> Option<R> {
+        lock(&self.targets).iter().find(|t| t.name == name).map(f)
     }
 
     /// Every target's summary, in registration order.
@@ -384,7 +391,7 @@ impl State {
     /// A drift check found `objects` (labels) differing from Git; none:
     /// nothing drifts (any earlier drift was put back by a sync).
     pub fn drift_found(&self, name: &str, objects: &[String]) {
-        if objects.is_empty() && self.target(name).is_none_or(|t| t.drifted == 0) {
+        if objects.is_empty() && self.peek(name, |t| t.drifted).is_none_or(|d| d == 0) {
             return;
         }
         self.update(name, |t| {
@@ -438,33 +445,39 @@ impl State {
     /// is brought up to date (a window closed, a dependency now waited
     /// for).
     pub fn holds(&self, name: &str, revision: &str, reason: &str) -> bool {
-        let held = self.target(name).is_some_and(|t| {
+        let held = self.peek(name, |t| {
             t.pending
-                .is_some_and(|p| p.kind == PendingKind::Held && p.revision == revision)
+                .as_ref()
+                .filter(|p| p.kind == PendingKind::Held && p.revision == revision)
+                .map(|p| p.reason != reason)
         });
-        if held {
-            self.update(name, |t| {
-                if let Some(p) = t.pending.as_mut().filter(|p| p.reason != reason) {
+        match held.flatten() {
+            Some(true) => self.update(name, |t| {
+                if let Some(p) = t.pending.as_mut() {
                     p.reason = reason.to_string();
                 }
-            });
+            }),
+            Some(false) => {}
+            None => return false,
         }
-        held
+        true
     }
 
     /// No revision is held back any more (Git is back at what runs): its
     /// diff and its "Git ahead" mark go.
     pub fn not_held(&self, name: &str) {
-        let held = self
-            .target(name)
-            .and_then(|t| t.pending)
-            .filter(|p| p.kind == PendingKind::Held);
-        let Some(held) = held else {
+        let held = self.peek(name, |t| {
+            t.pending
+                .as_ref()
+                .filter(|p| p.kind == PendingKind::Held)
+                .map(|p| short(&p.revision))
+        });
+        let Some(held) = held.flatten() else {
             return;
         };
         self.update(name, |t| {
             t.pending = None;
-            if !t.pinned && t.git_ahead == Some(short(&held.revision)) {
+            if !t.pinned && t.git_ahead.as_ref() == Some(&held) {
                 t.git_ahead = None;
             }
         });
@@ -502,10 +515,10 @@ impl State {
     /// `revision`: the drift among them is pending. A held or failed
     /// revision's diff stays: it says what the next sync does.
     pub fn drift_pending(&self, name: &str, revision: &str, planned: &[Change]) {
-        let Some(t) = self.target(name) else {
+        let Some(pending) = self.peek(name, |t| t.pending.clone()) else {
             return;
         };
-        let mut p = match t.pending {
+        let mut p = match pending {
             Some(p) if p.kind == PendingKind::Drift && p.revision == revision => p,
             Some(_) => return,
             None if !planned.iter().any(Change::needs_write) => return,
@@ -567,7 +580,7 @@ impl State {
     }
 
     pub fn leading(&self, name: &str, leads: bool) {
-        if self.target(name).is_some_and(|t| t.leader == leads) {
+        if self.peek(name, |t| t.leader) == Some(leads) {
             return;
         }
         self.update(name, |t| t.leader = leads);
