@@ -125,14 +125,16 @@ pub fn compile_ready_when(text: &str) -> Result<custom::Expr, String> {
 }
 
 /// Whether `dep`'s `readyWhen` expression holds over its live objects
-/// (the variable `objects`, a list of them, Secrets without their
-/// values); `Err` says why not.
+/// (the variable `objects`, a list of them, a Secret's values masked as
+/// the CLI masks them: a repository's expression may ask which keys a
+/// Secret has, never what they hold); `Err` says why not.
 pub async fn ready(dep: &Target, expr: &str, applyset: &str) -> Result<(), String> {
     let program = compile_ready_when(expr)?;
     let members = Engine::live_members(dep, applyset)
         .await
         .map_err(|e| format!("cannot read its objects: {}", causes(&e)))?;
-    let objects: Vec<Value> = members.iter().map(|o| without_values(o)).collect();
+    let masker = crate::report::Masker::new();
+    let objects: Vec<Value> = members.iter().map(|o| masker.mask(o)).collect();
     match custom::evaluate_with(&program, &[("objects", &Value::Array(objects))]) {
         Ok(true) => Ok(()),
         Ok(false) => Err(format!("readyWhen is not true yet ({expr})")),
@@ -150,26 +152,6 @@ fn causes(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out
-}
-
-/// A live object as `readyWhen` sees it: a Secret's values are not the
-/// repository's to read, even as a yes or no.
-fn without_values(obj: &Value) -> Value {
-    let secret = obj.get("kind").and_then(Value::as_str) == Some("Secret")
-        && obj.get("apiVersion").and_then(Value::as_str) == Some("v1");
-    let mut obj = obj.clone();
-    if secret && let Some(m) = obj.as_object_mut() {
-        m.remove("data");
-        m.remove("stringData");
-        if let Some(a) = m
-            .get_mut("metadata")
-            .and_then(|md| md.get_mut("annotations"))
-            .and_then(Value::as_object_mut)
-        {
-            a.remove("kubectl.kubernetes.io/last-applied-configuration");
-        }
-    }
-    obj
 }
 
 /// What is left of a soak that started at `since`.
